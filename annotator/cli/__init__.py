@@ -1,0 +1,44 @@
+"""Command-line interface: ``annotator <command>`` (also ``python -m annotator``).
+
+Each command lives in a module of its own that registers on ``app``. ``main`` turns
+errors about user input into one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from annotator.cli.app import app
+from annotator.cli import annotate_cmd, import_cmd, schema_cmd, validate_cmd  # noqa: F401  (registration)
+from annotator.errors import AnnotatorError
+
+EXIT_INPUT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv, prog_name="annotator", standalone_mode=True)
+    except AnnotatorError as error:
+        _die(f"error: {error}", EXIT_INPUT_ERROR)
+    except KeyboardInterrupt:
+        _die("interrupted", EXIT_INTERRUPTED)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _die(f"error: {where}{error.strerror or error}", EXIT_INPUT_ERROR)
+    except Exception as error:  # a bug: say so in one line unless asked for the traceback
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        _die(
+            f"internal error: {type(error).__name__}: {error} "
+            "(set ANNOTATOR_DEBUG=1 for the traceback and please report it)",
+            EXIT_INPUT_ERROR,
+        )
+
+
+def _die(message: str, code: int) -> None:
+    print(f"annotator: {message}", file=sys.stderr)
+    sys.exit(code)

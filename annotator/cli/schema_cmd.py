@@ -1,0 +1,32 @@
+"""``annotator schema -o DIR``: write one JSON Schema file per data model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+
+from annotator.cli.app import app
+from annotator.errors import AnnotatorError
+from annotator.fileio import atomic_writer
+from annotator.schema import json_schemas
+
+
+def render_schema(schema: dict) -> bytes:
+    return orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+@app.command("schema")
+def schema_command(
+    out: Path = typer.Option(Path("schemas"), "-o", "--out", help="Folder to write *.schema.json into."),
+) -> None:
+    """Write the JSON Schema of each data model (document, span, attribution, annotation record)."""
+    if out.exists() and not out.is_dir():
+        raise AnnotatorError("is not a folder", out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        target = out / f"{name}.schema.json"
+        with atomic_writer(target, "wb") as stream:
+            stream.write(render_schema(schema))
+        typer.echo(str(target))

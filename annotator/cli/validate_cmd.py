@@ -1,0 +1,44 @@
+"""``annotator validate FILE...``: check corpus and annotation files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import typer
+
+from annotator.cli.app import app
+from annotator.corpus import load_corpus
+from annotator.validate import validate_files
+
+
+@app.command("validate")
+def validate_command(
+    files: list[Path] = typer.Argument(..., help="Corpus or annotation JSONL files."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="Also check annotation offsets and texts against this corpus."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
+) -> None:
+    """Check files against the schema: one line per problem as FILE:LINE: problem; exit 1 if any."""
+    documents = {doc.id: doc for doc in load_corpus(corpus)} if corpus else None
+    reports = validate_files(files, documents)
+    problems = [problem for report in reports for problem in report.problems]
+    if as_json:
+        payload = {
+            "ok": not problems,
+            "files": [
+                {"path": r.path, "kind": r.kind, "lines": r.lines, "problems": len(r.problems)}
+                for r in reports
+            ],
+            "problems": [problem.to_json() for problem in problems],
+        }
+        sys.stdout.buffer.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+        for report in reports:
+            state = "ok" if not report.problems else f"{len(report.problems)} problem(s)"
+            typer.echo(f"{report.path}: {report.kind}, {report.lines} line(s), {state}", err=True)
+    raise typer.Exit(1 if problems else 0)

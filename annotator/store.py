@@ -1,0 +1,210 @@
+"""The annotation journal: ``annotations/<annotator>.jsonl``, append-only.
+
+Every save is one complete AnnotationRecord line written with a single ``write`` on a
+file opened with O_APPEND, under an exclusive lock, then flushed and fsynced; so a
+killed process loses at most the save in flight and two processes appending to one
+journal never interleave bytes. On load the latest line per (doc_id, annotator) wins.
+A torn or invalid line is reported with its line number and copied to a side file
+(``<journal>.quarantine``), never silently dropped and never fatal; the journal itself
+is never rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from annotator.errors import AnnotatorError, describe_validation_error
+from annotator.fileio import atomic_writer, decode_utf8, dumps_line, iter_lines
+from annotator.schema import AnnotationRecord
+
+try:  # POSIX advisory locks; on other systems appends rely on O_APPEND alone.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+SAFE_ANNOTATOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+QUARANTINE_SUFFIX = ".quarantine"
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def check_annotator_name(name: str) -> str:
+    """Annotator names become file names, so they may not carry path separators."""
+    if not SAFE_ANNOTATOR.match(name) or name in {".", ".."}:
+        raise AnnotatorError(
+            f"annotator name {name!r} must be 1-64 letters, digits, '_', '.', '@' or '-' "
+            "and start with a letter or digit"
+        )
+    return name
+
+
+def journal_path(directory: Path, annotator: str) -> Path:
+    return Path(directory) / f"{check_annotator_name(annotator)}.jsonl"
+
+
+@dataclass(frozen=True)
+class JournalProblem:
+    path: str
+    line: int
+    message: str
+    raw: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class JournalContents:
+    """What one or more journals hold: the latest record per key, and the bad lines."""
+
+    latest: dict[tuple[str, str], AnnotationRecord] = field(default_factory=dict)
+    line_of: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    problems: list[JournalProblem] = field(default_factory=list)
+    lines_read: int = 0
+
+    def records(self) -> list[AnnotationRecord]:
+        return list(self.latest.values())
+
+    def for_annotator(self, annotator: str) -> dict[str, AnnotationRecord]:
+        return {doc: rec for (doc, who), rec in self.latest.items() if who == annotator}
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({who for _, who in self.latest})
+
+
+def iter_journal_lines(
+    path: Path, data: bytes | None = None
+) -> Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]]:
+    """(line number, record, problem) for every non-blank line of a journal."""
+    import orjson
+
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise AnnotatorError("no such file", path) from None
+        except OSError as error:
+            raise AnnotatorError(f"cannot read: {error.strerror}", path) from None
+    text = decode_utf8(data, path)
+    torn_tail = bool(text) and not text.endswith("\n")
+    lines = list(iter_lines(text))
+    for number, line in lines:
+        if not line.strip():
+            continue
+        is_last = number == len(lines)
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            reason = (
+                "torn last line (the writer stopped mid-line)"
+                if torn_tail and is_last
+                else f"invalid JSON: {error}"
+            )
+            yield number, None, JournalProblem(str(path), number, reason, line)
+            continue
+        if not isinstance(value, dict):
+            yield number, None, JournalProblem(str(path), number, "expected a JSON object", line)
+            continue
+        try:
+            yield number, AnnotationRecord.model_validate(value), None
+        except ValidationError as error:
+            message = describe_validation_error(error)
+            yield number, None, JournalProblem(str(path), number, message, line)
+
+
+def load_journals(paths: Iterable[Path], quarantine: bool = True) -> JournalContents:
+    """Read journals in order; later lines (and later files) win for the same key."""
+    contents = JournalContents()
+    for path in paths:
+        path = Path(path)
+        file_problems = []
+        for number, record, problem in iter_journal_lines(path):
+            contents.lines_read += 1
+            if problem:
+                file_problems.append(problem)
+                continue
+            assert record is not None
+            contents.latest[record.key] = record
+            contents.line_of[record.key] = (str(path), number)
+        contents.problems.extend(file_problems)
+        if quarantine and file_problems:
+            set_aside(path, file_problems)
+    return contents
+
+
+def set_aside(path: Path, problems: list[JournalProblem]) -> Path:
+    """Copy bad lines to ``<journal>.quarantine`` (rewritten whole, so loading twice adds nothing)."""
+    side = path.with_name(path.name + QUARANTINE_SUFFIX)
+    with contextlib.suppress(OSError), atomic_writer(side, "wb") as stream:
+        for problem in problems:
+            stream.write(
+                dumps_line({"line": problem.line, "problem": problem.message, "raw": problem.raw})
+            )
+    return side
+
+
+class Journal:
+    """One annotator's append-only journal file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @classmethod
+    def for_annotator(cls, directory: Path, annotator: str) -> Journal:
+        return cls(journal_path(directory, annotator))
+
+    def append(self, record: AnnotationRecord) -> None:
+        self.append_many([record])
+
+    def append_many(self, records: Iterable[AnnotationRecord]) -> None:
+        payload = b"".join(
+            dumps_line(record.model_dump(mode="json", exclude_none=True)) for record in records
+        )
+        if not payload:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            # A torn last line from a killed writer must stay a line of its own.
+            if _ends_without_newline(fd):
+                payload = b"\n" + payload
+            written = os.write(fd, payload)
+            while written < len(payload):  # short writes happen only on odd filesystems
+                written += os.write(fd, payload[written:])
+            os.fsync(fd)
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def load(self) -> JournalContents:
+        if not self.path.exists():
+            return JournalContents()
+        return load_journals([self.path])
+
+
+def _ends_without_newline(fd: int) -> bool:
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return False
+    return os.pread(fd, 1, size - 1) != b"\n"
+
+
+def journal_files(directory: Path) -> list[Path]:
+    """The journals in an annotations folder, sorted by name."""
+    return sorted(
+        path
+        for path in Path(directory).glob("*.jsonl")
+        if path.is_file() and not path.name.startswith(".")
+    )
