@@ -312,13 +312,14 @@ def graph_to_attributions(
     text: str,
     entities: list[Entity],
     relations: list[tuple[int, int, str]],
-    ids: list[str] | None = None,
+    entity_ids: list[str] | None = None,
     problems: list[str] | None = None,
 ) -> list[Attribution]:
     """Attributions back from a graph (tolerant of relations drawn either way round).
 
     An anchor is a CONTENT entity that is not a continuation (the member of a CONTENT
-    relation). Its attribution holds the entities related to it, by their labels.
+    relation). Its attribution holds the entities related to it, by their labels, and
+    takes its id from ``entity_ids[anchor]`` when given (else a1, a2, ...).
     """
     continuation = {member for _, member, label in relations if label.upper() == "CONTENT"}
     linked: dict[int, list[int]] = {}
@@ -341,7 +342,7 @@ def graph_to_attributions(
         cue = spans.get(Role.cue)
         attributions.append(
             Attribution(
-                id=ids[number] if ids and number < len(ids) else f"a{number + 1}",
+                id=entity_ids[index] if entity_ids else f"a{number + 1}",
                 source=spans.get(Role.source),
                 cue=cue,
                 content=spans[Role.content],
@@ -463,3 +464,41 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         building.rename(target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def span_signature(attribution: Attribution) -> tuple:
+    return tuple(
+        tuple(span.pieces) if (span := attribution.span(role)) is not None else None for role in ROLES
+    )
+
+
+def count_unrecoverable(report: LossReport, original: list[Attribution], rebuilt: list[Attribution]) -> None:
+    """Count attributions a reader of this format would not get back span for span."""
+    expected = [span_signature(attribution) for attribution in original]
+    got = [span_signature(attribution) for attribution in rebuilt]
+    if expected != got:
+        missing = len(expected) - sum(1 for a, b in zip(expected, got) if a == b)
+        report.add("attributions whose spans cannot be told apart (shared offsets)", max(missing, 1))
+
+
+def example_record(
+    document: Document,
+    annotator: str,
+    attributions: list[Attribution],
+    updated_at=None,
+    status: Status = Status.done,
+) -> AnnotationRecord:
+    from datetime import datetime, timezone
+
+    return AnnotationRecord(
+        doc_id=document.id,
+        annotator=annotator,
+        status=status,
+        updated_at=updated_at or datetime.now(timezone.utc),
+        text_sha1=document.sha1,
+        attributions=attributions,
+    )
+
+
+def doc_meta_json(document: Document) -> dict:
+    return document.meta.model_dump(mode="json", exclude_none=True)
