@@ -396,12 +396,12 @@ class LossReport:
         for field_name, is_set in ATTRIBUTION_FIELDS.items():
             if field_name not in carries:
                 self.add(
-                    f"attribution {field_name} values",
+                    f"attribution {field_name} values not carried",
                     sum(1 for attribution in record.attributions if is_set(attribution)),
                 )
         if "discontinuous" not in carries:
             self.add(
-                "discontinuous spans (written as separate fragments)",
+                "discontinuous spans written as separate fragments (the format has no discontinuous spans)",
                 sum(
                     1
                     for attribution in record.attributions
@@ -410,22 +410,22 @@ class LossReport:
                 ),
             )
         if "frames" not in carries:
-            self.add("attributions (frames: which source/cue/content belong together)", len(record.attributions))
+            self.add("attributions whose frame (which source, cue and content belong together) is not carried", len(record.attributions))
         if "id" not in carries and id_of is not None:
             self.add(
-                "attribution ids (renumbered)",
+                "attribution ids not carried (renumbered)",
                 sum(1 for attribution, new in zip(record.attributions, id_of) if attribution.id != new),
             )
         if "rejected" not in carries:
-            self.add("rejected suggestions", len(record.rejected))
+            self.add("rejected suggestions not carried", len(record.rejected))
         if "adjudicator" not in carries and record.adjudicator is not None:
-            self.add("gold adjudicator names", 1)
+            self.add("gold adjudicator names not carried", 1)
         if "status" not in carries and record.status is not Status.done:
             self.add(f"record status {record.status.value} (read back as done)", 1)
 
     def lines(self) -> list[str]:
         return [
-            f"{self.format_name} cannot carry {count} {what}"
+            f"{self.format_name}: {count} {what}"
             for what, count in sorted(self.counts.items())
         ]
 
