@@ -42,7 +42,7 @@ from urllib.parse import quote, unquote
 
 from annotator.errors import AnnotatorError
 from annotator.fileio import read_text
-from annotator.formats.common import LossReport, exact_span
+from annotator.formats.common import LossReport
 from annotator.quotes import infer_type
 from annotator.schema import (
     AnnotationRecord,
@@ -318,8 +318,8 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
         if "content" not in pieces:
             result.unmapped["events without a content"] += 1
             continue
-        # Fragments are kept as written (adjacent ones too); overlapping ones are merged.
-        spans = {role: exact_span(text, role_pieces) for role, role_pieces in pieces.items()}
+        # Pieces are sorted, and touching or overlapping ones merged (Span.from_pieces).
+        spans = {role: Span.from_pieces(text, role_pieces) for role, role_pieces in pieces.items()}
         cue = spans.get("cue")
         written_type = parsed.types.get(event.id)
         if written_type is not None and written_type not in AttributionType.__members__:
@@ -447,6 +447,17 @@ def ann_text(record: AnnotationRecord, text: str, report: LossReport | None = No
     return "".join(line + "\n" for line in lines)
 
 
+def touching_fragments(record: AnnotationRecord) -> int:
+    """Spans whose fragments touch: the reader merges touching pieces, as BRAT tools do."""
+    return sum(
+        1
+        for attribution in record.attributions
+        for span in (attribution.source, attribution.cue, attribution.content)
+        if span is not None and span.fragments
+        and any(left[1] == right[0] for left, right in zip(span.fragments, span.fragments[1:]))
+    )
+
+
 EVENT_ID = re.compile(r"^E[1-9][0-9]*$")
 
 
@@ -493,6 +504,7 @@ def write_brat(examples, folder: Path, report: LossReport) -> tuple[int, int]:
                     "", stem, "", "", meta.date.isoformat() if meta.date else "", "", meta.title or "",
                 ])
             report.check_record(record, event_ids(record))
+            report.add("spans with touching fragments (read back merged into one piece)", touching_fragments(record))
             target = ann_dir / f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann"
             with target.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(ann_text(record, document.text, report))
