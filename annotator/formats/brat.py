@@ -399,6 +399,8 @@ METADATA_COLUMNS = ["compartment", "filename", "annotators", "publisher", "publi
 def file_stem(name: str, safe: str = "-_.,@+=") -> str:
     """A file-name-safe, reversible spelling of a document id or annotator name."""
     stem = quote(name, safe=safe)
+    if "_" not in safe:  # quote() never escapes "_" by itself
+        stem = stem.replace("_", "%5F")
     return "%2E" + stem[1:] if stem.startswith(".") else stem
 
 

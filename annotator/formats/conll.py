@@ -47,7 +47,17 @@ def tag_columns(example: Example, tokens: Tokens, report: LossReport | None = No
                     continue
                 if report is not None and not tokens.aligned(start, end):
                     report.add("span fragments not on token boundaries (widened to whole tokens)")
-                ranges.add(bounds)
+                first, last = bounds
+                # Whitespace tokens are not written, so a run must start and end on a word.
+                while first <= last and not tokens.words[first].strip():
+                    first += 1
+                while last >= first and not tokens.words[last].strip():
+                    last -= 1
+                if first > last:
+                    if report is not None:
+                        report.add("span fragments covering only whitespace (no token to tag)")
+                    continue
+                ranges.add((first, last))
         tags = ["O"] * len(tokens)
         # Overlapping ranges of one role merge; a range starting right after another starts a new B.
         for first, last in sorted(ranges):

@@ -124,7 +124,6 @@ def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None 
 
 
 def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
-    import spacy
     from spacy.tokens import DocBin
 
     try:
@@ -134,7 +133,7 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
         raise AnnotatorError("no such file", path) from None
     except Exception as error:  # zlib/msgpack errors: not a DocBin
         raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", path) from None
-    vocab = spacy.blank("en").vocab
+    vocab = tokenizer().vocab
     for number, doc in enumerate(docbin.get_docs(vocab), start=1):
         if DOCUMENT_KEY in doc.user_data:
             stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
