@@ -59,6 +59,10 @@ def export_command(
     dev_out: Path | None = typer.Option(
         None, "--dev-out", help="spacy: write a held-out share of the documents to this DocBin."
     ),
+    shard_size: int = typer.Option(
+        0, "--shard-size", min=0, help="spacy: write -o (and --dev-out) as folders of DocBins of this many "
+        "docs each, so memory stays bounded (spaCy reads such folders directly).",
+    ),
     dev_share: float = typer.Option(
         0.2, "--dev-share", min=0.0, max=1.0, help="spacy: share of documents for --dev-out (stable, by id hash)."
     ),
@@ -70,8 +74,8 @@ def export_command(
 
     module = format_module(export_format)
     statuses = parse_statuses(status)
-    if (config or dev_out) and export_format != "spacy":
-        raise AnnotatorError("--config and --dev-out apply to --format spacy only")
+    if (config or dev_out or shard_size) and export_format != "spacy":
+        raise AnnotatorError("--config, --dev-out and --shard-size apply to --format spacy only")
     for path in [*annotations, corpus]:
         if path.resolve() == out.resolve():
             raise AnnotatorError("refusing to overwrite an input file", out)
@@ -86,7 +90,7 @@ def export_command(
             documents, count = module.write_brat(examples, folder, report)
         summary = f"{documents} document(s), {count} annotation file(s)"
     elif export_format == "spacy":
-        count, dev_count = module.write_docbins(examples, out, report, dev_out, dev_share)
+        count, dev_count = module.write_docbins(examples, out, report, dev_out, dev_share, shard_size)
         summary = f"{count} doc(s)" + (f"; {dev_out}: {dev_count} doc(s)" if dev_out else "")
         if config:
             with atomic_writer(config, "w") as stream:

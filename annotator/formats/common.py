@@ -192,10 +192,17 @@ class Tokens:
 
     @classmethod
     def of_doc(cls, doc) -> Tokens:
-        words = [token.text for token in doc]
-        starts = [token.idx for token in doc]
-        ends = [start + len(word) for start, word in zip(starts, words)]
-        spaces = [bool(token.whitespace_) for token in doc]
+        from spacy.attrs import IDX, LENGTH, SPACY
+
+        # Arrays, not Token objects: making a Token per word dominated export time.
+        if len(doc) == 0:
+            return cls([], [], [], [])
+        columns = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+        text = doc.text
+        starts = [row[0] for row in columns]
+        ends = [row[0] + row[1] for row in columns]
+        words = [text[start:end] for start, end in zip(starts, ends)]
+        spaces = [bool(row[2]) for row in columns]
         return cls(words, starts, ends, spaces)
 
     def __len__(self) -> int:
