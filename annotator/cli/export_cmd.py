@@ -54,7 +54,8 @@ def export_command(
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="brat: replace an existing output folder."),
     config: Path | None = typer.Option(
-        None, "--config", help="spacy: also write a training config (paths point at -o and --dev-out)."
+        None, "--config", help="spacy: also write a training config (paths point at -o and --dev-out); "
+        "labelstudio: also write the labeling config XML."
     ),
     dev_out: Path | None = typer.Option(
         None, "--dev-out", help="spacy: write a held-out share of the documents to this DocBin."
@@ -74,8 +75,10 @@ def export_command(
 
     module = format_module(export_format)
     statuses = parse_statuses(status)
-    if (config or dev_out or shard_size) and export_format != "spacy":
-        raise AnnotatorError("--config, --dev-out and --shard-size apply to --format spacy only")
+    if (dev_out or shard_size) and export_format != "spacy":
+        raise AnnotatorError("--dev-out and --shard-size apply to --format spacy only")
+    if config and export_format not in ("spacy", "labelstudio"):
+        raise AnnotatorError("--config applies to --format spacy (training config) and labelstudio (labeling config)")
     for path in [*annotations, corpus]:
         if path.resolve() == out.resolve():
             raise AnnotatorError("refusing to overwrite an input file", out)
@@ -100,6 +103,10 @@ def export_command(
         with atomic_writer(out, "wb") as stream:
             count = module.write(examples, stream, report)
         summary = f"{count} example(s)"
+        if config and export_format == "labelstudio":
+            with atomic_writer(config, "w") as stream:
+                stream.write(module.LABEL_CONFIG)
+            summary += f"; labeling config {config}"
     typer.echo(f"{out}: {summary} from {selected.total} record(s)")
     for what, number in sorted(selected.left_out.items()):
         typer.echo(f"warning: not exported: {number} {what}", err=True)
