@@ -75,3 +75,23 @@ def test_brat_refuses_to_replace_a_folder_unless_asked(tmp_path):
     assert again.exit_code != 0 and "already exists" in str(again.exception)
     assert invoke("export", journal, "--corpus", corpus, "--format", "brat", "-o", out, "--overwrite").exit_code == 0
     assert sorted(path.name for path in out.iterdir()) == ["annotation.conf", "attributions", "metadata.tsv", "text"]
+
+
+def test_flat_brat_layout_reads_back_and_refuses_several_annotators(tmp_path):
+    from annotator.formats.brat import read_brat
+
+    corpus, journal = make_inputs(tmp_path)
+    out = tmp_path / "flat"
+    result = invoke("export", journal, "--corpus", corpus, "--format", "brat", "--brat-layout", "flat", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in out.iterdir()) == ["annotation.conf", "doc-1.ann", "doc-1.txt", "metadata.tsv"]
+    assert "1 annotator names not carried" in result.output
+    imported = read_brat(out, default_annotator="ann")
+    [record] = imported.records
+    assert record.key == ("doc-1", "ann") and record.attributions[0].note == "check the quote"
+    second = tmp_path / "other.jsonl"
+    second.write_bytes(journal.read_bytes().replace(b'"annotator":"ann"', b'"annotator":"bob"'))
+    both = invoke("export", journal, second, "--corpus", corpus, "--format", "brat", "--brat-layout", "flat",
+                  "-o", tmp_path / "flat2")
+    assert both.exit_code != 0 and "several annotators" in str(both.exception)
+    assert not (tmp_path / "flat2").exists()

@@ -53,6 +53,10 @@ def export_command(
         "done", "--status", help="Records to export by status: comma-separated done,in_progress,skipped or 'any'."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="brat: replace an existing output folder."),
+    brat_layout: str = typer.Option(
+        "polnear", "--brat-layout", help="brat: polnear (text/NAME.txt + attributions/NAME_ANNOTATOR.ann, "
+        "any number of annotators) or flat (NAME.txt beside NAME.ann for the BRAT server; one annotation per document).",
+    ),
     config: Path | None = typer.Option(
         None, "--config", help="spacy: also write a training config (paths point at -o and --dev-out); "
         "labelstudio: also write the labeling config XML."
@@ -90,7 +94,7 @@ def export_command(
     examples = progress(iter_examples(corpus, selected), selected.total, f"exporting {export_format}", min_total=50)
     if export_format == "brat":
         with atomic_folder(out, overwrite) as folder:
-            documents, count = module.write_brat(examples, folder, report)
+            documents, count = module.write_brat(examples, folder, report, brat_layout)
         summary = f"{documents} document(s), {count} annotation file(s)"
     elif export_format == "spacy":
         count, dev_count = module.write_docbins(examples, out, report, dev_out, dev_share, shard_size)
