@@ -518,7 +518,13 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         if target.exists():
             old = temp / "old"
             target.rename(old)
-        building.rename(target)
+            try:
+                building.rename(target)
+            except BaseException:
+                old.rename(target)  # put the previous output back
+                raise
+        else:
+            building.rename(target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 
