@@ -95,3 +95,16 @@ def test_flat_brat_layout_reads_back_and_refuses_several_annotators(tmp_path):
                   "-o", tmp_path / "flat2")
     assert both.exit_code != 0 and "several annotators" in str(both.exception)
     assert not (tmp_path / "flat2").exists()
+
+
+def test_training_jsonl_schema_is_checked_in_and_current():
+    from pathlib import Path
+
+    from annotator.cli.schema_cmd import render_schema
+    from annotator.schema import json_schemas
+
+    schema = json_schemas()["training_example"]
+    path = Path(__file__).resolve().parent.parent / "schemas" / "training_example.schema.json"
+    assert path.read_bytes() == render_schema(schema), "run `annotator schema -o schemas`"
+    assert {"tokens", "spans", "frames", "annotator"} <= set(schema["required"])
+    assert "INCLUSIVE" in schema["$defs"]["TrainingSpan"]["properties"]["token_end"]["description"]
