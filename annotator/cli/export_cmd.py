@@ -45,7 +45,9 @@ def parse_statuses(value: str) -> set[str]:
 
 @app.command("export")
 def export_command(
-    annotations: list[Path] = typer.Argument(..., help="Journal(s), a gold file, or a folder of journals."),
+    annotations: list[Path] = typer.Argument(
+        ..., metavar="JOURNAL_OR_GOLD...", help="Journal(s), a gold file, or a folder of journals."
+    ),
     corpus: Path = typer.Option(..., "--corpus", help="The corpus JSONL the annotations refer to."),
     export_format: str = typer.Option(..., "--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}."),
     out: Path = typer.Option(..., "-o", "--out", help="File to write (brat: a folder)."),
