@@ -25,6 +25,7 @@ EXPORT_FORMATS = {
     "conll": "conll",
 }
 STATUSES = ("done", "in_progress", "skipped")
+LARGE_DOCBIN = 2000  # docs above which a single DocBin's memory is worth a note
 
 
 def format_module(name: str):
@@ -93,6 +94,12 @@ def export_command(
         left = ", ".join(f"{count} {what}" for what, count in selected.left_out.items()) or "none found"
         raise AnnotatorError(f"no annotation records to export ({left})", annotations[0])
     report = module.new_report()
+    if export_format == "spacy" and not shard_size and selected.total > LARGE_DOCBIN:
+        typer.echo(
+            f"note: {selected.total} docs go into one DocBin, which spaCy builds in memory "
+            "(about 0.1-0.3 MB per news article); --shard-size 1000 keeps memory bounded",
+            err=True,
+        )
     examples = progress(iter_examples(corpus, selected), selected.total, f"exporting {export_format}", min_total=50)
     if export_format == "brat":
         with atomic_folder(out, overwrite) as folder:
