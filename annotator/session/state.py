@@ -487,3 +487,13 @@ def attribution_at(state: DocState, offset: int) -> str | None:
     return best[1] if best else None
 
 
+
+
+def select_range(state: DocState, anchor: int, cursor: int) -> Change:
+    """A selection from ``anchor`` to ``cursor`` (a mouse drag), on grapheme boundaries."""
+    anchor = snap(state.text, max(0, min(len(state.text), anchor)))
+    cursor = snap(state.text, max(0, min(len(state.text), cursor)))
+    if anchor == cursor:
+        return Change(_new(state, anchor=None, cursor=cursor, mode="normal"))
+    return Change(_new(state, anchor=anchor, cursor=cursor, mode="select"),
+                  message="selected: 1 source, 2 cue, 3 content, N new attribution")
