@@ -36,6 +36,7 @@ ACTION_OF = {}
 START = Binding.Group("start")
 END = Binding.Group("end")
 ROLE = Binding.Group("span")
+MOVE = Binding.Group("next/prev", compact=True)
 
 
 class AnnotateScreen(Screen):
@@ -46,9 +47,9 @@ class AnnotateScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("j", "next", "Next", id="next", tooltip="Next attribution"),
+        Binding("j", "next", "Next", id="next", tooltip="Next attribution", group=MOVE),
         Binding("tab", "next", "Next", id="next-alt", show=False, tooltip="Next attribution"),
-        Binding("k", "previous", "Prev", id="previous", tooltip="Previous attribution"),
+        Binding("k", "previous", "Prev", id="previous", tooltip="Previous attribution", group=MOVE),
         Binding("shift+tab", "previous", "Prev", id="previous-alt", show=False, tooltip="Previous attribution"),
         Binding("a", "accept", "Accept", id="accept"),
         Binding("x", "reject", "Reject", id="reject"),
