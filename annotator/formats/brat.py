@@ -1,0 +1,339 @@
+"""BRAT standoff, in PolNeAR's form: reader (the writer arrives with the export issue).
+
+Layouts read:
+- PolNeAR: ``<dir>/text/NAME.txt`` with ``<dir>/attributions/NAME_ANNOTATOR.ann``, one
+  .ann per annotator; a root holding several such folders (train, dev, ...) is read whole,
+  and a ``metadata.tsv`` beside them gives titles and dates.
+- plain BRAT: ``NAME.txt`` beside ``NAME.ann`` (the annotator is then ``default_annotator``).
+
+What the .ann files hold: ``T`` spans (``Label start end[;start end...]``), ``E`` events
+``Attribution:T Source:T Cue:T Content:T`` (the trigger may be ``Attribution-no-source``;
+numbered roles such as ``Content2`` add pieces to the role), ``#`` AnnotatorNotes. A span
+text that contains a newline continues on the next line of the .ann file.
+
+Nothing is dropped silently: whatever does not become part of an attribution is counted
+in ``BratImport.unmapped`` (``Discuss``/``Discard`` marks, spans no event uses, events
+without content, notes on such spans) and problems are listed with file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.fileio import read_text
+from annotator.quotes import infer_type
+from annotator.schema import (
+    AnnotationRecord,
+    Attribution,
+    Document,
+    DocumentMeta,
+    Origin,
+    SourceRef,
+    Span,
+    Status,
+)
+
+ROLE_LABELS = {"Source": "source", "Cue": "cue", "Content": "content"}
+TRIGGER_LABELS = {"Attribution", "Attribution-no-source"}
+MARK_LABELS = {"Discuss", "Discard"}
+ANNOTATION_LINE = re.compile(r"^([TERAMN*#]\d*)\t")
+NUMBERED_ROLE = re.compile(r"^([A-Za-z-]+?)(\d*)$")
+
+
+@dataclass
+class TextBound:
+    id: str
+    label: str
+    pieces: list[tuple[int, int]]
+    text: str
+    line: int
+
+
+@dataclass
+class Event:
+    id: str
+    trigger: str  # the trigger's label
+    trigger_id: str  # the trigger span's id
+    roles: list[tuple[str, str]]  # (role name without number, T id)
+    line: int
+
+
+@dataclass
+class AnnFile:
+    spans: dict[str, TextBound] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    notes: list[tuple[str, str, int]] = field(default_factory=list)  # (target id, note, line)
+    other_lines: int = 0  # R, A, M, N lines: outside PolNeAR's scheme
+
+
+@dataclass
+class BratImport:
+    documents: list[Document] = field(default_factory=list)
+    records: list[AnnotationRecord] = field(default_factory=list)
+    unmapped: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)  # "FILE:LINE: problem"
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({record.annotator for record in self.records})
+
+
+def parse_ann(text: str, path: Path) -> AnnFile:
+    """The spans, events and notes of one .ann file; malformed lines raise with their number."""
+    parsed = AnnFile()
+    last_span: TextBound | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        match = ANNOTATION_LINE.match(line)
+        if not match:
+            if last_span is None:
+                raise AnnotatorError(f"not a BRAT annotation line: {line[:40]!r}", path, number)
+            last_span.text += "\n" + line  # a span text that holds a newline
+            continue
+        kind = match.group(1)[0]
+        fields = line.split("\t")
+        if kind == "T":
+            last_span = _parse_text_bound(fields, path, number)
+            parsed.spans[last_span.id] = last_span
+        elif kind == "E":
+            parsed.events.append(_parse_event(fields, path, number))
+            last_span = None
+        elif kind == "#":
+            parts = fields[1].split(" ", 1) if len(fields) > 1 else []
+            if len(parts) != 2 or len(fields) < 3:
+                raise AnnotatorError("a note needs 'AnnotatorNotes TARGET' and a text", path, number)
+            parsed.notes.append((parts[1], "\t".join(fields[2:]), number))
+            last_span = None
+        else:  # relations, attributes, normalisations: not part of PolNeAR's scheme
+            last_span = None
+            parsed.other_lines += 1
+    return parsed
+
+
+def _parse_text_bound(fields: list[str], path: Path, number: int) -> TextBound:
+    if len(fields) < 3:
+        raise AnnotatorError("a T line needs an id, 'Label start end' and a text", path, number)
+    label, _, offsets = fields[1].partition(" ")
+    pieces = []
+    for piece in offsets.split(";"):
+        bounds = piece.split()
+        if len(bounds) != 2 or not all(bound.isdigit() for bound in bounds):
+            raise AnnotatorError(f"bad offsets {offsets!r} in a T line", path, number)
+        start, end = int(bounds[0]), int(bounds[1])
+        if start >= end:
+            raise AnnotatorError(f"span {start}-{end} has start >= end", path, number)
+        pieces.append((start, end))
+    return TextBound(fields[0], label, pieces, "\t".join(fields[2:]), number)
+
+
+def _parse_event(fields: list[str], path: Path, number: int) -> Event:
+    arguments = fields[1].split() if len(fields) > 1 else []
+    if not arguments or ":" not in arguments[0]:
+        raise AnnotatorError("an E line needs 'Trigger:T' and roles", path, number)
+    trigger, _, trigger_id = arguments[0].partition(":")
+    roles = []
+    for argument in arguments[1:]:
+        name, _, target = argument.partition(":")
+        role_match = NUMBERED_ROLE.match(name)
+        if not target or not role_match:
+            raise AnnotatorError(f"bad event argument {argument!r}", path, number)
+        roles.append((role_match.group(1), target))
+    return Event(fields[0], trigger, trigger_id, roles, number)
+
+
+def find_collections(root: Path) -> list[tuple[Path, Path]]:
+    """(text folder, annotation folder) pairs under root, PolNeAR layout or plain BRAT."""
+    root = Path(root)
+    if not root.is_dir():
+        raise AnnotatorError("no such folder (BRAT import reads a folder)", root)
+    pairs = []
+    for text_dir in sorted(path for path in root.rglob("text") if path.is_dir()):
+        ann_dir = text_dir.parent / "attributions"
+        if ann_dir.is_dir():
+            pairs.append((text_dir, ann_dir))
+    if (root / "text").is_dir() and (root / "attributions").is_dir():
+        pairs = [(root / "text", root / "attributions")] + [
+            pair for pair in pairs if pair[0] != root / "text"
+        ]
+    if not pairs:
+        if any(root.glob("*.ann")):
+            pairs = [(root, root)]
+        else:
+            raise AnnotatorError("no BRAT data: expected text/ and attributions/ or *.txt with *.ann", root)
+    return pairs
+
+
+def read_metadata(root: Path) -> dict[str, dict[str, str]]:
+    """Rows of every metadata.tsv under root or beside it (PolNeAR keeps one at its top),
+    keyed by article file name (without .txt)."""
+    rows: dict[str, dict[str, str]] = {}
+    root = Path(root)
+    found = sorted(root.rglob("metadata.tsv"))
+    if not found and (root.parent / "metadata.tsv").is_file():
+        found = [root.parent / "metadata.tsv"]
+    for path in found:
+        with path.open(encoding="utf-8", newline="") as stream:
+            for row in csv.DictReader(stream, delimiter="\t"):
+                name = row.get("filename")
+                if name:
+                    rows[name] = row
+    return rows
+
+
+def _meta_value(row: dict[str, str], key: str) -> str | None:
+    value = (row.get(key) or "").strip()
+    return None if value in {"", "None"} else value
+
+
+def read_brat(root: Path, default_annotator: str = "brat") -> BratImport:
+    """Documents and one record per (document, annotator) from a BRAT folder tree."""
+    result = BratImport()
+    metadata = read_metadata(root)
+    seen: dict[str, Path] = {}
+    for text_dir, ann_dir in find_collections(root):
+        texts = sorted(text_dir.glob("*.txt"))
+        ann_files = sorted(ann_dir.glob("*.ann"))
+        stems = {path.stem for path in texts}
+        by_doc: dict[str, list[tuple[str, Path]]] = {}
+        for ann in ann_files:
+            doc_name, annotator = _split_ann_name(ann.stem, stems, default_annotator)
+            if doc_name is None:
+                result.unmapped["annotation files without their text"] += 1
+                result.problems.append(f"{ann}: no text file {ann.stem}.txt or NAME_ANNOTATOR match")
+                continue
+            by_doc.setdefault(doc_name, []).append((annotator, ann))
+        for text_path in texts:
+            doc_id = text_path.stem
+            if doc_id in seen:
+                raise AnnotatorError(f"duplicate document id {doc_id!r} (also in {seen[doc_id]})", text_path)
+            seen[doc_id] = text_path
+            text = read_text(text_path)
+            row = metadata.get(doc_id, {})
+            document = Document(
+                id=doc_id,
+                text=text,
+                meta=DocumentMeta(
+                    title=_meta_value(row, "title"),
+                    date=_parse_date(_meta_value(row, "publication_date")),
+                    source=SourceRef(path=text_path.as_posix(), start=0, end=len(text)),
+                    **{
+                        key: value
+                        for key in ("publisher", "author", "compartment")
+                        if (value := _meta_value(row, key))
+                    },
+                ),
+            )
+            result.documents.append(document)
+            for annotator, ann_path in by_doc.get(doc_id, []):
+                record = _record_from_ann(document, annotator, ann_path, result)
+                result.records.append(record)
+    if not result.documents:
+        raise AnnotatorError("empty input: no .txt documents found", root)
+    return result
+
+
+def _split_ann_name(stem: str, text_stems: set[str], default_annotator: str) -> tuple[str | None, str]:
+    if stem in text_stems:
+        return stem, default_annotator
+    name, _, annotator = stem.rpartition("_")
+    if name in text_stems and annotator:
+        return name, annotator
+    return None, ""
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _record_from_ann(document: Document, annotator: str, path: Path, result: BratImport) -> AnnotationRecord:
+    parsed = parse_ann(read_text(path), path)
+    text = document.text
+    used: set[str] = set()
+    attributions: list[Attribution] = []
+    attribution_of_span: dict[str, Attribution] = {}
+    for event in parsed.events:
+        if event.trigger not in TRIGGER_LABELS:
+            result.unmapped[f"events of type {event.trigger}"] += 1
+            continue
+        used.add(event.trigger_id)
+        pieces: dict[str, list[tuple[int, int]]] = {}
+        span_ids: list[str] = []
+        broken = False
+        for role, target in event.roles:
+            if role == "Attribution" or role in TRIGGER_LABELS:
+                used.add(target)
+                continue
+            bound = parsed.spans.get(target)
+            if role not in ROLE_LABELS or bound is None:
+                result.unmapped[f"event arguments {role}:{'missing span' if bound is None else 'unknown role'}"] += 1
+                result.problems.append(f"{path}:{event.line}: cannot map argument {role}:{target}")
+                continue
+            if any(end > len(text) for _, end in bound.pieces):
+                result.problems.append(f"{path}:{bound.line}: span {target} ends beyond the text ({len(text)})")
+                result.unmapped["spans beyond the text"] += 1
+                broken = True
+                continue
+            expected = " ".join(text[a:b] for a, b in bound.pieces)
+            if expected != bound.text:
+                result.unmapped["span texts differing from the document (offsets kept)"] += 1
+                result.problems.append(f"{path}:{bound.line}: text of {target} differs from the document at its offsets")
+            pieces.setdefault(ROLE_LABELS[role], []).extend(bound.pieces)
+            span_ids.append(target)
+            used.add(target)
+        if broken:
+            continue
+        if "content" not in pieces:
+            result.unmapped["events without a content"] += 1
+            continue
+        spans = {role: Span.from_pieces(text, role_pieces) for role, role_pieces in pieces.items()}
+        cue = spans.get("cue")
+        attribution = Attribution(
+            id=event.id,
+            source=spans.get("source"),
+            cue=cue,
+            content=spans["content"],
+            type=infer_type(spans["content"].text, cue.text if cue else None),
+            origin=Origin.manual,
+        )
+        attributions.append(attribution)
+        for span_id in [event.trigger_id, *span_ids]:
+            attribution_of_span[span_id] = attribution
+    for target, note, line in parsed.notes:
+        owner = attribution_of_span.get(target) or next(
+            (item for item in attributions if item.id == target), None
+        )
+        if owner is None:
+            result.unmapped["notes on spans outside any attribution"] += 1
+            result.problems.append(f"{path}:{line}: note on {target or 'nothing'} has no attribution to attach to")
+            continue
+        owner.note = f"{owner.note}\n{note}" if owner.note else note
+    if parsed.other_lines:
+        result.unmapped["relation/attribute/normalisation lines"] += parsed.other_lines
+    for span_id, bound in parsed.spans.items():
+        if span_id in used:
+            continue
+        if bound.label in MARK_LABELS:
+            result.unmapped[f"{bound.label} marks"] += 1
+        else:
+            result.unmapped[f"{bound.label} spans outside any event"] += 1
+    return AnnotationRecord(
+        doc_id=document.id,
+        annotator=annotator,
+        status=Status.done,
+        updated_at=datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc),
+        text_sha1=document.sha1,
+        attributions=attributions,
+    )
