@@ -24,7 +24,7 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "accept", "reject", "e
           "theme", "search-next"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
-        "accept", "reject", "entity", "type", "note", "help", "quit", "edit", "select", "next-alt", "previous-alt",
+        "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
@@ -47,13 +47,13 @@ class AnnotateScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("j", "next", "Next", id="next", tooltip="Next attribution", group=MOVE),
+        Binding("j", "next", "Next", id="next", tooltip="Next attribution"),
         Binding("tab", "next", "Next", id="next-alt", show=False, tooltip="Next attribution"),
-        Binding("k", "previous", "Prev", id="previous", tooltip="Previous attribution", group=MOVE),
+        Binding("k", "previous", "Prev", id="previous", tooltip="Previous attribution", show=False),
         Binding("shift+tab", "previous", "Prev", id="previous-alt", show=False, tooltip="Previous attribution"),
         Binding("a", "accept", "Accept", id="accept"),
         Binding("x", "reject", "Reject", id="reject"),
-        Binding("e", "edit", "Edit", id="edit"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the boundaries (again: stop editing)"),
         Binding("left_square_bracket", "boundary('start', -1)", "Start◂", id="start-left", group=START,
                 tooltip="Move the start one token left"),
         Binding("right_square_bracket", "boundary('start', 1)", "Start▸", id="start-right", group=START,
@@ -92,7 +92,7 @@ class AnnotateScreen(Screen):
         Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False),
-        Binding("escape", "escape", "Back", id="escape"),
+        Binding("escape", "escape", "Done", id="escape", tooltip="Leave edit or select mode"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("g", "guidelines", "Guide", id="guidelines", show=False),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False),
