@@ -82,6 +82,8 @@ class Session:
         self.state: DocState | None = None
         self.history = History()
         self.message: str | None = None
+        self.defer_writes = False
+        self._unwritten: list[AnnotationRecord] = []
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -129,6 +131,7 @@ class Session:
         self.open(position, selected)
 
     def open(self, position: int, selected: str | None = None) -> None:
+        self.flush()
         position = max(0, min(len(self.corpus) - 1, position))
         document = self.corpus.document(position)
         suggestions = self.suggestions.for_document(document)
@@ -156,6 +159,7 @@ class Session:
             self.problems.append(self.suggestions.unavailable)
 
     def save_position(self) -> None:
+        self.flush()
         if self.document is None:
             return
         with contextlib.suppress(OSError):
@@ -186,8 +190,26 @@ class Session:
 
     def _write(self, kind: str) -> None:
         record = self.record(kind)
-        self.journal.append(record)  # one write, fsynced, before anything else happens
         self._lines.setdefault(record.doc_id, []).append(record)
+        self._unwritten.append(record)
+        if not self.defer_writes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the decisions not yet on disk (one write, fsynced).
+
+        Headless use writes at every decision. The app sets ``defer_writes`` and calls
+        this right after drawing the frame for the key, so the screen never waits on
+        fsync; a kill in between loses only that keystroke.
+        """
+        if not self._unwritten:
+            return
+        records, self._unwritten = self._unwritten, []
+        try:
+            self.journal.append_many(records)
+        except BaseException:
+            self._unwritten = records + self._unwritten
+            raise
 
     def apply(self, change: Change) -> Change:
         assert self.state is not None

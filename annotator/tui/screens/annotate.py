@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer
 
 from annotator.schema import Role, Status
 from annotator.session import Session
@@ -104,6 +104,7 @@ class AnnotateScreen(Screen):
         self.session = session
         self._query = ""
         self._matches: list[tuple[int, int]] = []
+        self._footer_mode: str | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -120,6 +121,7 @@ class AnnotateScreen(Screen):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
+        self.session.defer_writes = True
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
@@ -155,10 +157,21 @@ class AnnotateScreen(Screen):
             state.pending_count, self.size.width,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
-        self.refresh_bindings()
+        if state.mode != self._footer_mode:  # the footer shows the keys of the mode
+            self._footer_mode = state.mode
+            self.refresh_bindings()
 
     def _after(self, scroll: bool = True) -> None:
         self.redraw(scroll)
+        if self.session._unwritten:
+            self.call_after_refresh(self._flush)
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except OSError as error:
+            self.session.message = f"could not save to {self.session.journal.path}: {error.strerror or error}; retrying at the next key"
+            self.query_one(StatusLine).say(self.session.message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         binding_id = _binding_id(action, parameters)
@@ -366,12 +379,10 @@ class AnnotateScreen(Screen):
         self.session.do(S.select_range, event.anchor, event.offset)
         self._after(scroll=False)
 
-    @on(OptionList.OptionSelected)
-    @on(OptionList.OptionHighlighted)
-    def picked(self, event) -> None:
-        if event.option_list.id != "list" or event.option.id == self.session.state.selected:
-            return
-        self.session.do(S.select, event.option.id)
+    @on(AttributionList.Picked)
+    def picked(self, event: AttributionList.Picked) -> None:
+        self.session.do(S.clear_selection)
+        self.session.do(S.select, event.attribution_id)
         self._after()
 
 
