@@ -17,7 +17,7 @@ from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import AttributionList, DetailPanel, HeaderBar, StatusLine, legend
 
 # Which bindings apply in which mode: the footer shows only these.
-NORMAL = {"next", "previous", "next-alt", "previous-alt", "accept", "reject", "edit", "select", "new", "entity", "type", "note",
+NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "reject", "edit", "select", "new", "entity", "type", "note",
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
@@ -240,8 +240,10 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if state.mode == "edit":
             self.session.do(S.toggle_edit)
-        else:
+        elif state.anchor is not None:
             self.session.do(S.clear_selection)
+        else:
+            self.session.do(S.cancel_draft)
         self._after()
 
     def action_type(self) -> None:

@@ -191,10 +191,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _chosen_spans(self, state: DocState) -> tuple[tuple[int, int, str], ...]:
         """The selected attribution's spans, drawn over everything else."""
+        palette = self.palette
+        if state.draft is not None:
+            return tuple((span.start, span.end, getattr(palette, f"{role}_selected"))
+                         for role, span in zip(("source", "cue"), state.draft) if span is not None)
         item = state.current
         if item is None or item.status == "rejected":
             return ()
-        palette = self.palette
         spans = []
         for role in (Role.content, Role.source, Role.cue):
             span = item.attribution.span(role)

@@ -185,6 +185,15 @@ class DetailPanel(Panel):
 
     def show_state(self, state: DocState, palette: Palette, width: int = 60) -> None:
         item = state.current
+        if state.draft is not None:
+            source, cue = state.draft
+            lines = [Content.styled("New attribution (draft)", "bold"),
+                     _row("source", Content.styled(one_line(source.text, 60), palette.source) if source else Content.styled("— v … 1", "dim")),
+                     _row("cue", Content.styled(one_line(cue.text, 60), palette.cue) if cue else Content.styled("— v … 2", "dim")),
+                     _row("content", Content.styled("— v … 3 saves it", "dim")),
+                     Content.styled("esc abandons it", "dim")]
+            self.show_content(Content("\n").join(lines))
+            return
         if item is None:
             self.show_content(Content("No attribution selected.\nv selects text, N makes it a new attribution's content."))
             return
