@@ -20,6 +20,7 @@ LEXICON_DIR = Path(__file__).parent / "lexicons"
 MIN_CUE_COUNT = 2  # entries seen fewer times inside cues are noise
 MAX_PHRASE_TOKENS = 4
 PHRASE_MIN_COUNT = 3
+CONTEXT_MIN_TOTAL = 5  # context entries ("say|that", "he|say") need this much support
 
 
 def default_polnear_dir() -> Path:
@@ -48,6 +49,14 @@ def first_annotator_records(polnear: Path, compartment: str):
             yield document, record
 
 
+def _neighbour(words: list[str], i: int) -> str:
+    """The neighbouring word, skipping whitespace tokens ("" at the document edges)."""
+    step = 1 if i > 0 else -1
+    while 0 <= i < len(words) and not words[i].strip():
+        i += step
+    return words[i] if 0 <= i < len(words) else ""
+
+
 def build(polnear: Path) -> list[tuple[str, str, int, int]]:
     from annotator.suggest.pipeline import build_base_pipeline
 
@@ -73,13 +82,19 @@ def build(polnear: Path) -> list[tuple[str, str, int, int]]:
                     in_cue[token.i] = True
                     run.append(token.lower_)
             cue_token_runs.append(run)
+        words = [t.lower_ for t in doc]
         for token in doc:
             if token.is_space:
                 continue
-            keys = (("form", token.lower_), ("lemma", token.lemma_.lower()))
+            lemma = token.lemma_.lower()
+            i = token.i
+            keys = [("form", token.lower_), ("lemma", lemma)]
+            # The words around a token tell a cue from its other uses ("show that" vs "the show").
+            keys.append(("next", f"{lemma}|{_neighbour(words, i + 1)}"))
+            keys.append(("prev", f"{_neighbour(words, i - 1)}|{lemma}"))
             for key in keys:
                 total[key] += 1
-                if in_cue[token.i]:
+                if in_cue[i]:
                     inside[key] += 1
         # Phrases: n-grams of multiword cues, counted inside cues here and in the
         # whole text below.
@@ -97,9 +112,16 @@ def build(polnear: Path) -> list[tuple[str, str, int, int]]:
                 if gram in phrases:
                     phrase_total[gram] += 1
     rows = []
-    for (kind, key), count in inside.items():
-        if count >= MIN_CUE_COUNT:
-            rows.append((kind, key, count, total[(kind, key)]))
+    cue_lemmas = {key for (kind, key), count in inside.items() if kind == "lemma" and count >= MIN_CUE_COUNT}
+    for (kind, key), seen in total.items():
+        count = inside[(kind, key)]
+        if kind in ("form", "lemma"):
+            if count >= MIN_CUE_COUNT:
+                rows.append((kind, key, count, seen))
+        elif seen >= CONTEXT_MIN_TOTAL:
+            lemma = key.split("|")[0 if kind == "next" else 1]
+            if lemma in cue_lemmas:
+                rows.append((kind, key, count, seen))
     for phrase in phrases:
         rows.append(("phrase", " ".join(phrase), phrase_inside[phrase], max(phrase_total[phrase], phrase_inside[phrase])))
     rows.sort(key=lambda row: (row[0], -row[2], row[1]))

@@ -73,7 +73,7 @@ def make_quote_pairer(nlp: Language, name: str):
 
 @Language.factory(
     "attribution_cues",
-    default_config={"lexicon": None, "cue_threshold": 0.5, "phrase_threshold": 0.5, "min_total": 4},
+    default_config={"lexicon": None, "cue_threshold": 0.4, "phrase_threshold": 0.4, "min_total": 4},
 )
 def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold: float, phrase_threshold: float, min_total: int):
     rules = Rules(load_cue_lexicon(lexicon, min_total), cue_threshold=cue_threshold, phrase_threshold=phrase_threshold)
@@ -88,10 +88,34 @@ def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold
 
 @Language.factory(
     "attribution_rules",
-    default_config={"min_score": 0.3, "scare_quotes": True, "max_scare_words": 6},
+    default_config={
+        "min_score": 0.3,
+        "scare_quotes": True,
+        "max_scare_words": 6,
+        "in_quote_factor": 0.5,
+        "no_source_factor": 0.6,
+        "bare_nouns": True,
+    },
 )
-def make_attribution_rules(nlp: Language, name: str, min_score: float, scare_quotes: bool, max_scare_words: int):
-    rules = Rules(load_cue_lexicon(), min_score=min_score, scare_quotes=scare_quotes, max_scare_words=max_scare_words)
+def make_attribution_rules(
+    nlp: Language,
+    name: str,
+    min_score: float,
+    scare_quotes: bool,
+    max_scare_words: int,
+    in_quote_factor: float,
+    no_source_factor: float,
+    bare_nouns: bool,
+):
+    rules = Rules(
+        load_cue_lexicon(),
+        min_score=min_score,
+        scare_quotes=scare_quotes,
+        max_scare_words=max_scare_words,
+        in_quote_factor=in_quote_factor,
+        no_source_factor=no_source_factor,
+        bare_nouns=bare_nouns,
+    )
 
     def build(doc: Doc) -> Doc:
         tokens = _cached_tokens(doc)

@@ -22,12 +22,29 @@ class CueLexicon:
     phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
     # first word -> longest phrase length starting with it (for matching)
     phrase_starts: dict[str, int] = field(default_factory=dict)
+    # "lemma|next word" and "previous word|lemma" -> precision
+    after: dict[str, float] = field(default_factory=dict)
+    before: dict[str, float] = field(default_factory=dict)
 
     def token_precision(self, lower: str, lemma: str) -> float:
         found = self.forms.get(lower)
         if found is not None:
             return found
         return self.lemmas.get(lemma, 0.0)
+
+    def context_precision(self, lower: str, lemma: str, previous: str, following: str) -> float:
+        """Precision of a token as a cue given its neighbours, backing off to the word alone."""
+        unigram = self.token_precision(lower, lemma)
+        if not unigram and lemma not in self.lemmas:
+            return 0.0
+        estimates = [
+            value
+            for value in (self.after.get(f"{lemma}|{following}"), self.before.get(f"{previous}|{lemma}"))
+            if value is not None
+        ]
+        if not estimates:
+            return unigram
+        return sum(estimates) / len(estimates)
 
 
 @lru_cache(maxsize=4)
@@ -45,6 +62,10 @@ def load_cue_lexicon(path: str | None = None, min_total: int = MIN_TOTAL) -> Cue
                 lexicon.forms[key] = precision
             elif kind == "lemma":
                 lexicon.lemmas[key] = precision
+            elif kind == "next":
+                lexicon.after[key] = precision
+            elif kind == "prev":
+                lexicon.before[key] = precision
             elif kind == "phrase":
                 words = tuple(key.split(" "))
                 lexicon.phrases[words] = precision

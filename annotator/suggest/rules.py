@@ -25,6 +25,12 @@ PUNCT_END = frozenset(".!?;:,…")
 CLOSING_MARKS = frozenset("”\"»’'›")
 OPENING_MARKS = frozenset("“\"«„‘'‹")
 DASHES = frozenset({"—", "–", "--", "-"})
+TIME_NOUNS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday time week month year night "
+    "morning afternoon evening weekend day today yesterday tonight".split()
+)
+TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
+BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
 @dataclass
@@ -100,7 +106,13 @@ class Rules:
         min_score: float = 0.3,
         scare_quotes: bool = True,
         max_scare_words: int = 6,
+        in_quote_factor: float = 0.7,
+        no_source_factor: float = 0.6,
+        bare_nouns: bool = True,
     ):
+        self.in_quote_factor = in_quote_factor
+        self.bare_nouns = bare_nouns
+        self.no_source_factor = no_source_factor
         self.lexicon = lexicon
         self.cue_threshold = cue_threshold
         self.phrase_threshold = phrase_threshold
@@ -123,8 +135,19 @@ class Rules:
         lower, lemma = tokens.lower, tokens.lemma
         n = len(lower)
         score = [0.0] * n
+        words = tokens.words
         for i in range(n):
-            value = lexicon.token_precision(lower[i], lemma[i])
+            if lemma[i] not in lexicon.lemmas and lower[i] not in lexicon.forms:
+                continue
+            p = i - 1
+            while p >= 0 and not words[p].strip():
+                p -= 1
+            f = i + 1
+            while f < n and not words[f].strip():
+                f += 1
+            value = lexicon.context_precision(
+                lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else ""
+            )
             if value >= self.cue_threshold:
                 score[i] = value
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
@@ -143,12 +166,20 @@ class Rules:
             i += 1
         cues = []
         i = 0
+        skip = self.skip_before
         while i < n:
             if score[i] and tokens.words[i] not in PUNCT_END:
                 j = i
                 while j + 1 < n and score[j + 1] and tokens.sent_of[j + 1] == tokens.sent_of[i]:
                     j += 1
-                cues.append(Cue(i, j + 1, max(score[i : j + 1])))
+                # Auxiliaries and adverbs ("has repeatedly") belong to a cue, never make one.
+                a, b = i, j + 1
+                while a < b and lower[a] in skip:
+                    a += 1
+                while b > a and lower[b - 1] in skip and lower[b - 1] != "to":
+                    b -= 1
+                if a < b:
+                    cues.append(Cue(a, b, max(score[a:b])))
                 i = j + 1
             else:
                 i += 1
@@ -162,9 +193,46 @@ class Rules:
     def source_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
         """The minimal noun phrase just before the cue ("the ISPR", "he", "Mr. Trump")."""
         lower, words = tokens.lower, tokens.words
+        j = self._skip_left(cue_start, tokens, sent_start)
+        if j < sent_start:
+            return None
+        if words[j] == "," and j - 1 > sent_start:
+            # An apposition: "Carter's press secretary, Peter Cook, told ..."
+            k = j - 1
+            while k > sent_start and j - k < 10 and words[k] not in (",", "(", ")", ";", ":") and lower[k] not in ("that", "who", "which"):
+                k -= 1
+            if words[k] == "," and k - 1 >= sent_start and j - k > 1:
+                inner = self._np_ending_at(j - 1, tokens, k + 1)
+                outer = self._np_ending_at(k - 1, tokens, sent_start)
+                if inner is not None and inner[0] == k + 1 and outer is not None:
+                    return (outer[0], j)
+            return None
+        return self._np_ending_at(j, tokens, sent_start)
+
+    def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
+        """The last token before the cue that is not an auxiliary or adverb."""
+        lower = tokens.lower
         j = cue_start - 1
-        while j >= sent_start and (lower[j] in self.skip_before or (lower[j].endswith("ly") and lower[j].isalpha() and len(lower[j]) > 4)):
-            j -= 1
+        while j >= sent_start:
+            word = lower[j]
+            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4):
+                j -= 1
+            elif word in TIME_NOUNS and j - 1 >= sent_start and lower[j - 1] in TIME_HEADS:
+                # "Clinton on Tuesday said", "Trump at the time said"
+                j -= 2
+                while j >= sent_start and lower[j] in TIME_HEADS:
+                    j -= 1
+            else:
+                break
+        return j
+
+    def is_passive(self, cue_start: int, tokens: Tokens, sent_start: int) -> bool:
+        """ "was announced", "is expected", "has been reported": no source on the left."""
+        j = self._skip_left(cue_start, tokens, sent_start)
+        return any(tokens.lower[k] in BE_FORMS for k in range(max(j + 1, sent_start), cue_start))
+
+    def _np_ending_at(self, j: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
+        lower, words = tokens.lower, tokens.words
         if j < sent_start:
             return None
         word = lower[j]
@@ -201,7 +269,7 @@ class Rules:
             k -= 1
         if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
             # A bare lower-case word: accept plural nouns and a few nouns of people.
-            if not (word.endswith("s") or word in self.titles):
+            if not (word.endswith("s") or word in self.titles or self.bare_nouns):
                 return None
         return (k, end)
 
@@ -266,8 +334,15 @@ class Rules:
         suggestions: list[Suggestion] = []
         used_quotes: set[Quote] = set()
         previous_source: dict[int, tuple[int, int]] = {}  # sentence -> last source tokens
+        quoted = [(q.start, q.end) for q in top_quotes]
         for cue in cues:
             found = self._from_cue(tokens, cue, starts_at, ends_at, previous_source)
+            if found is not None and found.cue is not None and found.type != "direct":
+                # A cue inside someone's quoted words is reported speech within speech:
+                # annotators mark it less often.
+                cue_start = found.cue[0]
+                if any(a < cue_start < b for a, b in quoted):
+                    found.score *= self.in_quote_factor
             if found is None:
                 continue
             if found.score < self.min_score:
@@ -329,6 +404,8 @@ class Rules:
 
         # a quote before the cue: “...,” X said / “...,” said X
         quote, between = self._quote_before(tokens, a, ends_at)
+        if quote is not None and between is None and (lower[a] in self.participles or (b < e and lower[b] == "that")):
+            quote = None  # “...,” adding that ...: not the quote's own cue
         if quote is not None:
             if between is not None:
                 source = between
@@ -349,10 +426,14 @@ class Rules:
             suggestion.extra["more_quotes"] = more
             return suggestion
 
-        source = self.source_left(a, tokens, s)
+        passive = self.is_passive(a, tokens, s)
+        if passive:
+            source = self.source_right(b + 1, tokens, e) if b < e and lower[b] == "by" else None
+        else:
+            source = self.source_left(a, tokens, s)
         participle = lower[a] in self.participles and a > s and words[a - 1] == ","
         if source is None and participle:
-            source = previous_source.get(sentence)
+            source = previous_source.get(sentence) or self._np_ending_at(self._first_np_end(tokens, s, a), tokens, s)
         # "..., said X."
         if source is None and a > s and words[a - 1] in (",", "—"):
             right = self.source_right(b, tokens, e)
@@ -368,7 +449,7 @@ class Rules:
             content = self._content(tokens, right_start if lower[b:b + 1] != ["that"] else b, e)
             if content is None:
                 return None
-            factor = 1.0 if source is not None else 0.6
+            factor = 1.0 if source is not None or passive else self.no_source_factor
             return self._make(tokens, [content], (a, b), source, "indirect", cue.score * factor)
         # content on the left: "..., X said."
         if source is not None:
@@ -378,6 +459,18 @@ class Rules:
                 if content:
                     return self._make(tokens, [content], (a, b), source, "indirect", cue.score * 0.9)
         return None
+
+    def _first_np_end(self, tokens: Tokens, s: int, limit: int) -> int:
+        """The last token of the sentence's opening noun phrase (its likely subject)."""
+        lower, words = tokens.lower, tokens.words
+        if s >= limit:
+            return -1
+        if lower[s] in self.pronouns:
+            return s
+        k = s
+        while k + 1 < limit and words[k + 1][:1].isalnum() and lower[k + 1] not in self.np_stop and k - s < 5:
+            k += 1
+        return k if words[s][:1].isupper() else -1
 
     def _only_trailing(self, tokens: Tokens, start: int, end: int) -> bool:
         """True when tokens [start, end) hold nothing but punctuation and time/place adjuncts."""
