@@ -95,6 +95,7 @@ def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold
         "in_quote_factor": 0.5,
         "no_source_factor": 0.6,
         "bare_nouns": True,
+        "fallback_factor": 0.6,
     },
 )
 def make_attribution_rules(
@@ -106,6 +107,7 @@ def make_attribution_rules(
     in_quote_factor: float,
     no_source_factor: float,
     bare_nouns: bool,
+    fallback_factor: float,
 ):
     rules = Rules(
         load_cue_lexicon(),
@@ -115,6 +117,7 @@ def make_attribution_rules(
         in_quote_factor=in_quote_factor,
         no_source_factor=no_source_factor,
         bare_nouns=bare_nouns,
+        fallback_factor=fallback_factor,
     )
 
     def build(doc: Doc) -> Doc:

@@ -12,6 +12,7 @@ DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", '"': '"'}
 SINGLE_OPEN = {"‘": "’", "'": "'", "‹": "›"}
 ALL_MARKS = frozenset("“”„«»\"‘’'‹›")
 # Characters after which a straight mark opens rather than closes a quote.
+FILLER = "\u200b"
 OPENING_CONTEXT = frozenset(" \t\n\r([{—–-/“‘«„")
 
 
@@ -34,6 +35,11 @@ def _is_word(char: str) -> bool:
 def find_quotes(text: str) -> list[Quote]:
     """Paired quotes, sorted by start. Unclosed double quotes end at their paragraph end
     (news style: a quote running over paragraphs reopens at each one)."""
+    original = text
+    # Typewriter double quotes ('' and ``, common in older news text) act as one " mark;
+    # the filler keeps every offset in place.
+    if "''" in text or "``" in text:
+        text = text.replace("''", '"' + FILLER).replace("``", '"' + FILLER)
     quotes: list[Quote] = []
     stack: list[tuple[str, int, bool]] = []  # (opening mark, offset, double)
     length = len(text)
@@ -86,5 +92,10 @@ def find_quotes(text: str) -> list[Quote]:
             while stop > start + 1 and text[stop - 1].isspace():
                 stop -= 1
             quotes.append(Quote(start, stop, True, len(stack)))
+    if text is not original:
+        quotes = [
+            Quote(q.start, q.end + 1, q.double, q.depth) if original[q.end - 1 : q.end + 1] == "''" else q
+            for q in quotes
+        ]
     quotes.sort(key=lambda quote: (quote.start, -quote.end))
     return quotes

@@ -109,9 +109,11 @@ class Rules:
         in_quote_factor: float = 0.7,
         no_source_factor: float = 0.6,
         bare_nouns: bool = True,
+        fallback_factor: float = 0.6,
     ):
         self.in_quote_factor = in_quote_factor
         self.bare_nouns = bare_nouns
+        self.fallback_factor = fallback_factor
         self.no_source_factor = no_source_factor
         self.lexicon = lexicon
         self.cue_threshold = cue_threshold
@@ -458,6 +460,16 @@ class Rules:
                 content = self._content(tokens, s, left_end - 1)
                 if content:
                     return self._make(tokens, [content], (a, b), source, "indirect", cue.score * 0.9)
+        # Fallback: whatever the cue has beside it (short right part, or the words before).
+        fallback = None
+        if e - right_start >= 1:
+            fallback = self._content(tokens, right_start, e)
+        if fallback is None:
+            left_end = source[0] if source is not None else a
+            if left_end - s >= 2:
+                fallback = self._content(tokens, s, left_end)
+        if fallback is not None:
+            return self._make(tokens, [fallback], (a, b), source, "indirect", cue.score * self.fallback_factor)
         return None
 
     def _first_np_end(self, tokens: Tokens, s: int, limit: int) -> int:
