@@ -15,6 +15,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     evaluate_cmd,
     import_cmd,
     schema_cmd,
+    suggest_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError
