@@ -13,6 +13,7 @@ from annotator.cli.app import app
 from annotator.cli import (  # noqa: F401  (registration)
     annotate_cmd,
     evaluate_cmd,
+    export_cmd,
     import_cmd,
     schema_cmd,
     suggest_cmd,
