@@ -11,6 +11,7 @@ import sys
 
 from annotator.cli.app import app
 from annotator.cli import (  # noqa: F401  (registration)
+    agree_cmd,
     annotate_cmd,
     evaluate_cmd,
     export_cmd,
