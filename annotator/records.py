@@ -12,20 +12,30 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, Status, record_problems
-from annotator.store import JournalContents, load_journals
+from annotator.store import JournalContents, journal_files, load_journals
 
 
 def read_journals(paths: Iterable[Path]) -> JournalContents:
     """The latest record per (document, annotator), in the order the files are given.
 
-    Read-only: bad lines are returned in ``problems`` (for the caller to report), and
-    no quarantine file is written beside someone else's journal.
+    A folder stands for its journals (``*.jsonl``), sorted by name. Read-only: bad
+    lines are returned in ``problems`` (for the caller to report), and no quarantine
+    file is written beside someone else's journal.
     """
-    paths = [Path(path) for path in paths]
-    for path in paths:
+    return load_journals(expand_journals(paths), quarantine=False)
+
+
+def expand_journals(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
         if path.is_dir():
-            raise AnnotatorError("is a folder; give the journal files (e.g. DIR/*.jsonl)", path)
-    return load_journals(paths, quarantine=False)
+            found = journal_files(path)
+            if not found:
+                raise AnnotatorError("folder holds no journal (.jsonl) files", path)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
 
 
 def per_document(

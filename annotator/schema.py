@@ -322,9 +322,12 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """One JSON Schema per model, keyed by file stem."""
+    """One JSON Schema per model, keyed by file stem (export line formats included)."""
+    # Imported here, not at the top: the export models build on this module's models.
+    from annotator.formats.training_jsonl import EXPORT_SCHEMA_MODELS
+
     schemas = {}
-    for name, model in SCHEMA_MODELS.items():
+    for name, model in {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}.items():
         schema = model.model_json_schema(mode="validation")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schemas[name] = schema

@@ -11,10 +11,13 @@ import sys
 
 from annotator.cli.app import app
 from annotator.cli import (  # noqa: F401  (registration)
+    agree_cmd,
     annotate_cmd,
     evaluate_cmd,
+    export_cmd,
     import_cmd,
     schema_cmd,
+    suggest_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError
