@@ -83,6 +83,9 @@ class Session:
         self.history = History()
         self.message: str | None = None
         self.defer_writes = False
+        self.awaiting_suggestions = False
+        # False in the app: open at once, compute suggestions in the background
+        self.wait_for_suggestions = True
         self._unwritten: list[AnnotationRecord] = []
 
     # ---- loading -------------------------------------------------------------------
@@ -126,15 +129,41 @@ class Session:
                 return position, None
         return 0, None
 
-    def start(self) -> None:
+    def start(self, wait: bool | None = None) -> None:
         position, selected = self.resume_position()
-        self.open(position, selected)
+        self.open(position, selected, wait=wait)
 
-    def open(self, position: int, selected: str | None = None) -> None:
+    def compute_suggestions(self, document: Document):
+        """Run the suggester on one document (safe to call from a worker thread)."""
+        return self.suggestions.for_document(document)
+
+    def add_suggestions(self, doc_id: str, suggestions) -> bool:
+        """Show suggestions computed after the document opened; False if it is no longer open."""
+        if self.document is None or self.document.id != doc_id or self.state is None:
+            return False
+        self.awaiting_suggestions = False
+        state = S.with_suggestions(self.state, tuple(suggestions))
+        self.state = state
+        count = sum(1 for item in state.items if item.status == "pending")
+        self.message = f"{count} suggestion(s) to decide" if count else "no new suggestions for this document"
+        for problem in self.suggestions.problems:
+            self.problems.append(problem)
+        self.suggestions.problems.clear()
+        if self.suggestions.unavailable:
+            self.message = self.suggestions.unavailable
+        return True
+
+    def open(self, position: int, selected: str | None = None, wait: bool | None = None) -> None:
+        """Open a document. With ``wait=False`` suggestions that must first be computed
+        are left out: ``awaiting_suggestions`` is set, and the caller computes them
+        (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``."""
         self.flush()
+        wait = self.wait_for_suggestions if wait is None else wait
         position = max(0, min(len(self.corpus) - 1, position))
         document = self.corpus.document(position)
-        suggestions = self.suggestions.for_document(document)
+        suggestions = self.suggestions.for_document(document) if wait else self.suggestions.ready_for(document)
+        self.awaiting_suggestions = suggestions is None
+        suggestions = suggestions or ()
         records = [r for r in self._lines.get(document.id, [])]
         fitting = [r for r in records if r.text_sha1 == document.sha1]
         self.message = None

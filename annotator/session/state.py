@@ -535,3 +535,13 @@ def select_range(state: DocState, anchor: int, cursor: int) -> Change:
         return Change(_new(state, anchor=None, cursor=cursor, mode="normal"))
     return Change(_new(state, anchor=anchor, cursor=cursor, mode="select"),
                   message="selected: 1 source, 2 cue, 3 content, N new attribution")
+
+
+def with_suggestions(state: DocState, suggestions: tuple[Attribution, ...]) -> DocState:
+    """``state`` with suggestions that arrived after the document opened."""
+    new = _new(state, suggestions=tuple(suggestions))
+    if new.selected is None and new.draft is None and new.anchor is None:
+        pending = [item for item in new.items if item.status == "pending"]
+        if pending:
+            new = _new(new, selected=pending[0].id, cursor=pending[0].attribution.content.start)
+    return new

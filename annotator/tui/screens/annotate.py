@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -92,7 +92,7 @@ class AnnotateScreen(Screen):
         Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False),
-        Binding("escape", "escape", "Done", id="escape", tooltip="Leave edit or select mode"),
+        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit or select mode; drop a draft"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("g", "guidelines", "Guide", id="guidelines", show=False),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False),
@@ -126,6 +126,7 @@ class AnnotateScreen(Screen):
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
+        self._suggest_if_needed()
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -157,8 +158,9 @@ class AnnotateScreen(Screen):
             state.pending_count, self.size.width,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
-        if state.mode != self._footer_mode:  # the footer shows the keys of the mode
-            self._footer_mode = state.mode
+        footer_mode = (state.mode, state.draft is not None)
+        if footer_mode != self._footer_mode:  # the footer shows the keys of the mode
+            self._footer_mode = footer_mode
             self.refresh_bindings()
 
     def _after(self, scroll: bool = True) -> None:
@@ -178,6 +180,8 @@ class AnnotateScreen(Screen):
         if binding_id is None:
             return True
         state = self.session.state
+        if binding_id == "escape" and state.mode == "normal":
+            return state.draft is not None
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
 
@@ -289,7 +293,26 @@ class AnnotateScreen(Screen):
         self.session.redo()
         self._after()
 
+    def _suggest_if_needed(self) -> None:
+        session = self.session
+        if not session.awaiting_suggestions:
+            return
+        document = session.document
+        session.message = "computing suggestions for this document…"
+        self.query_one(StatusLine).say(session.message)
+        self._suggest(document)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def _suggest(self, document) -> None:
+        suggestions = self.session.compute_suggestions(document)
+        self.app.call_from_thread(self._suggestions_ready, document.id, suggestions)
+
+    def _suggestions_ready(self, doc_id: str, suggestions) -> None:
+        if self.session.add_suggestions(doc_id, suggestions):
+            self.redraw(scroll=True)
+
     def _document_changed(self) -> None:
+        self._suggest_if_needed()
         self.article.set_text(self.session.document.text)
         self._matches = []
         self.article.set_matches([])

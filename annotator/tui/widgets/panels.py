@@ -213,8 +213,8 @@ class DetailPanel(Panel):
                      if span else Content.styled("—", "dim"))
             lines.append(_row(role.value, value, focused=state.mode == "edit" and state.role == role))
         lines.append(_row("note", Content(one_line(a.note, excerpt)) if a.note else Content.styled("—", "dim")))
-        action = a.action.value if a.action else "—"
-        lines.append(_row("origin", Content.styled(f"{a.origin.value} · action {action} · id {one_line(a.id, 24)}", "dim")))
+        action = f" · {a.action.value}" if a.action else ""
+        lines.append(_row("origin", Content.styled(f"{a.origin.value}{action} · id {one_line(a.id, 24)}", "dim")))
         self.show_content(Content("\n").join(lines))
 
 
