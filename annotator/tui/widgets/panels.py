@@ -30,8 +30,9 @@ STATUS_WORD = {
 def item_label(item: Item, palette: Palette, width: int = 40) -> Content:
     """One line: status glyph, who (entity or source), cue, and as much content as fits."""
     attribution = item.attribution
-    who = one_line(attribution.source_entity or (attribution.source.text if attribution.source else "—"), 16)
-    cue = one_line(attribution.cue.text if attribution.cue else "—", 12)
+    who = one_line(attribution.source_entity or (attribution.source.text if attribution.source else "—"),
+                   max(6, min(20, width // 3)))
+    cue = one_line(attribution.cue.text if attribution.cue else "—", max(5, min(14, width // 4)))
     from rich.cells import cell_len
 
     room = max(6, width - 2 - cell_len(who) - cell_len(cue) - 6)
@@ -51,7 +52,10 @@ def item_label(item: Item, palette: Palette, width: int = 40) -> Content:
         position += len(piece)
     if item.status == "rejected":
         spans.append(ContentSpan(0, len(text), "strike dim"))
-    return Content(text, spans, strip_control_codes=False)
+    label = Content(text, spans, strip_control_codes=False)
+    if label.cell_length > width:
+        label = label.truncate(width, ellipsis=True)
+    return label
 
 
 class AttributionList(ScrollView, can_focus=False):
@@ -62,7 +66,7 @@ class AttributionList(ScrollView, can_focus=False):
     """
 
     DEFAULT_CSS = """
-    AttributionList { height: 1fr; padding: 0; }
+    AttributionList { height: 1fr; padding: 0; overflow-x: hidden; scrollbar-size-vertical: 1; }
     """
 
     class Picked(Message):
@@ -89,7 +93,7 @@ class AttributionList(ScrollView, can_focus=False):
 
     def show_state(self, state: DocState, palette: Palette) -> None:
         items = state.items
-        width = max(20, self.scrollable_content_region.width - 1)
+        width = max(20, self.size.width - 2)  # room for the vertical scrollbar, always
         if palette is not self._palette:
             self._palette = palette
             self._keys = []
@@ -98,7 +102,7 @@ class AttributionList(ScrollView, can_focus=False):
         if len(keys) != len(self._keys):
             self._keys, self._ids = keys, [item.id for item in items]
             self._labels = [item_label(item, palette, width) for item in items]
-            self.virtual_size = Size(width, len(items))
+            self.virtual_size = Size(0, len(items))
             self._cache.clear()
             self.refresh()
         else:
