@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         stream.write("kind\tkey\tin_cue\ttotal\tprecision\n")
         for kind, key, count, seen in rows:
             stream.write(f"{kind}\t{key}\t{count}\t{seen}\t{count / seen:.4f}\n")
+    args.out.chmod(0o644)  # package data: readable by everyone (the temp file was 0600)
     print(f"{args.out}: {len(rows)} entries")
 
 

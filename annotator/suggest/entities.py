@@ -87,9 +87,9 @@ class EntityGrouper:
                 head = name.split()[-1].lower() if name.split() else ""
                 entity = descriptions.get(head) or name
             if entity is not None and lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
-                if self.is_org(raw) or entity.isupper():
+                if self.is_org(raw) or entity.isupper() or not name[:1].isupper() or name.endswith("s"):
                     last_group = entity
-                elif name[:1].isupper():
+                else:
                     last_person = entity
             result.append(entity)
         return result

@@ -85,10 +85,14 @@ def split_sentences(is_sent_start: list[bool], words: list[str]) -> tuple[list[i
     sent_of = [0] * len(words)
     sents: list[tuple[int, int]] = []
     start = 0
+    pending = False  # a boundary seen on whitespace waits for the next word
     for i, word in enumerate(words):
         if i > start and (is_sent_start[i] or "\n" in words[i - 1]):
+            pending = True
+        if pending and word.strip():
             sents.append((start, i))
             start = i
+            pending = False
         sent_of[i] = len(sents)
     if words:
         sents.append((start, len(words)))
@@ -240,13 +244,14 @@ class Rules:
         word = lower[j]
         if word in self.pronouns:
             return (j, j + 1)
-        if not words[j][:1].isalnum() or word in self.np_stop:
+        if not words[j][:1].isalnum() or word in self.np_stop or word in self.determiners:
             return None
         end = j + 1
         if self._is_name(j, tokens):
             k = j
             while k - 1 >= sent_start and (
                 self._is_name(k - 1, tokens) or lower[k - 1] in self.titles
+                or (words[k] == "-" and words[k - 1][:1].isalpha())
                 or (lower[k - 1] in ("of", "for") and k - 2 >= sent_start and self._is_name(k - 2, tokens) and j - k < 4)
                 or lower[k - 1] in ("'s", "’s") or words[k - 1] in ("-",)
             ):
@@ -266,12 +271,12 @@ class Rules:
             if previous in ("'s", "’s"):
                 k -= 1
                 continue
-            if not words[k - 1][:1].isalnum() or previous in self.np_stop:
+            if not words[k - 1][:1].isalnum() or previous in self.np_stop or previous.endswith(("ing", "ed")):
                 break
             k -= 1
         if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
             # A bare lower-case word: accept plural nouns and a few nouns of people.
-            if not (word.endswith("s") or word in self.titles or self.bare_nouns):
+            if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
                 return None
         return (k, end)
 
@@ -480,7 +485,7 @@ class Rules:
         if lower[s] in self.pronouns:
             return s
         k = s
-        while k + 1 < limit and words[k + 1][:1].isalnum() and lower[k + 1] not in self.np_stop and k - s < 5:
+        while k + 1 < limit and (self._is_name(k + 1, tokens) or lower[k + 1] in self.titles) and k - s < 5:
             k += 1
         return k if words[s][:1].isupper() else -1
 
