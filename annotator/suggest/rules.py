@@ -394,21 +394,6 @@ class Rules:
                 return None
             return self._make(tokens, [content], (a, after), source, "according_to", cue.score)
 
-        # a quote right after the cue: X said: “...”
-        k = b
-        while k < e and words[k] in (",", ":") :
-            k += 1
-        if k < len(words) and k in starts_at and k - b <= 1:
-            quote = starts_at[k]
-            source = self.source_left(a, tokens, s)
-            if source is None and a > s and words[a - 1] == ",":
-                source = previous_source.get(sentence)
-            if source is None and (b < e and words[b] not in (",", ":")):
-                source = self.source_right(b, tokens, e)
-            suggestion = self._make(tokens, [(quote.start, quote.end)], (a, b), source, "direct", cue.score)
-            suggestion.extra["quote"] = quote
-            return suggestion
-
         # a quote before the cue: “...,” X said / “...,” said X
         quote, between = self._quote_before(tokens, a, ends_at)
         if quote is not None and between is None and (lower[a] in self.participles or (b < e and lower[b] == "that")):
@@ -422,15 +407,31 @@ class Rules:
             more = []
             # interrupted quote: “...,” she said, “...”
             after = b if between is not None else (source[1] if source else b)
+            gap_start = after
             while after < len(words) and words[after] in (",", ":"):
                 after += 1
-            if after < len(words) and after in starts_at and after - b <= 2:
+            if after < len(words) and after in starts_at and after - gap_start <= 1:
                 second = starts_at[after]
                 pieces.append((second.start, second.end))
                 more.append(second)
             suggestion = self._make(tokens, pieces, (a, b), source, "direct", cue.score)
             suggestion.extra["quote"] = quote
             suggestion.extra["more_quotes"] = more
+            return suggestion
+
+        # a quote right after the cue: X said: “...”
+        k = b
+        while k < e and words[k] in (",", ":") :
+            k += 1
+        if k < len(words) and k in starts_at and k - b <= 1:
+            quote = starts_at[k]
+            source = self.source_left(a, tokens, s)
+            if source is None and a > s and words[a - 1] == ",":
+                source = previous_source.get(sentence)
+            if source is None and (b < e and words[b] not in (",", ":")):
+                source = self.source_right(b, tokens, e)
+            suggestion = self._make(tokens, [(quote.start, quote.end)], (a, b), source, "direct", cue.score)
+            suggestion.extra["quote"] = quote
             return suggestion
 
         passive = self.is_passive(a, tokens, s)
@@ -511,16 +512,25 @@ class Rules:
                 break
             j -= 1
         if j in ends_at:
-            return ends_at[j], None
+            return (ends_at[j], None) if self._interrupts(tokens, ends_at[j], a) else (None, None)
         source = self.source_left(a, tokens, 0)
         if source is None:
             return None, None
         k = source[0] - 1
         while k >= 0 and words[k] in (",",):
             k -= 1
-        if k in ends_at and source[1] - source[0] <= 6:
+        if k in ends_at and source[1] - source[0] <= 6 and self._interrupts(tokens, ends_at[k], source[0]):
             return ends_at[k], source
         return None, None
+
+    def _interrupts(self, tokens: Tokens, quote: Quote, next_token: int) -> bool:
+        """Whether a quote runs on into the attribution after it (“...,” she said) rather
+        than closing a sentence of its own (“...found.” He added, ...)."""
+        inner = tokens.text[quote.start : quote.end].rstrip("”\"»’'\u200b ")
+        last = inner[-1:]
+        if last in (",", "—", "–", "-") or (last and last not in ".?!…"):
+            return True
+        return last in "?!" and next_token < len(tokens) and tokens.words[next_token][:1].islower()
 
     def _make(self, tokens, content_pieces, cue_tokens, source_tokens, kind, score) -> Suggestion:
         cue = self._char(tokens, *cue_tokens) if cue_tokens else None
