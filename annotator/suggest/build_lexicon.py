@@ -57,11 +57,11 @@ def _neighbour(words: list[str], i: int) -> str:
     return words[i] if 0 <= i < len(words) else ""
 
 
-def build(polnear: Path) -> list[tuple[str, str, int, int]]:
+def build(polnear: Path, compartment: str = "train") -> list[tuple[str, str, int, int]]:
     from annotator.suggest.pipeline import build_base_pipeline
 
     nlp = build_base_pipeline()
-    pairs = list(first_annotator_records(polnear, "train"))
+    pairs = list(first_annotator_records(polnear, compartment))
     inside: Counter = Counter()
     total: Counter = Counter()
     phrase_inside: Counter = Counter()
