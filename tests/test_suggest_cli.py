@@ -69,7 +69,7 @@ def test_lexicon_builder_measures_precision_on_real_annotations():
     assert all(0 <= c <= t for c, t in by_key.values())
     # words and phrases are kept only when seen inside cues; contexts also when never
     assert all(c > 0 for (kind, _), (c, t) in by_key.items() if kind in ("form", "lemma", "phrase"))
-    assert any(kind == "phrase" for kind, _ in by_key)
+    assert any(kind == "next" for kind, _ in by_key) and any(kind == "prev" for kind, _ in by_key)
 
 
 def test_shipped_lexicon_covers_reporting_verbs():
