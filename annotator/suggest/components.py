@@ -24,29 +24,41 @@ for _name in ("quotes", "cues", "attributions"):
 
 
 def tokens_of(doc: Doc) -> Tokens:
-    words = [token.text for token in doc]
-    starts = [token.idx for token in doc]
+    # Columns straight from the Doc's arrays: creating a Token object per word costs
+    # more than tokenizing did.
+    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START
+
+    if not len(doc):
+        return Tokens(doc.text, [], [], [], [], [], [], [])
+    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START]).T.tolist()
+    strings = doc.vocab.strings
+    seen: dict[int, str] = {}
+
+    def text_of(ids: list[int]) -> list[str]:
+        out = []
+        for key in ids:
+            value = seen.get(key)
+            if value is None:
+                value = seen[key] = strings[key]
+            out.append(value)
+        return out
+
+    words = text_of(columns[0])
+    lower = text_of(columns[1])
+    lemma = [value.lower() for value in text_of(columns[2])]
+    starts = columns[3]
     ends = [start + len(word) for start, word in zip(starts, words)]
-    sent_of, sents = split_sentences([token.is_sent_start for token in doc], words)
+    sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
     return Tokens(
         text=doc.text,
         words=words,
-        lower=[token.lower_ for token in doc],
-        lemma=[token.lemma_.lower() for token in doc],
+        lower=lower,
+        lemma=lemma,
         starts=starts,
         ends=ends,
         sent_of=sent_of,
         sents=sents,
     )
-
-
-def _tokens(doc: Doc) -> Tokens:
-    # Built once per doc and shared by the components (kept off user_data: not serialisable).
-    cached = getattr(doc, "_annotator_tokens", None)
-    if cached is None:
-        cached = tokens_of(doc)
-        _TOKEN_CACHE[id(doc)] = (doc, cached)
-    return cached
 
 
 _TOKEN_CACHE: dict[int, tuple[Doc, Tokens]] = {}
