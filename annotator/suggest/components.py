@@ -23,16 +23,22 @@ for _name in ("quotes", "cues", "attributions"):
         Doc.set_extension(_name, default=None)
 
 
+# hash -> string for the vocabulary seen so far (StringStore lookups cost more).
+_STRINGS: dict[int, str] = {}
+
+
 def tokens_of(doc: Doc) -> Tokens:
-    # Columns straight from the Doc's arrays: creating a Token object per word costs
-    # more than tokenizing did.
-    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START
+    # Columns straight from the Doc's arrays: creating a Token object per word (as
+    # iterating a Doc, or Doc.text, does) costs more than tokenizing did.
+    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START, SPACY
 
     if not len(doc):
         return Tokens(doc.text, [], [], [], [], [], [], [])
-    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START]).T.tolist()
+    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY]).T.tolist()
     strings = doc.vocab.strings
-    seen: dict[int, str] = {}
+    seen = _STRINGS
+    if len(seen) > 500_000:
+        seen.clear()
 
     def text_of(ids: list[int]) -> list[str]:
         out = []
@@ -48,9 +54,10 @@ def tokens_of(doc: Doc) -> Tokens:
     lemma = [value.lower() for value in text_of(columns[2])]
     starts = columns[3]
     ends = [start + len(word) for start, word in zip(starts, words)]
+    text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])
     sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
     return Tokens(
-        text=doc.text,
+        text=text,
         words=words,
         lower=lower,
         lemma=lemma,
@@ -77,7 +84,8 @@ def _cached_tokens(doc: Doc) -> Tokens:
 @Language.factory("attribution_quotes")
 def make_quote_pairer(nlp: Language, name: str):
     def pair_quotes(doc: Doc) -> Doc:
-        doc._.quotes = [[q.start, q.end, q.double, q.depth] for q in find_quotes(doc.text)]
+        text = _cached_tokens(doc).text  # Doc.text joins every token anew: read it once
+        doc._.quotes = [[q.start, q.end, q.double, q.depth] for q in find_quotes(text)]
         return doc
 
     return pair_quotes
@@ -154,7 +162,7 @@ def make_entity_grouper(nlp: Language, name: str):
         with_source = [a for a in attributions if a.get("source")]
         order = sorted(range(len(with_source)), key=lambda i: with_source[i]["source"][0][0])
         mentions = [tuple(with_source[i]["source"][0]) for i in order]
-        names = grouper.assign(doc.text, mentions)
+        names = grouper.assign(_cached_tokens(doc).text, mentions)
         for i, name in zip(order, names):
             if with_source[i].get("source_entity") is None:
                 with_source[i]["source_entity"] = name

@@ -135,6 +135,20 @@ class Rules:
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
 
+    @property
+    def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Lemmas and forms that can reach the cue threshold alone or in some context
+        (most words cannot, and are skipped without a look at their neighbours)."""
+        cached = getattr(self, "_candidate_sets", None)
+        if cached is None:
+            lexicon, threshold = self.lexicon, self.cue_threshold
+            lemmas = {key for key, value in lexicon.lemmas.items() if value >= threshold}
+            lemmas.update(key.split("|")[0] for key, value in lexicon.after.items() if value >= threshold)
+            lemmas.update(key.split("|")[1] for key, value in lexicon.before.items() if value >= threshold)
+            forms = {key for key, value in lexicon.forms.items() if value >= threshold}
+            cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
+        return cached
+
     # ----------------------------------------------------------------- cues
     def find_cues(self, tokens: Tokens) -> list[Cue]:
         lexicon = self.lexicon
@@ -142,8 +156,9 @@ class Rules:
         n = len(lower)
         score = [0.0] * n
         words = tokens.words
+        candidate_lemmas, candidate_forms = self._candidates
         for i in range(n):
-            if lemma[i] not in lexicon.lemmas and lower[i] not in lexicon.forms:
+            if lemma[i] not in candidate_lemmas and lower[i] not in candidate_forms:
                 continue
             p = i - 1
             while p >= 0 and not words[p].strip():
