@@ -25,6 +25,7 @@ for _name in ("quotes", "cues", "attributions"):
 
 # hash -> string for the vocabulary seen so far (StringStore lookups cost more).
 _STRINGS: dict[int, str] = {}
+_LOWERED: dict[str, str] = {}
 
 
 def tokens_of(doc: Doc) -> Tokens:
@@ -39,19 +40,24 @@ def tokens_of(doc: Doc) -> Tokens:
     seen = _STRINGS
     if len(seen) > 500_000:
         seen.clear()
+        _LOWERED.clear()
 
-    def text_of(ids: list[int]) -> list[str]:
-        out = []
-        for key in ids:
-            value = seen.get(key)
-            if value is None:
-                value = seen[key] = strings[key]
-            out.append(value)
+    def text_of(ids: list[int], lowercase: bool = False) -> list[str]:
+        lookup = seen.get
+        out = [lookup(key) for key in ids]
+        if None in out:
+            for index, key in enumerate(ids):
+                if out[index] is None:
+                    value = strings[key]
+                    out[index] = seen[key] = value
+        if lowercase:
+            lowered = _LOWERED
+            out = [lowered.get(value) or lowered.setdefault(value, value.lower()) for value in out]
         return out
 
     words = text_of(columns[0])
     lower = text_of(columns[1])
-    lemma = [value.lower() for value in text_of(columns[2])]
+    lemma = text_of(columns[2], lowercase=True)
     starts = columns[3]
     ends = [start + len(word) for start, word in zip(starts, words)]
     text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])

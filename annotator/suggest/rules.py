@@ -30,6 +30,7 @@ TIME_NOUNS = frozenset(
     "morning afternoon evening weekend day today yesterday tonight".split()
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
+MIN_UNIGRAM_FOR_CONTEXT = 0.05
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -81,21 +82,27 @@ class Suggestion:
 
 
 def split_sentences(is_sent_start: list[bool], words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Sentences from the sentencizer, also cut at line breaks (headlines, bullets)."""
-    sent_of = [0] * len(words)
-    sents: list[tuple[int, int]] = []
-    start = 0
-    pending = False  # a boundary seen on whitespace waits for the next word
-    for i, word in enumerate(words):
-        if i > start and (is_sent_start[i] or "\n" in words[i - 1]):
-            pending = True
-        if pending and word.strip():
-            sents.append((start, i))
-            start = i
-            pending = False
-        sent_of[i] = len(sents)
-    if words:
-        sents.append((start, len(words)))
+    """Sentences from the sentencizer, also cut at line breaks (headlines, bullets).
+
+    A boundary that falls on whitespace moves to the next word, so no sentence is
+    whitespace only."""
+    n = len(words)
+    if not n:
+        return [], []
+    boundaries = {i for i, flag in enumerate(is_sent_start) if flag and i}
+    boundaries.update(i + 1 for i, word in enumerate(words) if "\n" in word and i + 1 < n)
+    cuts = []
+    last = 0
+    for i in sorted(boundaries):
+        while i < n and not words[i].strip():
+            i += 1
+        if last < i < n:
+            cuts.append(i)
+            last = i
+    sents = list(zip([0, *cuts], [*cuts, n]))
+    sent_of: list[int] = []
+    for index, (start, end) in enumerate(sents):
+        sent_of.extend([index] * (end - start))
     return sent_of, sents
 
 
@@ -143,8 +150,21 @@ class Rules:
         if cached is None:
             lexicon, threshold = self.lexicon, self.cue_threshold
             lemmas = {key for key, value in lexicon.lemmas.items() if value >= threshold}
-            lemmas.update(key.split("|")[0] for key, value in lexicon.after.items() if value >= threshold)
-            lemmas.update(key.split("|")[1] for key, value in lexicon.before.items() if value >= threshold)
+            # A context lifts a word over the threshold ("show that"), but only a word
+            # that is a cue now and then on its own: not "a" in "a statement".
+            def plausible(word: str) -> bool:
+                return lexicon.lemmas.get(word, 0.0) >= MIN_UNIGRAM_FOR_CONTEXT
+
+            lemmas.update(
+                word
+                for key, value in lexicon.after.items()
+                if value >= threshold and plausible(word := key.split("|")[0])
+            )
+            lemmas.update(
+                word
+                for key, value in lexicon.before.items()
+                if value >= threshold and plausible(word := key.split("|")[1])
+            )
             forms = {key for key, value in lexicon.forms.items() if value >= threshold}
             cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
         return cached
@@ -157,9 +177,12 @@ class Rules:
         score = [0.0] * n
         words = tokens.words
         candidate_lemmas, candidate_forms = self._candidates
-        for i in range(n):
-            if lemma[i] not in candidate_lemmas and lower[i] not in candidate_forms:
-                continue
+        candidates = [
+            i
+            for i, (form, base) in enumerate(zip(lower, lemma))
+            if base in candidate_lemmas or form in candidate_forms
+        ]
+        for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
                 p -= 1
@@ -174,22 +197,21 @@ class Rules:
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
         starts = lexicon.phrase_starts
         phrases = lexicon.phrases
-        i = 0
-        while i < n:
-            longest = starts.get(lower[i])
-            if longest:
-                for size in range(min(longest, n - i), 1, -1):
-                    value = phrases.get(tuple(lower[i : i + size]))
-                    if value is not None and value >= self.phrase_threshold:
-                        for j in range(i, i + size):
-                            score[j] = max(score[j], value)
-                        break
-            i += 1
+        for i in [i for i, form in enumerate(lower) if form in starts]:
+            for size in range(min(starts[lower[i]], n - i), 1, -1):
+                value = phrases.get(tuple(lower[i : i + size]))
+                if value is not None and value >= self.phrase_threshold:
+                    for j in range(i, i + size):
+                        score[j] = max(score[j], value)
+                    break
         cues = []
-        i = 0
         skip = self.skip_before
-        while i < n:
-            if score[i] and tokens.words[i] not in PUNCT_END:
+        scored = [i for i, value in enumerate(score) if value]
+        position = 0
+        while position < len(scored):
+            i = scored[position]
+            position += 1
+            if tokens.words[i] not in PUNCT_END:
                 j = i
                 while j + 1 < n and score[j + 1] and tokens.sent_of[j + 1] == tokens.sent_of[i]:
                     j += 1
@@ -201,9 +223,8 @@ class Rules:
                     b -= 1
                 if a < b:
                     cues.append(Cue(a, b, max(score[a:b])))
-                i = j + 1
-            else:
-                i += 1
+                while position < len(scored) and scored[position] <= j:
+                    position += 1
         return cues
 
     # ------------------------------------------------------------- helpers
