@@ -25,7 +25,7 @@ for _name in ("quotes", "cues", "attributions"):
 
 # hash -> string for the vocabulary seen so far (StringStore lookups cost more).
 _STRINGS: dict[int, str] = {}
-_LOWERED: dict[str, str] = {}
+_LOWERED: dict[int, str] = {}  # lemma hash -> lower-case lemma
 
 
 def tokens_of(doc: Doc) -> Tokens:
@@ -42,22 +42,19 @@ def tokens_of(doc: Doc) -> Tokens:
         seen.clear()
         _LOWERED.clear()
 
-    def text_of(ids: list[int], lowercase: bool = False) -> list[str]:
-        lookup = seen.get
+    def text_of(ids: list[int], cache: dict[int, str], lowercase: bool = False) -> list[str]:
+        lookup = cache.get
         out = [lookup(key) for key in ids]
         if None in out:
             for index, key in enumerate(ids):
                 if out[index] is None:
                     value = strings[key]
-                    out[index] = seen[key] = value
-        if lowercase:
-            lowered = _LOWERED
-            out = [lowered.get(value) or lowered.setdefault(value, value.lower()) for value in out]
+                    out[index] = cache[key] = value.lower() if lowercase else value
         return out
 
-    words = text_of(columns[0])
-    lower = text_of(columns[1])
-    lemma = text_of(columns[2], lowercase=True)
+    words = text_of(columns[0], seen)
+    lower = text_of(columns[1], seen)
+    lemma = text_of(columns[2], _LOWERED, lowercase=True)
     starts = columns[3]
     ends = [start + len(word) for start, word in zip(starts, words)]
     text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])

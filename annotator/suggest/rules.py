@@ -16,6 +16,7 @@ Patterns (each cue is tried in this order):
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
@@ -363,16 +364,13 @@ class Rules:
         # token index -> quote that starts / ends there
         starts_at: dict[int, Quote] = {}
         ends_at: dict[int, Quote] = {}
-        char_to_token = {}
-        for i, start in enumerate(tokens.starts):
-            char_to_token[start] = i
-        end_to_token = {end: i for i, end in enumerate(tokens.ends)}
+        token_starts, token_ends = tokens.starts, tokens.ends
         for quote in top_quotes:
-            first = char_to_token.get(quote.start)
-            last = end_to_token.get(quote.end)
-            if first is not None:
+            first = bisect.bisect_left(token_starts, quote.start)
+            if first < n and token_starts[first] == quote.start:
                 starts_at[first] = quote
-            if last is not None:
+            last = bisect.bisect_left(token_ends, quote.end)
+            if last < n and token_ends[last] == quote.end:
                 ends_at[last] = quote
         suggestions: list[Suggestion] = []
         used_quotes: set[Quote] = set()
@@ -597,8 +595,6 @@ class Rules:
         covered = [piece for s in suggestions for piece in s.content]
         found = []
         starts = tokens.starts
-        import bisect
-
         for quote in quotes:
             if quote in used:
                 continue
