@@ -11,11 +11,14 @@ import sys
 
 from annotator.cli.app import app
 from annotator.cli import (  # noqa: F401  (registration)
+    adjudicate_cmd,
     agree_cmd,
     annotate_cmd,
+    assign_cmd,
     evaluate_cmd,
     import_cmd,
     schema_cmd,
+    stats_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError
