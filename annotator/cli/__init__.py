@@ -16,9 +16,11 @@ from annotator.cli import (  # noqa: F401  (registration)
     annotate_cmd,
     assign_cmd,
     evaluate_cmd,
+    export_cmd,
     import_cmd,
     schema_cmd,
     stats_cmd,
+    suggest_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError
