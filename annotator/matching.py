@@ -249,7 +249,7 @@ class AnnotatedDocument:
     part in, so pairwise agreement over many annotators does the work once.
     """
 
-    __slots__ = ("attributions", "role_spans", "role_units", "_indices", "_content_set")
+    __slots__ = ("attributions", "role_spans", "role_units", "_indices", "_content_set", "_positions")
 
     def __init__(self, attributions: Sequence[Attribution], tokens: WordTokens):
         self.attributions: list[AttributionUnits] = []
@@ -269,6 +269,22 @@ class AnnotatedDocument:
         self.role_units = {role: [units for _, units in spans] for role, spans in self.role_spans.items()}
         self._indices: dict[str, SpanIndex] = {}
         self._content_set: frozenset[Units] | None = None
+        self._positions: dict[str, dict] = {}
+
+    def positions(self, role: str) -> dict:
+        """Unit set -> its positions in ``role_units[role]``; for RELATION, (content, source) ->
+        attribution positions. For finding exact matches by hashing."""
+        found = self._positions.get(role)
+        if found is None:
+            found = {}
+            if role == RELATION:
+                keys = [(a.content, a.source) for a in self.attributions]
+            else:
+                keys = self.role_units[role]
+            for position, key in enumerate(keys):
+                found.setdefault(key, []).append(position)
+            self._positions[role] = found
+        return found
 
     def content_set(self) -> frozenset[Units]:
         if self._content_set is None:
@@ -306,10 +322,30 @@ def overlap_counts(predicted: Sequence[Units], gold_index: SpanIndex) -> dict[tu
 BRUTE_FORCE_LIMIT = 24
 
 
+def _exact_pairs(keys: Sequence, positions: dict, result: Matching) -> tuple[list[int], set[int]]:
+    """Pair each key with the first unused gold position holding an equal key."""
+    rest: list[int] = []
+    used: set[int] = set()
+    for i, key in enumerate(keys):
+        candidates = positions.get(key)
+        if candidates:
+            for j in candidates:
+                if j not in used:
+                    used.add(j)
+                    result.exact.append((i, j))
+                    break
+            else:
+                rest.append(i)
+        else:
+            rest.append(i)
+    return rest, used
+
+
 def match_units(
     predicted: Sequence[Units],
     gold: Sequence[Units],
     gold_index: SpanIndex | None = None,
+    gold_positions: dict | None = None,
 ) -> Matching:
     """One-to-one matching of unit sets: exact first, then greedily by largest overlap.
 
@@ -319,19 +355,11 @@ def match_units(
     result = Matching()
     if not predicted or not gold:
         return result
-    positions: dict[Units, list[int]] = {}
-    for j, units in enumerate(gold):
-        positions.setdefault(units, []).append(j)
-    rest_p: list[int] = []
-    used_g: set[int] = set()
-    for i, units in enumerate(predicted):
-        candidates = positions.get(units)
-        if candidates:
-            j = candidates.pop(0)
-            used_g.add(j)
-            result.exact.append((i, j))
-        else:
-            rest_p.append(i)
+    if gold_positions is None:
+        gold_positions = {}
+        for j, units in enumerate(gold):
+            gold_positions.setdefault(units, []).append(j)
+    rest_p, used_g = _exact_pairs(predicted, gold_positions, result)
     result.overlap = list(result.exact)
     if not rest_p or len(used_g) == len(gold):
         return result
@@ -367,7 +395,7 @@ def match_units(
 
 def match_spans(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> Matching:
     """Matching of one role's spans; positions index ``role_spans[role]``."""
-    return match_units(predicted.role_units[role], gold.role_units[role], gold.index(role))
+    return match_units(predicted.role_units[role], gold.role_units[role], gold.index(role), gold.positions(role))
 
 
 def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Matching:
@@ -377,33 +405,28 @@ def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Ma
     if not p_attrs or not g_attrs:
         return result
     # Exact: equal content and equal source (or both absent), found by hashing.
-    positions: dict[tuple, list[int]] = {}
-    for j, g in enumerate(g_attrs):
-        positions.setdefault((g.content, g.source), []).append(j)
-    rest_p: list[int] = []
-    used_g: set[int] = set()
-    for i, p in enumerate(p_attrs):
-        candidates = positions.get((p.content, p.source))
-        if candidates:
-            j = candidates.pop(0)
-            used_g.add(j)
-            result.exact.append((i, j))
-        else:
-            rest_p.append(i)
+    rest_p, used_g = _exact_pairs([(p.content, p.source) for p in p_attrs], gold.positions(RELATION), result)
     result.overlap = list(result.exact)
     if not rest_p or len(used_g) == len(g_attrs):
         return result
     rest_g = [j for j in range(len(g_attrs)) if j not in used_g]
+    loose = []
     if len(rest_g) <= BRUTE_FORCE_LIMIT:
-        candidates_of = lambda p: (  # noqa: E731
-            (j, overlap(p.content, g_attrs[j].content)) for j in rest_g
-        )
+        rest_contents = [(j, g_attrs[j].content) for j in rest_g]
+
+        def candidates_of(p: AttributionUnits):
+            lo, hi = p.content.lo, p.content.hi
+            for j, content in rest_contents:
+                if lo < content.hi and content.lo < hi:
+                    yield j, overlap(p.content, content)
     else:
         index = gold.index("content")
-        candidates_of = lambda p: (  # noqa: E731
-            (j, shared) for j, shared in index.overlapping(p.content) if j not in used_g
-        )
-    loose = []
+
+        def candidates_of(p: AttributionUnits):
+            for j, shared in index.overlapping(p.content):
+                if j not in used_g:
+                    yield j, shared
+
     for i in rest_p:
         p = p_attrs[i]
         for j, shared in candidates_of(p):
