@@ -13,7 +13,7 @@ from annotator.adjudicate import NO_ATTRIBUTION, prepare
 from annotator.matching import WordTokens
 from annotator.records import load_documents, read_journals
 from annotator.schema import Action, AnnotationRecord, Attribution, Document, Span, Status
-from polnear_support import import_compartment, run_cli
+from polnear_support import import_compartment, run_in_process
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SENTENCE = (
@@ -173,11 +173,11 @@ def test_clusters_partition_real_six_annotator_data(training):
 def test_auto_majority_cli_writes_valid_resumable_gold(training, tmp_path):
     corpus, journals = training
     gold = tmp_path / "gold.jsonl"
-    first = run_cli("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "unanimous", "--json")
+    first = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "unanimous", "--json")
     assert first.returncode == 0, first.stderr
     unanimous = json.loads(first.stdout)
     assert unanimous["unanimous"] > 0 and unanimous["majority"] == 0 and unanimous["open"] > 0
-    second = run_cli("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority", "--json")
+    second = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority", "--json")
     assert second.returncode == 0, second.stderr
     summary = json.loads(second.stdout)
     assert summary["unanimous"] == unanimous["unanimous"]  # resumed, not redone
@@ -186,7 +186,7 @@ def test_auto_majority_cli_writes_valid_resumable_gold(training, tmp_path):
     for left in summary["left_for_review"]:
         votes = sorted(left["votes"].values(), reverse=True)
         assert len(votes) > 1 and votes[0] == votes[1]  # only ties are left
-    assert run_cli("validate", gold, "--corpus", corpus).returncode == 0
+    assert run_in_process("validate", gold, "--corpus", corpus).returncode == 0
     records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 4
     annotators = {path.stem for path in journals.glob("*.jsonl")}
@@ -196,7 +196,7 @@ def test_auto_majority_cli_writes_valid_resumable_gold(training, tmp_path):
         for attribution in rec["attributions"]:
             assert attribution["agreed_by"] and set(attribution["agreed_by"]) <= annotators
     before = gold.read_bytes()
-    third = run_cli("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority")
+    third = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority")
     assert third.returncode == 0 and gold.read_bytes() == before  # nothing new to settle
     assert "left for review" in third.stdout
 
@@ -204,11 +204,11 @@ def test_auto_majority_cli_writes_valid_resumable_gold(training, tmp_path):
 def test_the_gold_agrees_with_the_annotators_it_was_built_from(training, tmp_path):
     corpus, journals = training
     gold = tmp_path / "gold.jsonl"
-    assert run_cli("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority").returncode == 0
-    agreement = json.loads(run_cli("agree", journals, "--corpus", corpus, "--json").stdout)
+    assert run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority").returncode == 0
+    agreement = json.loads(run_in_process("agree", journals, "--corpus", corpus, "--json").stdout)
     scores = {}
     for journal in sorted(journals.glob("*.jsonl")):
-        result = run_cli("evaluate", journal, gold, "--corpus", corpus, "--json", "--bootstrap", "0")
+        result = run_in_process("evaluate", journal, gold, "--corpus", corpus, "--json", "--bootstrap", "0")
         assert result.returncode == 0, result.stderr
         scores[journal.stem] = json.loads(result.stdout)["scores"]["relation"]["overlap"]["f1"]
     # The majority gold sits closer to the annotators than they sit to each other ...

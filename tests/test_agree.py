@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from annotator.agreement import compress, nominal_alpha, pair_alpha
-from polnear_support import import_compartment, run_cli
+from polnear_support import import_compartment, run_cli, run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def training(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def agree_json(*args) -> dict:
-    result = run_cli("agree", *args, "--json")
+    result = run_in_process("agree", *args, "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -134,7 +134,7 @@ def test_pairwise_metrics_are_symmetric(training):
 def test_pair_scores_follow_the_evaluate_protocol(training):
     corpus, journals = training
     pair = agree_json(journals, "--corpus", corpus, "--annotators", "4b22,6b86")["pairs"][0]
-    result = run_cli("evaluate", journals / "4b22.jsonl", journals / "6b86.jsonl", "--corpus", corpus, "--json", "--bootstrap", "0")
+    result = run_in_process("evaluate", journals / "4b22.jsonl", journals / "6b86.jsonl", "--corpus", corpus, "--json", "--bootstrap", "0")
     evaluation = json.loads(result.stdout)
     for target, modes in evaluation["scores"].items():
         for mode, block in modes.items():
@@ -160,7 +160,7 @@ def test_by_doc_and_tables(training):
     assert sum(row["units"] for row in report["by_doc"]) == report["units"]
     for row in report["by_doc"]:
         assert len(row["annotators"]) == 6 and -1 <= row["alpha"] <= 1
-    table = run_cli("agree", journals, "--corpus", corpus, "--by-doc")
+    table = run_in_process("agree", journals, "--corpus", corpus, "--by-doc")
     assert table.returncode == 0
     for heading in ("Per label", "Pairs", "Per document", "Krippendorff"):
         assert heading in table.stdout

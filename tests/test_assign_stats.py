@@ -13,7 +13,7 @@ from annotator.assign import assign, load_queue, queue_lines, remaining
 from annotator.errors import AnnotatorError
 from annotator.schema import Action, AnnotationRecord, Attribution, Span, Status
 from annotator.store import Journal
-from polnear_support import import_compartment, run_cli
+from polnear_support import import_compartment, run_in_process
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -67,7 +67,7 @@ def test_queue_files_round_trip_awkward_ids(tmp_path):
 def test_assign_cli_on_a_real_corpus(tmp_path):
     corpus, _ = import_compartment("dev", tmp_path)
     out = tmp_path / "queues"
-    result = run_cli("assign", corpus, "--annotators", "ann,bob,cy,dee,eve", "--overlap", "2", "--seed", "9", "-o", out, "--json")
+    result = run_in_process("assign", corpus, "--annotators", "ann,bob,cy,dee,eve", "--overlap", "2", "--seed", "9", "-o", out, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["documents"] == 84
@@ -75,7 +75,7 @@ def test_assign_cli_on_a_real_corpus(tmp_path):
     counts = Counter(doc for queue in queues.values() for doc in queue)
     assert len(counts) == 84 and set(counts.values()) == {2}
     again = tmp_path / "again"
-    run_cli("assign", corpus, "--annotators", "ann,bob,cy,dee,eve", "--overlap", "2", "--seed", "9", "-o", again)
+    run_in_process("assign", corpus, "--annotators", "ann,bob,cy,dee,eve", "--overlap", "2", "--seed", "9", "-o", again)
     assert all((again / f"{n}.txt").read_bytes() == (out / f"{n}.txt").read_bytes() for n in queues)
 
 
@@ -106,7 +106,7 @@ def test_stats_times_outcomes_and_statuses(tmp_path):
     save("d1", 60, Status.done, [accepted, added], [turned_down])  # 58 min pause counts as 5
     save("d2", 61, Status.in_progress, [added.model_copy(update={"id": "m2"})])
     save("d3", 62, Status.skipped)
-    result = run_cli("stats", tmp_path, "--json")
+    result = run_in_process("stats", tmp_path, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     ann = report["annotators"]["ann"]
@@ -115,13 +115,13 @@ def test_stats_times_outcomes_and_statuses(tmp_path):
     assert report["suggestions"] == {"accepted": 1, "edited": 0, "added": 2, "rejected": 1, "manual": 0}
     assert report["types"]["indirect"] == 1 and report["types"]["direct"] == 2
     assert report["roles"] == {"source": 0, "cue": 1, "content": 3}
-    table = run_cli("stats", tmp_path)
+    table = run_in_process("stats", tmp_path)
     assert table.returncode == 0 and "Suggestion outcomes" in table.stdout
 
 
 def test_stats_on_imported_polnear(tmp_path):
     _, journals = import_compartment("dev", tmp_path)
-    report = json.loads(run_cli("stats", journals, "--json").stdout)
+    report = json.loads(run_in_process("stats", journals, "--json").stdout)
     lines = {path.stem: len(path.read_text(encoding="utf-8").splitlines()) for path in journals.glob("*.jsonl")}
     assert {name: row["done"] for name, row in report["annotators"].items()} == lines
     assert report["documents"] == 84 and report["roles"]["content"] == sum(report["types"].values())
