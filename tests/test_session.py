@@ -184,3 +184,27 @@ def test_lazy_jsonl_index(tmp_path):
     assert index.document(4).text == documents[4].text
     assert index.position_of(documents[5].id) == 5
     assert isinstance(open_corpus(SEEDS), ListIndex)
+
+
+def test_suggestions_computed_after_open_and_cached(tmp_path):
+    pytest.importorskip("annotator.suggest")
+    cache = tmp_path / "annotations" / ".suggestions"
+    session = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations",
+                      SuggestionSource(cache_dir=cache))
+    session.wait_for_suggestions = False
+    session.start()
+    assert session.awaiting_suggestions and session.state.items == []
+    suggestions = session.compute_suggestions(session.document)  # what the app's worker thread runs
+    assert suggestions and all(a.origin == Origin.suggested for a in suggestions)
+    assert session.add_suggestions(session.document.id, suggestions)
+    assert session.state.current.status == "pending"
+    assert len(list(cache.glob("*.json"))) == 1
+    # reopening finds them in the cache: no waiting
+    again = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations", SuggestionSource(cache_dir=cache))
+    again.wait_for_suggestions = False
+    again.start()
+    assert not again.awaiting_suggestions
+    assert [a.id for a in again.state.suggestions] == [a.id for a in suggestions]
+    # suggestions for a document no longer open are dropped
+    again.go(1)
+    assert not again.add_suggestions("000_302df5bc7456bd44-1", suggestions)

@@ -187,3 +187,34 @@ async def test_untrusted_text_shows_literally(tmp_path):
         assert app.is_running
         header = app.screen.query_one("#header").render().plain
         assert "[@click=app.quit]T[/]" in header
+
+
+@sync
+async def test_type_note_search_help_and_guidelines(tmp_path):
+    from annotator.tui.screens.help import GuidelinesScreen, HelpScreen
+
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        selected = session.state.selected
+        before = session.state.current.attribution.type
+        await pilot.press("T")
+        assert session.state.by_id[selected].attribution.type != before
+        await pilot.press("m", *"check the date", "enter")
+        await pilot.pause()
+        assert session.state.by_id[selected].attribution.note == "check the date"
+        await pilot.press("slash", *"xinjiang", "enter")
+        await pilot.pause()
+        cursor = session.state.cursor
+        assert session.document.text[cursor:cursor + 8].casefold() == "xinjiang"
+        await pilot.press("ctrl+n")
+        assert session.state.cursor > cursor
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "g")
+        await pilot.pause()
+        assert isinstance(app.screen, GuidelinesScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GuidelinesScreen)

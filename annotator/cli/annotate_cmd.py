@@ -47,6 +47,7 @@ def annotate_command(
     source = SuggestionSource(file=suggestions, cache_dir=annotations / ".suggestions",
                               compute=not no_suggestions)
     session = Session(corpus, name, annotations, source)
+    session.wait_for_suggestions = False  # first screen at once; suggestions follow from a thread
     from annotator.tui.app import make_app
 
     application = make_app(session, keys, theme)

@@ -82,6 +82,11 @@ class Session:
         self.state: DocState | None = None
         self.history = History()
         self.message: str | None = None
+        self.defer_writes = False
+        self.awaiting_suggestions = False
+        # False in the app: open at once, compute suggestions in the background
+        self.wait_for_suggestions = True
+        self._unwritten: list[AnnotationRecord] = []
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -124,14 +129,41 @@ class Session:
                 return position, None
         return 0, None
 
-    def start(self) -> None:
+    def start(self, wait: bool | None = None) -> None:
         position, selected = self.resume_position()
-        self.open(position, selected)
+        self.open(position, selected, wait=wait)
 
-    def open(self, position: int, selected: str | None = None) -> None:
+    def compute_suggestions(self, document: Document):
+        """Run the suggester on one document (safe to call from a worker thread)."""
+        return self.suggestions.for_document(document)
+
+    def add_suggestions(self, doc_id: str, suggestions) -> bool:
+        """Show suggestions computed after the document opened; False if it is no longer open."""
+        if self.document is None or self.document.id != doc_id or self.state is None:
+            return False
+        self.awaiting_suggestions = False
+        state = S.with_suggestions(self.state, tuple(suggestions))
+        self.state = state
+        count = sum(1 for item in state.items if item.status == "pending")
+        self.message = f"{count} suggestion(s) to decide" if count else "no new suggestions for this document"
+        for problem in self.suggestions.problems:
+            self.problems.append(problem)
+        self.suggestions.problems.clear()
+        if self.suggestions.unavailable:
+            self.message = self.suggestions.unavailable
+        return True
+
+    def open(self, position: int, selected: str | None = None, wait: bool | None = None) -> None:
+        """Open a document. With ``wait=False`` suggestions that must first be computed
+        are left out: ``awaiting_suggestions`` is set, and the caller computes them
+        (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``."""
+        self.flush()
+        wait = self.wait_for_suggestions if wait is None else wait
         position = max(0, min(len(self.corpus) - 1, position))
         document = self.corpus.document(position)
-        suggestions = self.suggestions.for_document(document)
+        suggestions = self.suggestions.for_document(document) if wait else self.suggestions.ready_for(document)
+        self.awaiting_suggestions = suggestions is None
+        suggestions = suggestions or ()
         records = [r for r in self._lines.get(document.id, [])]
         fitting = [r for r in records if r.text_sha1 == document.sha1]
         self.message = None
@@ -156,6 +188,7 @@ class Session:
             self.problems.append(self.suggestions.unavailable)
 
     def save_position(self) -> None:
+        self.flush()
         if self.document is None:
             return
         with contextlib.suppress(OSError):
@@ -186,8 +219,26 @@ class Session:
 
     def _write(self, kind: str) -> None:
         record = self.record(kind)
-        self.journal.append(record)  # one write, fsynced, before anything else happens
         self._lines.setdefault(record.doc_id, []).append(record)
+        self._unwritten.append(record)
+        if not self.defer_writes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the decisions not yet on disk (one write, fsynced).
+
+        Headless use writes at every decision. The app sets ``defer_writes`` and calls
+        this right after drawing the frame for the key, so the screen never waits on
+        fsync; a kill in between loses only that keystroke.
+        """
+        if not self._unwritten:
+            return
+        records, self._unwritten = self._unwritten, []
+        try:
+            self.journal.append_many(records)
+        except BaseException:
+            self._unwritten = records + self._unwritten
+            raise
 
     def apply(self, change: Change) -> Change:
         assert self.state is not None

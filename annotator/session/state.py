@@ -66,6 +66,9 @@ class DocState:
     cursor: int = 0
     anchor: int | None = None
     mode: Mode = "normal"
+    # A new attribution being built (N with nothing selected): its source and cue so far.
+    # It is journalled once it has a content (the schema requires one).
+    draft: tuple[Span | None, Span | None] | None = None
 
     # ---- derived views -------------------------------------------------------------
     @cached_property
@@ -159,7 +162,8 @@ def _cursor_for(state: DocState, attribution_id: str | None) -> int:
 def select(state: DocState, attribution_id: str | None) -> Change:
     if attribution_id is not None and attribution_id not in state.by_id:
         return Change(state, message="no such attribution")
-    moved = _new(state, selected=attribution_id, mode="normal" if state.mode == "edit" else state.mode)
+    moved = _new(state, selected=attribution_id, draft=None,
+                 mode="normal" if state.mode == "edit" else state.mode)
     return Change(_new(moved, cursor=_cursor_for(moved, attribution_id)))
 
 
@@ -391,20 +395,34 @@ def _selected_range(state: DocState) -> tuple[int, int] | None:
     return (lo, hi) if hi > lo else None
 
 
+def _after_selection(state: DocState, end: int) -> int:
+    """Where the cursor goes after a span is assigned: the next token (often the next span)."""
+    following = state.tokens.next_start(end - 1)
+    return following if following is not None else end
+
+
 def assign(state: DocState, role: Role) -> Change:
-    """``1``/``2``/``3``: the selection becomes the current attribution's span."""
+    """``1``/``2``/``3``: the selection becomes a span of the current (or draft) attribution."""
     selected = _selected_range(state)
     if selected is None:
         return Change(state, message="select text first: v, then arrows or w")
+    span = Span.from_text(state.text, *selected)
+    cursor = _after_selection(state, selected[1])
+    if state.draft is not None:
+        source, cue = state.draft
+        if role == Role.content:
+            return _create(state, span, source, cue, "attribution added")
+        draft = (span, cue) if role == Role.source else (source, span)
+        return Change(_new(state, draft=draft, anchor=None, mode="normal", cursor=cursor),
+                      message=f"draft: {role.value} set; select its content and press 3")
     item = state.current
     if item is None or item.status == "rejected":
         if role != Role.content:
-            return Change(state, message="no attribution selected: N makes the selection a new one")
+            return Change(state, message="no attribution selected: N starts a new one")
         return new_attribution(state)
-    span = Span.from_text(state.text, *selected)
     attribution = _edited(item, **{role.value: span})
     new = _replace_attribution(state, attribution)
-    new = _new(new, anchor=None, mode="normal", role=role, cursor=selected[0])
+    new = _new(new, anchor=None, mode="normal", role=role, cursor=cursor)
     return Change(new, True, f"{role.value} set")
 
 
@@ -417,17 +435,37 @@ def _fresh_id(state: DocState) -> str:
 
 
 def new_attribution(state: DocState) -> Change:
-    """``N``: a new attribution whose CONTENT is the selection."""
+    """``N``: a new attribution. With a selection, the selection is its CONTENT; without
+    one, a draft starts whose source (1), cue (2) and content (3) are selected next."""
+    if state.selection is None:
+        return Change(_new(state, draft=(None, None), selected=None, anchor=None, mode="normal"),
+                      message="new attribution: select its source (v … 1), cue (v … 2) and content (v … 3)")
     selected = _selected_range(state)
     if selected is None:
-        return Change(state, message="select the content first: v, then arrows, w or )")
+        return Change(state, message="the selection holds only spaces")
     content = Span.from_text(state.text, *selected)
+    source, cue = state.draft if state.draft is not None else (None, None)
+    return _create(state, content, source, cue,
+                   "new attribution: now its source (v … 1) and cue (v … 2)")
+
+
+def _create(state: DocState, content: Span, source: Span | None, cue: Span | None, message: str) -> Change:
     kind = AttributionType.direct if content.text[:1] in OPENING_QUOTES else AttributionType.indirect
-    attribution = Attribution(id=_fresh_id(state), content=content, type=kind,
+    if cue is not None and cue.text.casefold().startswith("according"):
+        kind = AttributionType.according_to
+    attribution = Attribution(id=_fresh_id(state), content=content, source=source, cue=cue, type=kind,
                               origin=Origin.manual, action=Action.added)
+    role = Role.source if source is None else (Role.cue if cue is None else Role.content)
+    cursor = _after_selection(state, content.end)
     new = _new(state, attributions=(*state.attributions, attribution), selected=attribution.id,
-               anchor=None, mode="normal", role=Role.source, cursor=selected[0])
-    return Change(new, True, "new attribution: now select its source (v … 1) and cue (v … 2)")
+               anchor=None, mode="normal", role=role, cursor=cursor, draft=None)
+    return Change(new, True, message)
+
+
+def cancel_draft(state: DocState) -> Change:
+    if state.draft is None:
+        return Change(state)
+    return Change(_new(state, draft=None), message="new attribution abandoned")
 
 
 # ---- fields --------------------------------------------------------------------------
@@ -497,3 +535,13 @@ def select_range(state: DocState, anchor: int, cursor: int) -> Change:
         return Change(_new(state, anchor=None, cursor=cursor, mode="normal"))
     return Change(_new(state, anchor=anchor, cursor=cursor, mode="select"),
                   message="selected: 1 source, 2 cue, 3 content, N new attribution")
+
+
+def with_suggestions(state: DocState, suggestions: tuple[Attribution, ...]) -> DocState:
+    """``state`` with suggestions that arrived after the document opened."""
+    new = _new(state, suggestions=tuple(suggestions))
+    if new.selected is None and new.draft is None and new.anchor is None:
+        pending = [item for item in new.items if item.status == "pending"]
+        if pending:
+            new = _new(new, selected=pending[0].id, cursor=pending[0].attribution.content.start)
+    return new

@@ -40,6 +40,12 @@ class SuggestionSource:
             self._from_file = records
         return self._from_file
 
+    def ready_for(self, document: Document) -> tuple[Attribution, ...] | None:
+        """The suggestions if they are at hand without running the suggester, else None."""
+        if self.file is not None or not self.compute:
+            return self.for_document(document)
+        return self._cached(document)
+
     def for_document(self, document: Document) -> tuple[Attribution, ...]:
         if self.file is not None:
             record = self._load_file().get(document.id)

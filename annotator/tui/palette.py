@@ -20,6 +20,7 @@ class Palette:
     selection: str
     match: str
     focus: str
+    row: str
 
 
 DARK = Palette(
@@ -36,6 +37,7 @@ DARK = Palette(
     selection="#ffffff on #6a4c9c",
     match="#000000 on #d7a0d7",
     focus="bold underline",
+    row="on #2c4a6e",
 )
 
 LIGHT = Palette(
@@ -52,6 +54,7 @@ LIGHT = Palette(
     selection="#000000 on #c8b4f0",
     match="#000000 on #f5b8f5",
     focus="bold underline",
+    row="on #b9d0f0",
 )
 
 

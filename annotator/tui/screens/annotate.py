@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer
 
 from annotator.schema import Role, Status
 from annotator.session import Session
@@ -17,7 +17,7 @@ from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import AttributionList, DetailPanel, HeaderBar, StatusLine, legend
 
 # Which bindings apply in which mode: the footer shows only these.
-NORMAL = {"next", "previous", "next-alt", "previous-alt", "accept", "reject", "edit", "select", "new", "entity", "type", "note",
+NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "reject", "edit", "select", "new", "entity", "type", "note",
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
@@ -92,7 +92,7 @@ class AnnotateScreen(Screen):
         Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False),
-        Binding("escape", "escape", "Done", id="escape", tooltip="Leave edit or select mode"),
+        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit or select mode; drop a draft"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("g", "guidelines", "Guide", id="guidelines", show=False),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False),
@@ -104,6 +104,7 @@ class AnnotateScreen(Screen):
         self.session = session
         self._query = ""
         self._matches: list[tuple[int, int]] = []
+        self._footer_mode: str | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -120,10 +121,12 @@ class AnnotateScreen(Screen):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
+        self.session.defer_writes = True
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
+        self._suggest_if_needed()
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -155,16 +158,30 @@ class AnnotateScreen(Screen):
             state.pending_count, self.size.width,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
-        self.refresh_bindings()
+        footer_mode = (state.mode, state.draft is not None)
+        if footer_mode != self._footer_mode:  # the footer shows the keys of the mode
+            self._footer_mode = footer_mode
+            self.refresh_bindings()
 
     def _after(self, scroll: bool = True) -> None:
         self.redraw(scroll)
+        if self.session._unwritten:
+            self.call_after_refresh(self._flush)
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except OSError as error:
+            self.session.message = f"could not save to {self.session.journal.path}: {error.strerror or error}; retrying at the next key"
+            self.query_one(StatusLine).say(self.session.message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         binding_id = _binding_id(action, parameters)
         if binding_id is None:
             return True
         state = self.session.state
+        if binding_id == "escape" and state.mode == "normal":
+            return state.draft is not None
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
 
@@ -227,8 +244,10 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if state.mode == "edit":
             self.session.do(S.toggle_edit)
-        else:
+        elif state.anchor is not None:
             self.session.do(S.clear_selection)
+        else:
+            self.session.do(S.cancel_draft)
         self._after()
 
     def action_type(self) -> None:
@@ -274,7 +293,26 @@ class AnnotateScreen(Screen):
         self.session.redo()
         self._after()
 
+    def _suggest_if_needed(self) -> None:
+        session = self.session
+        if not session.awaiting_suggestions:
+            return
+        document = session.document
+        session.message = "computing suggestions for this document…"
+        self.query_one(StatusLine).say(session.message)
+        self._suggest(document)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def _suggest(self, document) -> None:
+        suggestions = self.session.compute_suggestions(document)
+        self.app.call_from_thread(self._suggestions_ready, document.id, suggestions)
+
+    def _suggestions_ready(self, doc_id: str, suggestions) -> None:
+        if self.session.add_suggestions(doc_id, suggestions):
+            self.redraw(scroll=True)
+
     def _document_changed(self) -> None:
+        self._suggest_if_needed()
         self.article.set_text(self.session.document.text)
         self._matches = []
         self.article.set_matches([])
@@ -366,12 +404,10 @@ class AnnotateScreen(Screen):
         self.session.do(S.select_range, event.anchor, event.offset)
         self._after(scroll=False)
 
-    @on(OptionList.OptionSelected)
-    @on(OptionList.OptionHighlighted)
-    def picked(self, event) -> None:
-        if event.option_list.id != "list" or event.option.id == self.session.state.selected:
-            return
-        self.session.do(S.select, event.option.id)
+    @on(AttributionList.Picked)
+    def picked(self, event: AttributionList.Picked) -> None:
+        self.session.do(S.clear_selection)
+        self.session.do(S.select, event.attribution_id)
         self._after()
 
 

@@ -95,6 +95,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._highlight_key: object = None
         self._cursor = 0
         self._cursor_end = 0
+        self._chosen: tuple[tuple[int, int, str], ...] = ()
         self._selection: tuple[int, int] | None = None
         self._matches: list[tuple[int, int]] = []
         self._cache: OrderedDict[tuple, Strip] = OrderedDict()
@@ -125,6 +126,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self._spans_by_line = {}
         self._highlight_key = None
+        self._chosen = ()
         self.virtual_size = Size(width, len(self.lines))
 
     def on_resize(self, event: events.Resize) -> None:
@@ -148,17 +150,73 @@ class ArticleView(ScrollView, can_focus=True):
         self._last_state = state
         if self._wrap_width == 0:
             self._rewrap()
-        key = (id(state.attributions), id(state.rejected), id(state.suggestions), state.selected,
-               state.role, state.mode, self._wrap_width)
-        if key != self._highlight_key:
+        key = (id(state.attributions), id(state.rejected), id(state.suggestions), self._wrap_width)
+        highlights_changed = key != self._highlight_key
+        changed_lines: set[int] = set()
+        full = self._highlight_key is None
+        if highlights_changed:
             self._highlight_key = key
+            before = self._spans_by_line
             self._bucket(state)
+            after = self._spans_by_line
+            changed_lines = {line for line in before.keys() | after.keys() if before.get(line) != after.get(line)}
+        old_lines = self._overlay_lines()
+        old_chosen = self._chosen_lines()
+        self._chosen = self._chosen_spans(state)
         self._cursor = state.cursor
         self._cursor_end = next_grapheme(self.text, state.cursor) if state.cursor < len(self.text) else state.cursor
         self._selection = state.selection
+        scrolled = False
         if scroll:
+            before = self.scroll_offset.y
             self.scroll_to_offset(state.cursor)
-        self.refresh()
+            scrolled = self.scroll_offset.y != before
+        if full or scrolled:
+            self.refresh()
+        else:  # only the lines whose highlights, cursor, selection or chosen attribution changed
+            top = self.scroll_offset.y
+            bottom = top + self.scrollable_content_region.height
+            for line in changed_lines:
+                if top <= line < bottom:
+                    self.refresh_lines(line, 1)
+            for first, last in {old_lines, self._overlay_lines(), old_chosen, self._chosen_lines()}:
+                first, last = max(first, top), min(last, bottom - 1)
+                if last >= first:
+                    self.refresh_lines(first, last - first + 1)
+
+    def _chosen_lines(self) -> tuple[int, int]:
+        if not self._chosen:
+            return (0, -1)
+        return self.line_of(min(s for s, _, _ in self._chosen)), self.line_of(max(e - 1 for _, e, _ in self._chosen))
+
+    def _chosen_spans(self, state: DocState) -> tuple[tuple[int, int, str], ...]:
+        """The selected attribution's spans, drawn over everything else."""
+        palette = self.palette
+        if state.draft is not None:
+            return tuple((span.start, span.end, getattr(palette, f"{role}_selected"))
+                         for role, span in zip(("source", "cue"), state.draft) if span is not None)
+        item = state.current
+        if item is None or item.status == "rejected":
+            return ()
+        spans = []
+        for role in (Role.content, Role.source, Role.cue):
+            span = item.attribution.span(role)
+            if span is None:
+                continue
+            style = getattr(palette, f"{role.value}_selected")
+            if item.status == "pending":
+                style = f"{style} underline"
+            if role == state.role and state.mode == "edit":
+                style = f"{style} {palette.focus}"
+            spans.extend((start, end, style) for start, end in span.pieces)
+        return tuple(spans)
+
+    def _overlay_lines(self) -> tuple[int, int]:
+        """The first and last visual line touched by the cursor and the selection."""
+        lo = hi = self._cursor
+        if self._selection:
+            lo, hi = min(lo, self._selection[0]), max(hi, self._selection[1])
+        return self.line_of(lo), self.line_of(hi)
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self._matches = matches
@@ -173,19 +231,11 @@ class ArticleView(ScrollView, can_focus=True):
                 continue
             attribution = item.attribution
             suggested = item.status == "pending"
-            chosen = item.id == state.selected
             for role in (Role.content, Role.source, Role.cue):
                 span = attribution.span(role)
                 if span is None:
                     continue
-                if chosen:
-                    style = getattr(palette, f"{role.value}_selected")
-                    if suggested:
-                        style = f"{style} underline"
-                    if role == state.role and state.mode == "edit":
-                        style = f"{style} {palette.focus}"
-                    layer = 3 if role != Role.content else 2
-                elif suggested:
+                if suggested:
                     style = getattr(palette, f"{role.value}_suggested")
                     layer = 1 if role != Role.content else 0
                 else:
@@ -224,6 +274,9 @@ class ArticleView(ScrollView, can_focus=True):
                 overlays.append(("selection", lo - start, hi - start))
         for match_start, match_end in self._matches_in(start, end):
             overlays.append(("match", match_start - start, match_end - start))
+        for chosen_start, chosen_end, style in self._chosen:
+            if chosen_start < end and chosen_end > start:
+                overlays.append((style, max(chosen_start, start) - start, min(chosen_end, end) - start))
         key = (index, width, self._spans_by_line.get(index), tuple(overlays), self.palette.cursor, base)
         cached = self._cache.get(key)
         if cached is None:
@@ -254,18 +307,21 @@ class ArticleView(ScrollView, can_focus=True):
     def _build(self, start, end, spans, overlays, width, base) -> Strip:
         palette = self.palette
         line_text = self.display_text[start:end]
-        content_spans = [ContentSpan(lo, hi, style) for lo, hi, style in spans]
+        matches, chosen, top = [], [], []
         cursor_blank = False
         for kind, lo, hi in overlays:
             if kind == "cursor":
                 if hi > lo:
-                    content_spans.append(ContentSpan(lo, hi, palette.cursor))
+                    top.append(ContentSpan(lo, hi, palette.cursor))
                 else:
                     cursor_blank = True
             elif kind == "selection":
-                content_spans.append(ContentSpan(lo, hi, palette.selection))
-            else:
-                content_spans.insert(0, ContentSpan(lo, hi, palette.match))
+                top.insert(0, ContentSpan(lo, hi, palette.selection))
+            elif kind == "match":
+                matches.append(ContentSpan(lo, hi, palette.match))
+            else:  # the chosen attribution: above the other highlights
+                chosen.append(ContentSpan(lo, hi, kind))
+        content_spans = matches + [ContentSpan(lo, hi, style) for lo, hi, style in spans] + chosen + top
         if cursor_blank:
             line_text = line_text + " "
             content_spans.append(ContentSpan(len(line_text) - 1, len(line_text), palette.cursor))
