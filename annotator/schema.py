@@ -202,6 +202,25 @@ class Attribution(BaseModel):
         return getattr(self, role.value)
 
 
+class SessionInfo(BaseModel):
+    """Where a journal line stands in the annotation app's undo history (optional).
+
+    The app writes one line per decision. ``step`` is the position in the document's
+    undo history that the line's state occupies: an ``edit`` line cuts the history
+    after ``step - 1`` and becomes its new end; ``undo``/``redo`` lines return to a
+    state already at ``step``. Replaying a document's lines rebuilds the history, so
+    undo and redo survive closing the app. ``selected`` and ``cursor`` say where the
+    annotator was. Other tools may omit the whole object.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: NonNegativeInt
+    kind: Literal["edit", "undo", "redo"] = "edit"
+    selected: str | None = None
+    cursor: NonNegativeInt | None = None
+
+
 class AnnotationRecord(BaseModel):
     """One saved state of one document by one annotator (a journal line)."""
 
@@ -219,6 +238,10 @@ class AnnotationRecord(BaseModel):
     )
     adjudicator: str | None = Field(
         default=None, description="In a gold file: who settled the disagreements."
+    )
+    session: SessionInfo | None = Field(
+        default=None,
+        description="Written by the annotation app: this line's place in the undo history.",
     )
 
     @field_validator("updated_at")

@@ -10,7 +10,19 @@ import os
 import sys
 
 from annotator.cli.app import app
-from annotator.cli import annotate_cmd, export_cmd, import_cmd, schema_cmd, validate_cmd  # noqa: F401  (registration)
+from annotator.cli import (  # noqa: F401  (registration)
+    adjudicate_cmd,
+    agree_cmd,
+    annotate_cmd,
+    assign_cmd,
+    evaluate_cmd,
+    export_cmd,
+    import_cmd,
+    schema_cmd,
+    stats_cmd,
+    suggest_cmd,
+    validate_cmd,
+)
 from annotator.errors import AnnotatorError
 
 EXIT_INPUT_ERROR = 1

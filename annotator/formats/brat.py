@@ -197,9 +197,14 @@ def find_collections(root: Path) -> list[tuple[Path, Path]]:
 
 
 def read_metadata(root: Path) -> dict[str, dict[str, str]]:
-    """Rows of every metadata.tsv under root, keyed by article file name (without .txt)."""
+    """Rows of every metadata.tsv under root or beside it (PolNeAR keeps one at its top),
+    keyed by article file name (without .txt)."""
     rows: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(root).rglob("metadata.tsv")):
+    root = Path(root)
+    found = sorted(root.rglob("metadata.tsv"))
+    if not found and (root.parent / "metadata.tsv").is_file():
+        found = [root.parent / "metadata.tsv"]
+    for path in found:
         with path.open(encoding="utf-8", newline="") as stream:
             for row in csv.DictReader(stream, delimiter="\t"):
                 name = row.get("filename")

@@ -1,0 +1,49 @@
+"""Helpers shared by the reporting commands (evaluate, agree, stats): output and warnings."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from annotator.store import JournalContents
+
+
+def print_json(payload: object) -> None:
+    import orjson
+
+    sys.stdout.buffer.write(
+        orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+    )
+    sys.stdout.flush()
+
+
+def warn_problems(contents: JournalContents, limit: int = 20) -> None:
+    """Bad journal lines are reported (FILE:LINE: problem), never fatal."""
+    for problem in contents.problems[:limit]:
+        typer.echo(f"warning: {problem} (line ignored)", err=True)
+    if len(contents.problems) > limit:
+        typer.echo(f"warning: ... and {len(contents.problems) - limit} more bad line(s)", err=True)
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}"
+
+
+def interval(values: list[float] | None) -> str:
+    if not values:
+        return "–"
+    return f"{100 * values[0]:.1f}–{100 * values[1]:.1f}"
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def plain(value: str):
+    """Untrusted text (document ids, names) as a rich Text: no markup, no control codes."""
+    from rich.text import Text
+
+    return Text("".join("\ufffd" if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in value))

@@ -1,0 +1,135 @@
+"""Choosing and checking annotation records for commands that compare annotators.
+
+Shared by evaluate, agree, adjudicate and stats: load journals without writing side
+files (these commands only read), pick one record per document, and check that every
+record fits the corpus text it claims to annotate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.schema import AnnotationRecord, Document, Status, record_problems
+from annotator.store import JournalContents, journal_files, load_journals
+
+
+def read_journals(paths: Iterable[Path]) -> JournalContents:
+    """The latest record per (document, annotator), in the order the files are given.
+
+    A folder stands for its journals (``*.jsonl``), sorted by name. Read-only: bad
+    lines are returned in ``problems`` (for the caller to report), and no quarantine
+    file is written beside someone else's journal.
+    """
+    return load_journals(expand_journals(paths), quarantine=False)
+
+
+def expand_journals(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = journal_files(path)
+            if not found:
+                raise AnnotatorError("folder holds no journal (.jsonl) files", path)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def per_document(
+    contents: JournalContents,
+    annotators: Sequence[str] | None = None,
+    skip_skipped: bool = True,
+) -> dict[str, AnnotationRecord]:
+    """One record per document.
+
+    Without ``annotators``: the first annotator who annotated the document, in the
+    order the journals were given (and, within a journal, the order of first lines).
+    With ``annotators``: the first of them, in that order, who annotated it; documents
+    none of them annotated are left out. Records marked skipped are not annotations
+    and are passed over when ``skip_skipped``.
+    """
+    rank = {name: position for position, name in enumerate(annotators or [])}
+    chosen: dict[str, AnnotationRecord] = {}
+    for (doc_id, annotator), record in contents.latest.items():  # first-seen order
+        if skip_skipped and record.status == Status.skipped:
+            continue
+        if annotators:
+            if annotator not in rank:
+                continue
+            current = chosen.get(doc_id)
+            if current is None or rank[annotator] < rank[current.annotator]:
+                chosen[doc_id] = record
+        elif doc_id not in chosen:
+            chosen[doc_id] = record
+    return chosen
+
+
+def check_annotators_known(contents: JournalContents, annotators: Sequence[str], what: str) -> None:
+    known = set(contents.annotators)
+    missing = [name for name in annotators if name not in known]
+    if missing:
+        raise AnnotatorError(
+            f"{what}: no records by {', '.join(missing)} (found: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
+def check_against_corpus(
+    records: Iterable[AnnotationRecord],
+    documents: dict[str, Document],
+    contents: JournalContents,
+) -> None:
+    """Raise on the first record whose document is missing or whose text changed.
+
+    The checks are those of schema.record_problems; a span already found to fit its
+    document (annotators mostly mark the same spans) is not checked again.
+    """
+    fingerprints: dict[str, str] = {}
+    checked: dict[str, set] = {}
+    for record in records:
+        document = documents.get(record.doc_id)
+        if document is None:
+            path, line = contents.line_of.get(record.key, (None, None))
+            raise AnnotatorError(
+                f"document {record.doc_id!r} (annotator {record.annotator}) is not in the corpus",
+                path,
+                line,
+            )
+        fingerprint = fingerprints.get(document.id)
+        if fingerprint is None:
+            fingerprint = fingerprints[document.id] = document.sha1
+        fits = fingerprint == record.text_sha1
+        if fits:
+            seen = checked.setdefault(document.id, set())
+            for attribution in (*record.attributions, *record.rejected):
+                for span in (attribution.source, attribution.cue, attribution.content):
+                    if span is None:
+                        continue
+                    key = (span.start, span.end, span.text, tuple(span.fragments or ()))
+                    if key in seen:
+                        continue
+                    if span.problem_against(document.text):
+                        fits = False
+                        break
+                    seen.add(key)
+                if not fits:
+                    break
+        if not fits:
+            path, line = contents.line_of.get(record.key, (None, None))
+            problems = record_problems(record, document)
+            raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
+
+
+def load_documents(corpus: Path) -> dict[str, Document]:
+    from annotator.corpus import load_corpus
+
+    return {document.id: document for document in load_corpus(Path(corpus))}
+
+
+def split_names(value: str | None) -> list[str]:
+    """'a,b, c' -> ['a', 'b', 'c']."""
+    if not value:
+        return []
+    return [name.strip() for name in value.split(",") if name.strip()]

@@ -1,0 +1,175 @@
+"""The suggester's spaCy components, registered with ``@Language.factory``.
+
+Each reads and writes Doc extension attributes holding plain lists and dicts (so docs
+survive ``nlp.pipe(n_process=...)`` and ``Doc.to_bytes``):
+
+- ``doc._.quotes``: ``[[start, end, double, depth], ...]`` character offsets;
+- ``doc._.cues``: ``[[start_token, end_token, score], ...]``;
+- ``doc._.attributions``: the suggestions (format in :mod:`annotator.suggest.pipeline`).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from annotator.suggest.entities import EntityGrouper
+from annotator.suggest.lexicon import load_cue_lexicon
+from annotator.suggest.quotes import Quote, find_quotes
+from annotator.suggest.rules import Cue, Rules, Tokens, split_sentences
+
+for _name in ("quotes", "cues", "attributions"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+# hash -> string for the vocabulary seen so far (StringStore lookups cost more).
+_STRINGS: dict[int, str] = {}
+_LOWERED: dict[int, str] = {}  # lemma hash -> lower-case lemma
+
+
+def tokens_of(doc: Doc) -> Tokens:
+    # Columns straight from the Doc's arrays: creating a Token object per word (as
+    # iterating a Doc, or Doc.text, does) costs more than tokenizing did.
+    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START, SPACY
+
+    if not len(doc):
+        return Tokens(doc.text, [], [], [], [], [], [], [])
+    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY]).T.tolist()
+    strings = doc.vocab.strings
+    seen = _STRINGS
+    if len(seen) > 500_000:
+        seen.clear()
+        _LOWERED.clear()
+
+    def text_of(ids: list[int], cache: dict[int, str], lowercase: bool = False) -> list[str]:
+        lookup = cache.get
+        out = [lookup(key) for key in ids]
+        if None in out:
+            for index, key in enumerate(ids):
+                if out[index] is None:
+                    value = strings[key]
+                    out[index] = cache[key] = value.lower() if lowercase else value
+        return out
+
+    words = text_of(columns[0], seen)
+    lower = text_of(columns[1], seen)
+    lemma = text_of(columns[2], _LOWERED, lowercase=True)
+    starts = columns[3]
+    ends = [start + len(word) for start, word in zip(starts, words)]
+    text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])
+    sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
+    return Tokens(
+        text=text,
+        words=words,
+        lower=lower,
+        lemma=lemma,
+        starts=starts,
+        ends=ends,
+        sent_of=sent_of,
+        sents=sents,
+    )
+
+
+_TOKEN_CACHE: dict[int, tuple[Doc, Tokens]] = {}
+
+
+def _cached_tokens(doc: Doc) -> Tokens:
+    entry = _TOKEN_CACHE.get(id(doc))
+    if entry is not None and entry[0] is doc:
+        return entry[1]
+    _TOKEN_CACHE.clear()  # one document at a time through the pipeline
+    tokens = tokens_of(doc)
+    _TOKEN_CACHE[id(doc)] = (doc, tokens)
+    return tokens
+
+
+@Language.factory("attribution_quotes")
+def make_quote_pairer(nlp: Language, name: str):
+    def pair_quotes(doc: Doc) -> Doc:
+        text = _cached_tokens(doc).text  # Doc.text joins every token anew: read it once
+        doc._.quotes = [[q.start, q.end, q.double, q.depth] for q in find_quotes(text)]
+        return doc
+
+    return pair_quotes
+
+
+@Language.factory(
+    "attribution_cues",
+    default_config={"lexicon": None, "cue_threshold": 0.4, "phrase_threshold": 0.4, "min_total": 4},
+)
+def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold: float, phrase_threshold: float, min_total: int):
+    rules = Rules(load_cue_lexicon(lexicon, min_total), cue_threshold=cue_threshold, phrase_threshold=phrase_threshold)
+
+    def find_cues(doc: Doc) -> Doc:
+        tokens = _cached_tokens(doc)
+        doc._.cues = [[c.start, c.end, c.score] for c in rules.find_cues(tokens)]
+        return doc
+
+    return find_cues
+
+
+@Language.factory(
+    "attribution_rules",
+    default_config={
+        "min_score": 0.3,
+        "scare_quotes": True,
+        "max_scare_words": 6,
+        "in_quote_factor": 0.5,
+        "no_source_factor": 0.6,
+        "bare_nouns": True,
+        "fallback_factor": 0.6,
+    },
+)
+def make_attribution_rules(
+    nlp: Language,
+    name: str,
+    min_score: float,
+    scare_quotes: bool,
+    max_scare_words: int,
+    in_quote_factor: float,
+    no_source_factor: float,
+    bare_nouns: bool,
+    fallback_factor: float,
+):
+    rules = Rules(
+        load_cue_lexicon(),
+        min_score=min_score,
+        scare_quotes=scare_quotes,
+        max_scare_words=max_scare_words,
+        in_quote_factor=in_quote_factor,
+        no_source_factor=no_source_factor,
+        bare_nouns=bare_nouns,
+        fallback_factor=fallback_factor,
+    )
+
+    def build(doc: Doc) -> Doc:
+        tokens = _cached_tokens(doc)
+        quotes = [Quote(*q) for q in (doc._.quotes or [])]
+        cues = [Cue(*c) for c in (doc._.cues or [])]
+        found = rules.build(tokens, cues, quotes)
+        found.sort(key=lambda s: (s.content[0][0], s.cue[0] if s.cue else -1))
+        existing = list(doc._.attributions or [])
+        doc._.attributions = existing + [s.as_dict() for s in found]
+        return doc
+
+    return build
+
+
+@Language.factory("attribution_entities")
+def make_entity_grouper(nlp: Language, name: str):
+    grouper = EntityGrouper()
+
+    def group(doc: Doc) -> Doc:
+        attributions = doc._.attributions or []
+        with_source = [a for a in attributions if a.get("source")]
+        order = sorted(range(len(with_source)), key=lambda i: with_source[i]["source"][0][0])
+        mentions = [tuple(with_source[i]["source"][0]) for i in order]
+        names = grouper.assign(_cached_tokens(doc).text, mentions)
+        for i, name in zip(order, names):
+            if with_source[i].get("source_entity") is None:
+                with_source[i]["source_entity"] = name
+        _TOKEN_CACHE.clear()
+        return doc
+
+    return group

@@ -1,0 +1,624 @@
+"""Attribution patterns over plain token lists (no parser): cues, sources, contents.
+
+The spaCy components in :mod:`annotator.suggest.components` turn a Doc into a
+:class:`Tokens` view and call :func:`find_cues` and :func:`build_attributions`. Keeping
+the rules on plain lists keeps them fast and testable on their own.
+
+Patterns (each cue is tried in this order):
+- "according to X, ..." / "..., according to X": source after the cue;
+- a direct quote next to the cue: “...,” X said / “...,” said X / X said: “...”, with
+  an interrupted quote (“...,” she said, “...”) joined into one discontinuous content;
+- "X said (that) ..." : source on the left, content on the right to the sentence end;
+- "..., X said." / "..., said X.": content on the left up to the comma;
+- participles after a comma (", adding that ...") take the sentence's earlier source;
+- scare-quoted terms in a passage that reports a source's statement.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from annotator.suggest.lexicon import CueLexicon, load_word_lists
+from annotator.suggest.quotes import Quote
+
+PUNCT_END = frozenset(".!?;:,…")
+CLOSING_MARKS = frozenset("”\"»’'›")
+OPENING_MARKS = frozenset("“\"«„‘'‹")
+DASHES = frozenset({"—", "–", "--", "-"})
+TIME_NOUNS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday time week month year night "
+    "morning afternoon evening weekend day today yesterday tonight".split()
+)
+TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
+MIN_UNIGRAM_FOR_CONTEXT = 0.05
+BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
+
+
+@dataclass
+class Tokens:
+    """The columns of a Doc the rules read."""
+
+    text: str
+    words: list[str]
+    lower: list[str]
+    lemma: list[str]
+    starts: list[int]
+    ends: list[int]
+    sent_of: list[int]  # sentence index of each token
+    sents: list[tuple[int, int]]  # token [start, end) of each sentence
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass
+class Cue:
+    start: int  # token indices, end exclusive
+    end: int
+    score: float
+
+
+@dataclass
+class Suggestion:
+    content: list[tuple[int, int]]  # character pieces
+    cue: tuple[int, int] | None
+    source: tuple[int, int] | None
+    type: str
+    score: float
+    cue_token: int = -1  # for ordering and entity linking
+    source_tokens: tuple[int, int] | None = None
+    source_entity: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "content": [list(piece) for piece in self.content],
+            "cue": [list(self.cue)] if self.cue else None,
+            "source": [list(self.source)] if self.source else None,
+            "type": self.type,
+            "score": round(self.score, 4),
+            "source_entity": self.source_entity,
+        }
+
+
+def split_sentences(is_sent_start: list[bool], words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Sentences from the sentencizer, also cut at line breaks (headlines, bullets).
+
+    A boundary that falls on whitespace moves to the next word, so no sentence is
+    whitespace only."""
+    n = len(words)
+    if not n:
+        return [], []
+    boundaries = {i for i, flag in enumerate(is_sent_start) if flag and i}
+    boundaries.update(i + 1 for i, word in enumerate(words) if "\n" in word and i + 1 < n)
+    cuts = []
+    last = 0
+    for i in sorted(boundaries):
+        while i < n and not words[i].strip():
+            i += 1
+        if last < i < n:
+            cuts.append(i)
+            last = i
+    sents = list(zip([0, *cuts], [*cuts, n]))
+    sent_of: list[int] = []
+    for index, (start, end) in enumerate(sents):
+        sent_of.extend([index] * (end - start))
+    return sent_of, sents
+
+
+class Rules:
+    """The rule set, configured by thresholds (see components.py for defaults)."""
+
+    def __init__(
+        self,
+        lexicon: CueLexicon,
+        cue_threshold: float = 0.5,
+        phrase_threshold: float = 0.5,
+        min_score: float = 0.3,
+        scare_quotes: bool = True,
+        max_scare_words: int = 6,
+        in_quote_factor: float = 0.7,
+        no_source_factor: float = 0.6,
+        bare_nouns: bool = True,
+        fallback_factor: float = 0.6,
+    ):
+        self.in_quote_factor = in_quote_factor
+        self.bare_nouns = bare_nouns
+        self.fallback_factor = fallback_factor
+        self.no_source_factor = no_source_factor
+        self.lexicon = lexicon
+        self.cue_threshold = cue_threshold
+        self.phrase_threshold = phrase_threshold
+        self.min_score = min_score
+        self.scare_quotes = scare_quotes
+        self.max_scare_words = max_scare_words
+        words = load_word_lists()
+        self.pronouns = words["personal_pronouns"] | words["relative_pronouns"]
+        self.determiners = words["determiners"]
+        self.titles = words["titles"]
+        self.skip_before = words["skip_before_cue"]
+        self.np_stop = words["np_stop"]
+        self.participles = words["participle_cues"]
+        self.trailing = words["time_words"]
+        self.possessives = words["possessives"]
+
+    @property
+    def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Lemmas and forms that can reach the cue threshold alone or in some context
+        (most words cannot, and are skipped without a look at their neighbours)."""
+        cached = getattr(self, "_candidate_sets", None)
+        if cached is None:
+            lexicon, threshold = self.lexicon, self.cue_threshold
+            lemmas = {key for key, value in lexicon.lemmas.items() if value >= threshold}
+            # A context lifts a word over the threshold ("show that"), but only a word
+            # that is a cue now and then on its own: not "a" in "a statement".
+            def plausible(word: str) -> bool:
+                return lexicon.lemmas.get(word, 0.0) >= MIN_UNIGRAM_FOR_CONTEXT
+
+            lemmas.update(
+                word
+                for key, value in lexicon.after.items()
+                if value >= threshold and plausible(word := key.split("|")[0])
+            )
+            lemmas.update(
+                word
+                for key, value in lexicon.before.items()
+                if value >= threshold and plausible(word := key.split("|")[1])
+            )
+            forms = {key for key, value in lexicon.forms.items() if value >= threshold}
+            cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
+        return cached
+
+    # ----------------------------------------------------------------- cues
+    def find_cues(self, tokens: Tokens) -> list[Cue]:
+        lexicon = self.lexicon
+        lower, lemma = tokens.lower, tokens.lemma
+        n = len(lower)
+        score = [0.0] * n
+        words = tokens.words
+        candidate_lemmas, candidate_forms = self._candidates
+        candidates = [
+            i
+            for i, (form, base) in enumerate(zip(lower, lemma))
+            if base in candidate_lemmas or form in candidate_forms
+        ]
+        for i in candidates:
+            p = i - 1
+            while p >= 0 and not words[p].strip():
+                p -= 1
+            f = i + 1
+            while f < n and not words[f].strip():
+                f += 1
+            value = lexicon.context_precision(
+                lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else ""
+            )
+            if value >= self.cue_threshold:
+                score[i] = value
+        # Phrases ("according to", "in a statement", "told reporters") cover their words.
+        starts = lexicon.phrase_starts
+        phrases = lexicon.phrases
+        for i in [i for i, form in enumerate(lower) if form in starts]:
+            for size in range(min(starts[lower[i]], n - i), 1, -1):
+                value = phrases.get(tuple(lower[i : i + size]))
+                if value is not None and value >= self.phrase_threshold:
+                    for j in range(i, i + size):
+                        score[j] = max(score[j], value)
+                    break
+        cues = []
+        skip = self.skip_before
+        scored = [i for i, value in enumerate(score) if value]
+        position = 0
+        while position < len(scored):
+            i = scored[position]
+            position += 1
+            if tokens.words[i] not in PUNCT_END:
+                j = i
+                while j + 1 < n and score[j + 1] and tokens.sent_of[j + 1] == tokens.sent_of[i]:
+                    j += 1
+                # Auxiliaries and adverbs ("has repeatedly") belong to a cue, never make one.
+                a, b = i, j + 1
+                while a < b and lower[a] in skip:
+                    a += 1
+                while b > a and lower[b - 1] in skip and lower[b - 1] != "to":
+                    b -= 1
+                if a < b:
+                    cues.append(Cue(a, b, max(score[a:b])))
+                while position < len(scored) and scored[position] <= j:
+                    position += 1
+        return cues
+
+    # ------------------------------------------------------------- helpers
+    def _is_name(self, i: int, tokens: Tokens) -> bool:
+        word = tokens.words[i]
+        return word[:1].isupper() and tokens.lower[i] not in self.np_stop
+
+    def source_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
+        """The minimal noun phrase just before the cue ("the ISPR", "he", "Mr. Trump")."""
+        lower, words = tokens.lower, tokens.words
+        j = self._skip_left(cue_start, tokens, sent_start)
+        if j < sent_start:
+            return None
+        if words[j] == "," and j - 1 > sent_start:
+            # An apposition: "Carter's press secretary, Peter Cook, told ..."
+            k = j - 1
+            while k > sent_start and j - k < 10 and words[k] not in (",", "(", ")", ";", ":") and lower[k] not in ("that", "who", "which"):
+                k -= 1
+            if words[k] == "," and k - 1 >= sent_start and j - k > 1:
+                inner = self._np_ending_at(j - 1, tokens, k + 1)
+                outer = self._np_ending_at(k - 1, tokens, sent_start)
+                if inner is not None and inner[0] == k + 1 and outer is not None:
+                    return (outer[0], j)
+            return None
+        return self._np_ending_at(j, tokens, sent_start)
+
+    def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
+        """The last token before the cue that is not an auxiliary or adverb."""
+        lower = tokens.lower
+        j = cue_start - 1
+        while j >= sent_start:
+            word = lower[j]
+            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4):
+                j -= 1
+            elif word in TIME_NOUNS and j - 1 >= sent_start and lower[j - 1] in TIME_HEADS:
+                # "Clinton on Tuesday said", "Trump at the time said"
+                j -= 2
+                while j >= sent_start and lower[j] in TIME_HEADS:
+                    j -= 1
+            else:
+                break
+        return j
+
+    def is_passive(self, cue_start: int, tokens: Tokens, sent_start: int) -> bool:
+        """ "was announced", "is expected", "has been reported": no source on the left."""
+        j = self._skip_left(cue_start, tokens, sent_start)
+        return any(tokens.lower[k] in BE_FORMS for k in range(max(j + 1, sent_start), cue_start))
+
+    def _np_ending_at(self, j: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
+        lower, words = tokens.lower, tokens.words
+        if j < sent_start:
+            return None
+        word = lower[j]
+        if word in self.pronouns:
+            return (j, j + 1)
+        if not words[j][:1].isalnum() or word in self.np_stop or word in self.determiners:
+            return None
+        end = j + 1
+        if self._is_name(j, tokens):
+            k = j
+            while k - 1 >= sent_start and (
+                self._is_name(k - 1, tokens) or lower[k - 1] in self.titles
+                or (words[k] == "-" and words[k - 1][:1].isalpha())
+                or (lower[k - 1] in ("of", "for") and k - 2 >= sent_start and self._is_name(k - 2, tokens) and j - k < 4)
+                or lower[k - 1] in ("'s", "’s") or words[k - 1] in ("-",)
+            ):
+                k -= 1
+            if k - 1 >= sent_start and lower[k - 1] in self.determiners:
+                k -= 1
+            while lower[k] in ("of", "for", "'s", "’s") and k < j:
+                k += 1
+            return (k, end)
+        # A common noun phrase: walk back over words to a determiner (at most 5 words).
+        k = j
+        while k - 1 >= sent_start and j - k < 5:
+            previous = lower[k - 1]
+            if previous in self.determiners or previous in self.possessives:
+                k -= 1
+                break
+            if previous in ("'s", "’s"):
+                k -= 1
+                continue
+            if not words[k - 1][:1].isalnum() or previous in self.np_stop or previous.endswith(("ing", "ed")):
+                break
+            k -= 1
+        if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
+            # A bare lower-case word: accept plural nouns and a few nouns of people.
+            if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
+                return None
+        return (k, end)
+
+    def source_right(self, start: int, tokens: Tokens, sent_end: int) -> tuple[int, int] | None:
+        """The noun phrase after a cue ("said Trump", "according to the ISPR")."""
+        lower, words = tokens.lower, tokens.words
+        k = start
+        if k >= sent_end:
+            return None
+        if lower[k] in self.pronouns and lower[k] not in ("it", "which"):
+            return (k, k + 1)
+        end = k
+        while end < sent_end and end - k < 8:
+            word = words[end]
+            if not word[:1].isalnum() and word not in ("'s", "’s", "-", "&"):
+                break
+            if end > k and lower[end] in self.np_stop and lower[end] not in ("of",):
+                break
+            if end > k and lower[end] == "of" and not (end + 1 < sent_end and (self._is_name(end + 1, tokens) or lower[end + 1] == "the")):
+                break
+            end += 1
+        if end == k:
+            return None
+        while end > k + 1 and lower[end - 1] in ("of", "the", "'s", "’s"):
+            end -= 1
+        return (k, end)
+
+    def _char(self, tokens: Tokens, a: int, b: int) -> tuple[int, int]:
+        return (tokens.starts[a], tokens.ends[b - 1])
+
+    def _content(self, tokens: Tokens, a: int, b: int) -> tuple[int, int] | None:
+        """Token range [a, b) as characters, trimmed of edge punctuation (quotes kept)."""
+        words = tokens.words
+        while a < b and (words[a] in PUNCT_END or words[a] in DASHES or words[a].isspace()):
+            a += 1
+        while b > a and (words[b - 1] in PUNCT_END or words[b - 1] in DASHES or words[b - 1].isspace()):
+            b -= 1
+        if b - a < 1:
+            return None
+        return self._char(tokens, a, b)
+
+    # -------------------------------------------------------- attributions
+    def build(self, tokens: Tokens, cues: list[Cue], quotes: list[Quote]) -> list[Suggestion]:
+        n = len(tokens)
+        if not n:
+            return []
+        top_quotes = [q for q in quotes if q.double and q.depth == 0]
+        # token index -> quote that starts / ends there
+        starts_at: dict[int, Quote] = {}
+        ends_at: dict[int, Quote] = {}
+        token_starts, token_ends = tokens.starts, tokens.ends
+        for quote in top_quotes:
+            first = bisect.bisect_left(token_starts, quote.start)
+            if first < n and token_starts[first] == quote.start:
+                starts_at[first] = quote
+            last = bisect.bisect_left(token_ends, quote.end)
+            if last < n and token_ends[last] == quote.end:
+                ends_at[last] = quote
+        suggestions: list[Suggestion] = []
+        used_quotes: set[Quote] = set()
+        previous_source: dict[int, tuple[int, int]] = {}  # sentence -> last source tokens
+        quoted = [(q.start, q.end) for q in top_quotes]
+        for cue in cues:
+            found = self._from_cue(tokens, cue, starts_at, ends_at, previous_source)
+            if found is not None and found.cue is not None and found.type != "direct":
+                # A cue inside someone's quoted words is reported speech within speech:
+                # annotators mark it less often.
+                cue_start = found.cue[0]
+                if any(a < cue_start < b for a, b in quoted):
+                    found.score *= self.in_quote_factor
+            if found is None:
+                continue
+            if found.score < self.min_score:
+                continue
+            if found.source_tokens:
+                previous_source[tokens.sent_of[cue.start]] = found.source_tokens
+            quote = found.extra.get("quote")
+            if quote is not None:
+                if quote in used_quotes:
+                    continue
+                used_quotes.add(quote)
+                used_quotes.update(found.extra.get("more_quotes", ()))
+            suggestions.append(found)
+        if self.scare_quotes:
+            suggestions.extend(self._scare_quotes(tokens, quotes, suggestions, used_quotes))
+        return suggestions
+
+    def _from_cue(self, tokens, cue, starts_at, ends_at, previous_source) -> Suggestion | None:
+        lower, words = tokens.lower, tokens.words
+        sentence = tokens.sent_of[cue.start]
+        s, e = tokens.sents[sentence]
+        a, b = cue.start, cue.end
+        cue_chars = self._char(tokens, a, b)
+        cue_words = tuple(lower[a:b])
+
+        # according to X
+        if cue_words[:2] == ("according", "to") or (lower[a] == "according" and b < e and lower[b] == "to"):
+            after = a + 2
+            source = self.source_right(after, tokens, e)
+            if source is None:
+                return None
+            source_end = source[1]
+            left = self._content(tokens, s, a)
+            if left is None or a - s <= 1:
+                k = source_end
+                while k < e and words[k] not in (",",):
+                    k += 1
+                content = self._content(tokens, k, e)
+            else:
+                content = left
+            if content is None:
+                return None
+            return self._make(tokens, [content], (a, after), source, "according_to", cue.score)
+
+        # a quote before the cue: “...,” X said / “...,” said X
+        quote, between = self._quote_before(tokens, a, ends_at)
+        if quote is not None and between is None and (lower[a] in self.participles or (b < e and lower[b] == "that")):
+            quote = None  # “...,” adding that ...: not the quote's own cue
+        if quote is not None:
+            if between is not None:
+                source = between
+            else:
+                source = self.source_right(b, tokens, len(words))
+            pieces = [(quote.start, quote.end)]
+            more = []
+            # interrupted quote: “...,” she said, “...”
+            after = b if between is not None else (source[1] if source else b)
+            gap_start = after
+            while after < len(words) and words[after] in (",", ":"):
+                after += 1
+            if after < len(words) and after in starts_at and after - gap_start <= 1:
+                second = starts_at[after]
+                pieces.append((second.start, second.end))
+                more.append(second)
+            suggestion = self._make(tokens, pieces, (a, b), source, "direct", cue.score)
+            suggestion.extra["quote"] = quote
+            suggestion.extra["more_quotes"] = more
+            return suggestion
+
+        # a quote right after the cue: X said: “...”
+        k = b
+        while k < e and words[k] in (",", ":") :
+            k += 1
+        if k < len(words) and k in starts_at and k - b <= 1:
+            quote = starts_at[k]
+            source = self.source_left(a, tokens, s)
+            if source is None and a > s and words[a - 1] == ",":
+                source = previous_source.get(sentence)
+            if source is None and (b < e and words[b] not in (",", ":")):
+                source = self.source_right(b, tokens, e)
+            suggestion = self._make(tokens, [(quote.start, quote.end)], (a, b), source, "direct", cue.score)
+            suggestion.extra["quote"] = quote
+            return suggestion
+
+        passive = self.is_passive(a, tokens, s)
+        if passive:
+            source = self.source_right(b + 1, tokens, e) if b < e and lower[b] == "by" else None
+        else:
+            source = self.source_left(a, tokens, s)
+        participle = lower[a] in self.participles and a > s and words[a - 1] == ","
+        if source is None and participle:
+            source = previous_source.get(sentence) or self._np_ending_at(self._first_np_end(tokens, s, a), tokens, s)
+        # "..., said X."
+        if source is None and a > s and words[a - 1] in (",", "—"):
+            right = self.source_right(b, tokens, e)
+            if right is not None and self._only_trailing(tokens, right[1], e):
+                content = self._content(tokens, s, a - 1)
+                if content:
+                    return self._make(tokens, [content], (a, b), right, "indirect", cue.score * 0.95)
+        # content on the right: X said (that) ...
+        right_start = b
+        while right_start < e and lower[right_start] in (",", ":", "that", "—", "–"):
+            right_start += 1
+        if not self._only_trailing(tokens, right_start, e) and e - right_start >= 2:
+            content = self._content(tokens, right_start if lower[b:b + 1] != ["that"] else b, e)
+            if content is None:
+                return None
+            factor = 1.0 if source is not None or passive else self.no_source_factor
+            return self._make(tokens, [content], (a, b), source, "indirect", cue.score * factor)
+        # content on the left: "..., X said."
+        if source is not None:
+            left_end = source[0]
+            if left_end > s and words[left_end - 1] in (",", "—", "–"):
+                content = self._content(tokens, s, left_end - 1)
+                if content:
+                    return self._make(tokens, [content], (a, b), source, "indirect", cue.score * 0.9)
+        # Fallback: whatever the cue has beside it (short right part, or the words before).
+        fallback = None
+        if e - right_start >= 1:
+            fallback = self._content(tokens, right_start, e)
+        if fallback is None:
+            left_end = source[0] if source is not None else a
+            if left_end - s >= 2:
+                fallback = self._content(tokens, s, left_end)
+        if fallback is not None:
+            return self._make(tokens, [fallback], (a, b), source, "indirect", cue.score * self.fallback_factor)
+        return None
+
+    def _first_np_end(self, tokens: Tokens, s: int, limit: int) -> int:
+        """The last token of the sentence's opening noun phrase (its likely subject)."""
+        lower, words = tokens.lower, tokens.words
+        if s >= limit:
+            return -1
+        if lower[s] in self.pronouns:
+            return s
+        k = s
+        while k + 1 < limit and (self._is_name(k + 1, tokens) or lower[k + 1] in self.titles) and k - s < 5:
+            k += 1
+        return k if words[s][:1].isupper() else -1
+
+    def _only_trailing(self, tokens: Tokens, start: int, end: int) -> bool:
+        """True when tokens [start, end) hold nothing but punctuation and time/place adjuncts."""
+        if end - start > 6:
+            return False
+        for i in range(start, end):
+            word = tokens.lower[i]
+            if word in PUNCT_END or word.isspace() or word in self.trailing or word in CLOSING_MARKS:
+                continue
+            if tokens.words[i][:1].isupper() or tokens.words[i][:1].isdigit():
+                continue
+            return False
+        return True
+
+    def _quote_before(self, tokens, a, ends_at) -> tuple[Quote | None, tuple[int, int] | None]:
+        """The quote ending just before the cue, and the source between them if any."""
+        words = tokens.words
+        j = a - 1
+        while j >= 0 and (tokens.lower[j] in self.skip_before or words[j] == ","):
+            if j in ends_at:
+                break
+            j -= 1
+        if j in ends_at:
+            return (ends_at[j], None) if self._interrupts(tokens, ends_at[j], a) else (None, None)
+        source = self.source_left(a, tokens, 0)
+        if source is None:
+            return None, None
+        k = source[0] - 1
+        while k >= 0 and words[k] in (",",):
+            k -= 1
+        if k in ends_at and source[1] - source[0] <= 6 and self._interrupts(tokens, ends_at[k], source[0]):
+            return ends_at[k], source
+        return None, None
+
+    def _interrupts(self, tokens: Tokens, quote: Quote, next_token: int) -> bool:
+        """Whether a quote runs on into the attribution after it (“...,” she said) rather
+        than closing a sentence of its own (“...found.” He added, ...)."""
+        inner = tokens.text[quote.start : quote.end].rstrip("”\"»’'\u200b ")
+        last = inner[-1:]
+        if last in (",", "—", "–", "-") or (last and last not in ".?!…"):
+            return True
+        return last in "?!" and next_token < len(tokens) and tokens.words[next_token][:1].islower()
+
+    def _make(self, tokens, content_pieces, cue_tokens, source_tokens, kind, score) -> Suggestion:
+        cue = self._char(tokens, *cue_tokens) if cue_tokens else None
+        source = self._char(tokens, *source_tokens) if source_tokens else None
+        if kind == "indirect" and len(content_pieces) == 1:
+            a, b = content_pieces[0]
+            body = tokens.text[a:b]
+            if any(mark in body for mark in "“”«»\""):
+                kind = "mixed"
+        return Suggestion(
+            content=content_pieces,
+            cue=cue,
+            source=source,
+            type=kind,
+            score=min(1.0, max(0.0, score)),
+            cue_token=cue_tokens[0] if cue_tokens else -1,
+            source_tokens=source_tokens,
+        )
+
+    def _scare_quotes(self, tokens: Tokens, quotes: list[Quote], suggestions, used) -> list[Suggestion]:
+        """Short quoted terms in sentences near a reported statement, given its source."""
+        by_sentence: dict[int, Suggestion] = {}
+        for suggestion in suggestions:
+            if suggestion.source_tokens is not None and suggestion.cue_token >= 0:
+                by_sentence.setdefault(tokens.sent_of[suggestion.cue_token], suggestion)
+        if not by_sentence:
+            return []
+        covered = [piece for s in suggestions for piece in s.content]
+        found = []
+        starts = tokens.starts
+        for quote in quotes:
+            if quote in used:
+                continue
+            inner = tokens.text[quote.start + 1 : quote.end - 1].strip()
+            words = inner.split()
+            if not words or len(words) > self.max_scare_words or inner[-1:] in ".!?,":
+                continue
+            token = max(0, bisect.bisect_right(starts, quote.start) - 1)
+            sentence = tokens.sent_of[token]
+            # Inside another suggestion's content it is part of that claim already.
+            if any(a <= quote.start and quote.end <= b for a, b in covered):
+                continue
+            near = by_sentence.get(sentence) or by_sentence.get(sentence - 1) or by_sentence.get(sentence + 1)
+            if near is None:
+                continue
+            found.append(
+                Suggestion(
+                    content=[(quote.start, quote.end)],
+                    cue=None,
+                    source=near.source,
+                    type="scare_quote",
+                    score=0.4,
+                    cue_token=token,
+                    source_tokens=near.source_tokens,
+                )
+            )
+        return found

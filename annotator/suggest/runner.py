@@ -1,0 +1,77 @@
+"""Running the pipeline over many documents, in one process or several.
+
+With several processes each worker holds its own pipeline and sends back only the
+suggestion dicts of a batch (not whole Docs), in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from annotator.schema import AnnotationRecord, Document
+
+_WORKER_NLP = None
+
+
+def _worker_init(model: str) -> None:
+    global _WORKER_NLP
+    if _WORKER_NLP is None:
+        from annotator.suggest.pipeline import build_pipeline
+
+        _WORKER_NLP = build_pipeline(model)
+
+
+def _worker_batch(texts: list[str]) -> list[list[dict]]:
+    return [list(doc._.attributions or []) for doc in _WORKER_NLP.pipe(texts)]
+
+
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(documents)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def run(
+    documents: Iterable[Document],
+    model: str | Path = "rules",
+    n_process: int = 1,
+    batch_size: int = 32,
+) -> Iterator[AnnotationRecord]:
+    from annotator.suggest import record_from_suggestions
+    from annotator.suggest.pipeline import build_pipeline
+
+    batch_size = max(1, batch_size)
+    if n_process <= 1:
+        nlp = build_pipeline(model)
+        for batch in _batches(documents, batch_size):
+            for document, doc in zip(batch, nlp.pipe([d.text for d in batch], batch_size=batch_size)):
+                yield record_from_suggestions(document, doc._.attributions or [])
+        return
+    global _WORKER_NLP
+    # Build once here: forked workers inherit it (a spawned worker builds its own).
+    if _WORKER_NLP is None:
+        _WORKER_NLP = build_pipeline(model)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(n_process, initializer=_worker_init, initargs=(str(model),)) as pool:
+        pending: deque = deque()
+        window = n_process * 4  # batches in flight: bounded memory on big corpora
+        batches = _batches(documents, batch_size)
+        for batch in batches:
+            pending.append((batch, pool.apply_async(_worker_batch, ([d.text for d in batch],))))
+            if len(pending) >= window:
+                yield from _drain(pending.popleft())
+        while pending:
+            yield from _drain(pending.popleft())
+
+
+def _drain(item) -> Iterator[AnnotationRecord]:
+    from annotator.suggest import record_from_suggestions
+
+    batch, result = item
+    for document, suggestions in zip(batch, result.get()):
+        yield record_from_suggestions(document, suggestions)

@@ -1,0 +1,1 @@
+"""The Textual annotation app (the only package that imports textual)."""
