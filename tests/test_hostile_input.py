@@ -169,3 +169,191 @@ def test_an_internal_error_is_one_line(capsys, monkeypatch):
     monkeypatch.delenv("ANNOTATOR_DEBUG", raising=False)
     code, _, err = run(capsys, "validate", "x")
     assert code == 1 and err.count("\n") == 1 and err.startswith("annotator: internal error: ValidationError")
+
+
+# ---------------------------------------------------------------- import: other tools' files
+
+
+def import_annotated(capsys, tmp_path, source: Path, fmt: str) -> tuple[int, str]:
+    code, out, err = run(capsys, "import", source, "--format", fmt, "-o", tmp_path / "out.jsonl",
+                         "--annotations-out", tmp_path / "ann")
+    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "ann").exists() or code == 0
+    return code, err
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line", "expected"),
+    [
+        ("prodigy", {"text": TEXT, "spans": 1.5}, "'spans' must be a list, not float"),
+        ("prodigy", {"text": TEXT, "relations": {"a": 1}}, "'relations' must be a list, not dict"),
+        ("prodigy", {"text": TEXT, "_timestamp": 1e30}, "_timestamp 1e+30 is not a time in seconds"),
+        ("doccano", {"text": TEXT, "entities": True}, "'entities' must be a list, not bool"),
+        ("doccano", {"text": TEXT, "relations": 3}, "'relations' must be a list, not int"),
+        ("doccano", {"text": TEXT, "entities": [{"id": {"x": 1}, "label": "CUE", "start_offset": 0,
+                                                 "end_offset": 3}]}, "bad entity"),
+    ],
+)
+def test_odd_shapes_in_prodigy_and_doccano_lines_name_file_and_line(tmp_path, capsys, fmt, line, expected):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": TEXT}, line])
+    code, err = import_annotated(capsys, tmp_path, source, fmt)
+    assert code == 1
+    assert err.startswith(f"annotator: error: {source}:2: ") and expected in err, err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("annotations", "expected"),
+    [
+        (5, "task 1: 'annotations' must be a list, not int"),
+        ([{"result": "x"}], "'result' must be a list, not str"),
+        ([{"result": [{"id": "r1", "type": "labels", "value": {"start": 0, "end": 3, "labels": 7}}]}],
+         "region 'r1' in task 'd1' has no label"),
+    ],
+)
+def test_odd_shapes_in_label_studio_tasks_are_errors(tmp_path, capsys, annotations, expected):
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([{"id": 1, "data": {"text": TEXT, "doc_id": "d1"}, "annotations": annotations}]))
+    code, err = import_annotated(capsys, tmp_path, source, "labelstudio")
+    assert code == 1 and expected in err and "internal error" not in err, err
+
+
+def test_label_studio_odd_labels_status_and_choices_are_read_not_crashed_on(tmp_path, capsys):
+    result = [
+        {"id": "a1", "type": "labels", "value": {"start": 15, "end": 38, "labels": ["CONTENT"]}},
+        {"id": "c1", "type": "labels", "value": {"start": 0, "end": 9, "labels": ["CUE"]}},
+        {"from_id": "a1", "to_id": "c1", "type": "relation", "labels": 3},
+        {"id": "a1", "type": "choices", "from_name": "type", "value": {"choices": 5}},
+    ]
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([{"data": {"text": TEXT, "doc_id": "d1"},
+                                   "annotations": [{"result": result, "status": ["done"]}]}]))
+    code, err = import_annotated(capsys, tmp_path, source, "labelstudio")
+    assert code == 0, err
+    record = json.loads((tmp_path / "ann" / "labelstudio.jsonl").read_text())
+    assert [a["content"]["text"] for a in record["attributions"]] == [TEXT[15:38]]
+
+
+def docbin_with_user_data(path: Path, user_data: dict) -> Path:
+    import spacy
+    from spacy.tokens import DocBin
+
+    doc = spacy.blank("en")(TEXT)
+    doc.user_data.update(user_data)
+    docbin = DocBin(store_user_data=True)
+    docbin.add(doc)
+    path.write_bytes(docbin.to_bytes())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("user_data", "expected"),
+    [
+        ({"annotator.document": "not json"}, "doc 1: user_data['annotator.document'] is not the JSON object"),
+        ({"annotator.document": "[1, 2]"}, "doc 1: user_data['annotator.document'] is not the JSON object"),
+        ({"annotator.document": '{"meta": {}}'}, "doc 1: id: Input should be a valid string"),
+        ({"annotator.document": '{"id": "d1", "meta": {}}', "annotator.record": '{"doc_id": 5}'},
+         "doc 1: doc_id: Input should be a valid string"),
+    ],
+)
+def test_a_docbin_with_foreign_user_data_is_a_one_line_error(tmp_path, capsys, user_data, expected):
+    source = docbin_with_user_data(tmp_path / "in.spacy", user_data)
+    code, err = import_annotated(capsys, tmp_path, source, "spacy")
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"annotator: error: {source}: {expected}"), err
+
+
+def brat_folder(tmp_path: Path, ann: str) -> Path:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "doc.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "doc.ann").write_text(ann, encoding="utf-8")
+    return folder
+
+
+def test_brat_duplicate_ids_name_the_line(tmp_path, capsys):
+    ann = "T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1\nE1\tAttribution:T1 Content:T1\n"
+    folder = brat_folder(tmp_path, ann)
+    code, err = import_annotated(capsys, tmp_path, folder, "brat")
+    assert code == 1
+    assert err.strip() == f"annotator: error: {folder / 'doc.ann'}:3: id E1 is used twice (first on line 2)"
+
+
+def test_brat_metadata_that_is_not_utf8_names_file_and_line(tmp_path, capsys):
+    folder = brat_folder(tmp_path, "T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1\n")
+    (folder / "metadata.tsv").write_bytes(b"filename\ttitle\ndoc\t\xff\n")
+    code, err = import_annotated(capsys, tmp_path, folder, "brat")
+    assert code == 1 and err.startswith(f"annotator: error: {folder / 'metadata.tsv'}:2: not UTF-8"), err
+
+
+def test_brat_warnings_never_carry_escape_sequences(tmp_path, capsys):
+    folder = brat_folder(tmp_path, f"T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1 Cue:{ESCAPES}\n")
+    code, err = import_annotated(capsys, tmp_path, folder, "brat")
+    assert code == 0 and "cannot map argument" in err and "\x1b" not in err and "\x07" not in err
+
+
+def test_import_into_the_folder_it_reads_can_be_run_again(tmp_path, capsys):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A headline here\n\nOfficials said the camps are voluntary.\n")
+    out = folder / "corpus.jsonl"
+    first = run(capsys, "import", folder, "-o", out)
+    written = out.read_bytes()
+    second = run(capsys, "import", folder, "-o", out)
+    assert first[0] == second[0] == 0, second[2]
+    assert out.read_bytes() == written
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_export_with_every_record_left_out_fails_and_keeps_the_previous_output(tmp_path, capsys):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["elsewhere"])  # not in the corpus
+    for fmt, out in (("jsonl", "out.jsonl"), ("spacy", "out.spacy"), ("brat", "out-brat")):
+        target = tmp_path / out
+        if fmt == "brat":
+            target.mkdir()
+            (target / "keep").write_text("previous")
+            extra = ["--overwrite"]
+        else:
+            target.write_text("previous")
+            extra = []
+        code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", fmt, "-o", target, *extra)
+        assert code == 1, fmt
+        assert "nothing to export: every record was left out (1 records whose document is not in the corpus)" in err
+        assert (target / "keep" if fmt == "brat" else target).read_text() == "previous"
+    assert leftovers(tmp_path) == []
+
+
+def test_brat_export_of_an_id_too_long_for_a_file_name(tmp_path, capsys):
+    long_id = "x" * 300
+    corpus = corpus_of(tmp_path / "c.jsonl", [long_id])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", [long_id])
+    code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "brat", "-o", tmp_path / "out")
+    assert code == 1 and "at most 255 bytes fit" in err and ".tmp" not in err, err
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+
+
+def test_brat_export_keeps_hostile_ids_inside_the_output_folder(tmp_path, capsys):
+    ids = ["../../escape", "/abs/x", "..", ".hidden", "a\\b"]
+    corpus = corpus_of(tmp_path / "c.jsonl", ids)
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ids)
+    for layout in ("polnear", "flat"):
+        out = tmp_path / "nest" / layout
+        out.parent.mkdir(exist_ok=True)
+        code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "brat", "-o", out,
+                           "--brat-layout", layout)
+        assert code == 0, err
+        written = [path for path in out.rglob("*") if path.is_file()]
+        assert all(path.resolve().is_relative_to(out.resolve()) for path in written)
+        assert not any(name.startswith(".") for path in written for name in path.relative_to(out).parts)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["c.jsonl", "j.jsonl", "nest"]
+
+
+def test_conll_keeps_an_annotator_name_on_its_comment_line(tmp_path, capsys):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob\n-DOCSTART-", ["d1"])
+    code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "conll", "-o", tmp_path / "out.conll")
+    assert code == 0, err
+    lines = (tmp_path / "out.conll").read_text().splitlines()
+    assert lines.count("-DOCSTART-") == 1 and "# annotator = bob -DOCSTART-" in lines

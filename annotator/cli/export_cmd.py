@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, printable
 
 # format name -> module under annotator.formats
 EXPORT_FORMATS = {
@@ -42,6 +42,19 @@ def parse_statuses(value: str) -> set[str]:
     if unknown or not chosen:
         raise AnnotatorError(f"--status takes a comma-separated list of {', '.join(STATUSES)} or 'any'")
     return chosen
+
+
+def _at_least_one(examples, selected, where: Path):
+    """The examples; none at all (every record dropped) fails the export, so an empty
+    file never replaces a previous output and never passes for training data."""
+    count = 0
+    for example in examples:
+        count += 1
+        yield example
+    if not count:
+        reasons = ", ".join(f"{number} {what}" for what, number in sorted(selected.left_out.items()))
+        first = f"; first: {selected.problems[0]}" if selected.problems else ""
+        raise AnnotatorError(f"nothing to export: every record was left out ({reasons}){first}", where)
 
 
 @app.command("export")
@@ -100,7 +113,10 @@ def export_command(
             "(about 0.1-0.3 MB per news article); --shard-size 1000 keeps memory bounded",
             err=True,
         )
-    examples = progress(iter_examples(corpus, selected), selected.total, f"exporting {export_format}", min_total=50)
+    examples = progress(
+        _at_least_one(iter_examples(corpus, selected), selected, annotations[0]),
+        selected.total, f"exporting {export_format}", min_total=50,
+    )
     if export_format == "brat":
         with atomic_folder(out, overwrite) as folder:
             documents, count = module.write_brat(examples, folder, report, brat_layout)
@@ -123,7 +139,7 @@ def export_command(
     typer.echo(f"{out}: {summary} from {selected.total} record(s)")
     for what, number in sorted(selected.left_out.items()):
         typer.echo(f"warning: not exported: {number} {what}", err=True)
-    for problem in selected.problems[:10]:
-        typer.echo(f"warning: {problem}", err=True)
+    for problem in selected.problems[:10]:  # they quote document ids and annotator names
+        typer.echo(printable(f"warning: {problem}"), err=True)
     for line in report.lines():
         typer.echo(f"warning: {line}", err=True)

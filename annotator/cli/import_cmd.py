@@ -8,7 +8,7 @@ import typer
 
 from annotator.cli.app import app
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, printable
 
 # Formats that carry annotations back (module under annotator.formats); "jsonl" is
 # corpus JSONL unless its lines are training examples (they carry "frames").
@@ -57,9 +57,14 @@ def import_command(
         raise AnnotatorError("--annotations-out applies to --format brat only")
     from annotator.progress import progress
 
-    total = len(expand_sources(paths))
+    # A corpus written into a folder it was imported from is output, not input: the
+    # same command run again must give the same corpus, not "duplicate document id".
+    files = [file for file in expand_sources(paths) if file.resolve() != out.resolve()]
+    if not files:
+        raise AnnotatorError("empty input: the only file found is the output itself", paths[0])
+    total = len(files)
     documents = collect_documents(
-        paths, source_format, lambda batches: progress(batches, total, "importing")
+        files, source_format, lambda batches: progress(batches, total, "importing")
     )
     count = write_corpus_jsonl(documents, out)
     dated = sum(1 for doc in documents if doc.meta.date)
@@ -167,8 +172,8 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     if imported.unmapped:
         typer.echo("not mapped to attributions (counted, not lost silently):", err=True)
         for what, count in sorted(imported.unmapped.items()):
-            typer.echo(f"  {count:6} {what}", err=True)
-    for problem in imported.problems[:20]:
-        typer.echo(f"warning: {problem}", err=True)
+            typer.echo(printable(f"  {count:6} {what}"), err=True)
+    for problem in imported.problems[:20]:  # they quote .ann lines
+        typer.echo(printable(f"warning: {problem}"), err=True)
     if len(imported.problems) > 20:
         typer.echo(f"warning: ... and {len(imported.problems) - 20} more", err=True)

@@ -216,6 +216,17 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
             selected.problems.append(f"document {doc_id!r} is not in {corpus}")
 
 
+def list_field(value: dict, key: str, path, line: int | None, where: str = "") -> list:
+    """``value[key]`` when it is a list (missing or null: empty); anything else is an error
+    that names the key, so a reader never trips over another tool's odd shapes."""
+    items = value.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise AnnotatorError(f"{where}{key!r} must be a list, not {type(items).__name__}", path, line)
+    return items
+
+
 # ---------------------------------------------------------------- tokens
 
 

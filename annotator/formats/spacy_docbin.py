@@ -190,19 +190,39 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
 
 
 def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
-    if DOCUMENT_KEY in doc.user_data:
-        stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
-        document = Document.model_validate({"id": stored["id"], "text": doc.text, "meta": stored["meta"]})
-    else:
-        document = Document(id=f"doc-{number}", text=doc.text)
-    if RECORD_KEY in doc.user_data:
-        record = AnnotationRecord.model_validate(orjson.loads(doc.user_data[RECORD_KEY]))
-    else:
-        record = _record_from_spans(doc, document)
+    from pydantic import ValidationError
+
+    from annotator.errors import describe_validation_error
+
+    try:
+        if DOCUMENT_KEY in doc.user_data:
+            stored = _stored_json(doc.user_data[DOCUMENT_KEY], DOCUMENT_KEY)
+            document = Document.model_validate({"id": stored.get("id"), "text": doc.text, "meta": stored.get("meta") or {}})
+        else:
+            document = Document(id=f"doc-{number}", text=doc.text)
+        if RECORD_KEY in doc.user_data:
+            record = AnnotationRecord.model_validate(_stored_json(doc.user_data[RECORD_KEY], RECORD_KEY))
+        else:
+            record = _record_from_spans(doc, document)
+    except ValidationError as error:
+        raise AnnotatorError(f"doc {number}: {describe_validation_error(error)}", path) from None
+    except ValueError as error:
+        raise AnnotatorError(f"doc {number}: {error}", path) from None
     problems = _problems(record, document)
     if problems:
         raise AnnotatorError(f"doc {number}: {problems[0]}", path)
     return document, record
+
+
+def _stored_json(value: object, key: str) -> dict:
+    """What the writer stored under ``key`` in doc.user_data: a JSON object, as a string."""
+    try:
+        parsed = orjson.loads(value) if isinstance(value, str | bytes) else None
+    except orjson.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"user_data[{key!r}] is not the JSON object annotator writes")
+    return parsed
 
 
 def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:
