@@ -357,3 +357,26 @@ def test_conll_keeps_an_annotator_name_on_its_comment_line(tmp_path, capsys):
     assert code == 0, err
     lines = (tmp_path / "out.conll").read_text().splitlines()
     assert lines.count("-DOCSTART-") == 1 and "# annotator = bob -DOCSTART-" in lines
+
+
+def test_import_never_replaces_an_annotators_journal(tmp_path, capsys):
+    folder = brat_folder(tmp_path, "T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1\n")
+    live = tmp_path / "annotations"
+    live.mkdir()
+    (live / "brat.jsonl").write_text("her work\n")
+    code, _, err = run(capsys, "import", folder, "--format", "brat", "-o", tmp_path / "c.jsonl",
+                       "--annotations-out", live)
+    assert code == 1 and f"{live / 'brat.jsonl'}: a journal with other content is already there" in err
+    assert (live / "brat.jsonl").read_text() == "her work\n" and not (tmp_path / "c.jsonl").exists()
+    fresh = tmp_path / "fresh"
+    for _ in range(2):  # the same import again writes the same bytes: allowed
+        code, _, err = run(capsys, "import", folder, "--format", "brat", "-o", tmp_path / "c.jsonl",
+                           "--annotations-out", fresh)
+        assert code == 0, err
+
+
+def test_import_refuses_a_corpus_that_is_also_a_journal(tmp_path, capsys):
+    folder = brat_folder(tmp_path, "T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1\n")
+    code, _, err = run(capsys, "import", folder, "--format", "brat", "-o", tmp_path / "ann" / "brat.jsonl",
+                       "--annotations-out", tmp_path / "ann")
+    assert code == 1 and "would be the same file" in err and not (tmp_path / "ann").exists()

@@ -84,12 +84,31 @@ def write_corpus_and_journals(documents, records, out: Path, annotations_out: Pa
         check_annotator_name(record.annotator)
         by_annotator.setdefault(record.annotator, []).append(record)
     if annotations_out is not None:
+        if annotations_out.exists() and not annotations_out.is_dir():
+            raise AnnotatorError("is not a folder (--annotations-out)", annotations_out)
+    journals = {
+        annotations_out / f"{name}.jsonl": b"".join(
+            dumps_line(record.model_dump(mode="json", exclude_none=True)) for record in annotator_records
+        )
+        for name, annotator_records in sorted(by_annotator.items())
+    }
+    # A journal is an annotator's append-only record of work: never replaced by an
+    # import (the same import run again, writing the same bytes, is fine).
+    for path, payload in journals.items():
+        if path.resolve() == out.resolve():
+            raise AnnotatorError("the corpus (-o) and a journal (--annotations-out) would be the same file", path)
+        if path.exists() and (not path.is_file() or path.read_bytes() != payload):
+            raise AnnotatorError(
+                "a journal with other content is already there; an import never replaces a journal: "
+                "import into a new folder",
+                path,
+            )
+    if annotations_out is not None:
         annotations_out.mkdir(parents=True, exist_ok=True)
     write_corpus_jsonl(documents, out)
-    for name, annotator_records in sorted(by_annotator.items()):
-        with atomic_writer(annotations_out / f"{name}.jsonl", "wb") as stream:
-            for record in annotator_records:
-                stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+    for path, payload in journals.items():
+        with atomic_writer(path, "wb") as stream:
+            stream.write(payload)
     return by_annotator
 
 
