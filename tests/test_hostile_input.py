@@ -380,3 +380,19 @@ def test_import_refuses_a_corpus_that_is_also_a_journal(tmp_path, capsys):
     code, _, err = run(capsys, "import", folder, "--format", "brat", "-o", tmp_path / "ann" / "brat.jsonl",
                        "--annotations-out", tmp_path / "ann")
     assert code == 1 and "would be the same file" in err and not (tmp_path / "ann").exists()
+
+
+def test_export_uses_the_latest_valid_line_like_every_other_command(tmp_path, capsys):
+    # An invalid last line (valid JSON, wrong shape) must not hide the record before it:
+    # the journal store, evaluate and agree all take the latest *valid* line.
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["d1"])
+    broken = json.loads(journal.read_text())
+    broken["attributions"] = "not a list"
+    with journal.open("a") as stream:
+        stream.write(json.dumps(broken) + "\n")
+    code, out, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert code == 0, err
+    exported = json.loads((tmp_path / "out.jsonl").read_text())
+    assert [frame["id"] for frame in exported["frames"]] == ["a1"]
+    assert f"{journal}:2: attributions: Input should be a valid list (an earlier line is used)" in err
