@@ -396,3 +396,26 @@ def test_export_uses_the_latest_valid_line_like_every_other_command(tmp_path, ca
     exported = json.loads((tmp_path / "out.jsonl").read_text())
     assert [frame["id"] for frame in exported["frames"]] == ["a1"]
     assert f"{journal}:2: attributions: Input should be a valid list (an earlier line is used)" in err
+
+
+def test_export_never_overwrites_its_inputs_or_one_output_with_another(tmp_path, capsys):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journals = tmp_path / "annotations"
+    journals.mkdir()
+    journal = journal_of(journals / "bob.jsonl", "bob", ["d1"])
+    kept = {path: path.read_bytes() for path in (corpus, journal)}
+    attempts = [
+        (["-f", "jsonl", "-o", journal], "refusing to overwrite an input file (-o)"),  # inside a folder input
+        (["-f", "labelstudio", "-o", tmp_path / "ls.json", "--config", corpus], "input file (--config)"),
+        (["-f", "spacy", "-o", tmp_path / "t.spacy", "--dev-out", corpus], "input file (--dev-out)"),
+        (["-f", "spacy", "-o", tmp_path / "t.spacy", "--dev-out", tmp_path / "t.spacy"],
+         "-o and --dev-out name the same file"),
+        (["-f", "spacy", "-o", tmp_path / "t.spacy", "--config", tmp_path / "t.spacy"],
+         "-o and --config name the same file"),
+        (["-f", "brat", "-o", tmp_path, "--overwrite"], "refusing to replace a folder that holds an input"),
+    ]
+    for options, expected in attempts:
+        code, _, err = run(capsys, "export", journals, "--corpus", corpus, *options)
+        assert code == 1 and expected in err, (options, err)
+        assert {path: path.read_bytes() for path in kept} == kept
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["annotations", "c.jsonl"]

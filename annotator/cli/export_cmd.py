@@ -44,6 +44,27 @@ def parse_statuses(value: str) -> set[str]:
     return chosen
 
 
+def _check_outputs(annotations: list[Path], corpus: Path, outputs: dict[str, Path | None]) -> None:
+    """No output may be an input (a journal inside a folder given as input included), hold
+    an input, or be another output: each would be overwritten."""
+    from annotator.formats.common import annotation_files
+
+    inputs = {path.resolve() for path in [*annotations, *annotation_files(annotations), corpus]}
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        resolved = path.resolve()
+        if resolved in inputs:
+            raise AnnotatorError(f"refusing to overwrite an input file ({option})", path)
+        inside = next((file for file in inputs if file.is_relative_to(resolved)), None)
+        if inside is not None:  # a folder output (brat, shards) replaces all it holds
+            raise AnnotatorError(f"refusing to replace a folder that holds an input ({inside}) ({option})", path)
+        if resolved in seen:
+            raise AnnotatorError(f"{seen[resolved]} and {option} name the same file", path)
+        seen[resolved] = option
+
+
 def _at_least_one(examples, selected, where: Path):
     """The examples; none at all (every record dropped) fails the export, so an empty
     file never replaces a previous output and never passes for training data."""
@@ -99,9 +120,7 @@ def export_command(
         raise AnnotatorError("--dev-out and --shard-size apply to --format spacy only")
     if config and export_format not in ("spacy", "labelstudio"):
         raise AnnotatorError("--config applies to --format spacy (training config) and labelstudio (labeling config)")
-    for path in [*annotations, corpus]:
-        if path.resolve() == out.resolve():
-            raise AnnotatorError("refusing to overwrite an input file", out)
+    _check_outputs(annotations, corpus, {"-o": out, "--config": config, "--dev-out": dev_out})
     selected = select_records(annotations, statuses)
     if not selected.total:
         left = ", ".join(f"{count} {what}" for what, count in selected.left_out.items()) or "none found"
