@@ -291,16 +291,18 @@ def test_brat_warnings_never_carry_escape_sequences(tmp_path, capsys):
     assert code == 0 and "cannot map argument" in err and "\x1b" not in err and "\x07" not in err
 
 
-def test_import_into_the_folder_it_reads_can_be_run_again(tmp_path, capsys):
+def test_import_never_writes_into_a_folder_it_reads(tmp_path, capsys):
+    # Written there, the corpus could replace a source article (-o articles/a.txt) and
+    # would be read back as a source by the same command run again.
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "a.txt").write_text("A headline here\n\nOfficials said the camps are voluntary.\n")
-    out = folder / "corpus.jsonl"
-    first = run(capsys, "import", folder, "-o", out)
-    written = out.read_bytes()
-    second = run(capsys, "import", folder, "-o", out)
-    assert first[0] == second[0] == 0, second[2]
-    assert out.read_bytes() == written
+    (folder / "b.txt").write_text("Another one.\n")
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    for out, fmt in ((folder / "corpus.jsonl", "auto"), (folder / "a.txt", "text"), (folder / "a.txt", "brat")):
+        code, _, err = run(capsys, "import", folder, "--format", fmt, "-o", out, "--annotations-out", tmp_path / "ann")
+        assert code == 1 and f"the output is inside the input folder {folder.resolve()}" in err, err
+        assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
 # ---------------------------------------------------------------- export

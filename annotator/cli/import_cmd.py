@@ -47,6 +47,10 @@ def import_command(
     resolved_inputs = {path.resolve() for path in paths}
     if out.resolve() in resolved_inputs:
         raise AnnotatorError("refusing to overwrite an input file", out)
+    for folder in (path for path in resolved_inputs if path.is_dir()):
+        # It could replace a source file there, and would be read as a source next time.
+        if out.resolve().is_relative_to(folder):
+            raise AnnotatorError(f"the output is inside the input folder {folder}: write it elsewhere", out)
     if source_format == "brat":
         _import_brat(paths, out, annotations_out, annotator or "brat")
         return
@@ -57,14 +61,9 @@ def import_command(
         raise AnnotatorError("--annotations-out applies to --format brat only")
     from annotator.progress import progress
 
-    # A corpus written into a folder it was imported from is output, not input: the
-    # same command run again must give the same corpus, not "duplicate document id".
-    files = [file for file in expand_sources(paths) if file.resolve() != out.resolve()]
-    if not files:
-        raise AnnotatorError("empty input: the only file found is the output itself", paths[0])
-    total = len(files)
+    total = len(expand_sources(paths))
     documents = collect_documents(
-        files, source_format, lambda batches: progress(batches, total, "importing")
+        paths, source_format, lambda batches: progress(batches, total, "importing")
     )
     count = write_corpus_jsonl(documents, out)
     dated = sum(1 for doc in documents if doc.meta.date)
