@@ -421,3 +421,21 @@ def test_export_never_overwrites_its_inputs_or_one_output_with_another(tmp_path,
         assert code == 1 and expected in err, (options, err)
         assert {path: path.read_bytes() for path in kept} == kept
     assert sorted(path.name for path in tmp_path.iterdir()) == ["annotations", "c.jsonl"]
+
+
+def test_sharded_docbins_never_replace_a_folder_of_other_files(tmp_path, capsys):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["d1"])
+    annotations = tmp_path / "annotations"
+    annotations.mkdir()
+    (annotations / "alice.jsonl").write_text("her work\n")
+    for options in (["-o", annotations], ["-o", tmp_path / "train", "--dev-out", annotations]):
+        code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "spacy", "--shard-size", "2", *options)
+        assert code == 1 and "holds files other than DocBin parts (alice.jsonl)" in err, err
+        assert (annotations / "alice.jsonl").read_text() == "her work\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["annotations", "c.jsonl", "j.jsonl"]
+    shards = tmp_path / "shards"
+    for _ in range(2):  # a previous shard folder is replaced
+        code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "spacy", "--shard-size", "2", "-o", shards)
+        assert code == 0, err
+    assert [path.name for path in shards.iterdir()] == ["part-00000.spacy"]

@@ -20,6 +20,7 @@ pipeline trained on ``doc.ents`` (blank English, no pretrained weights).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ FORMAT = "spacy"
 CARRIES = {"type", "source_entity", "note", "origin", "action", "score", "agreed_by",
            "discontinuous", "frames", "id", "rejected", "adjudicator", "status"}
 SPANS_KEY = "attribution"
+SHARD_NAME = re.compile(r"^part-\d{5,}\.spacy$")
 DOCUMENT_KEY = "annotator.document"
 RECORD_KEY = "annotator.record"
 
@@ -124,6 +126,16 @@ class _DocBinSink:
         if self.shard_size:
             from annotator.formats.common import atomic_folder
 
+            if self.path.exists() and not self.path.is_dir():
+                raise AnnotatorError("exists and is not a folder (--shard-size writes a folder of DocBins)", self.path)
+            # Only a previous shard folder is replaced, never a folder holding anything else.
+            others = [child.name for child in self.path.iterdir() if not SHARD_NAME.match(child.name)] \
+                if self.path.is_dir() else []
+            if others:
+                raise AnnotatorError(
+                    f"holds files other than DocBin parts ({', '.join(sorted(others)[:3])}); "
+                    "choose a new folder for the shards", self.path,
+                )
             self.folder_context = atomic_folder(self.path, overwrite=self.path.is_dir())
             self.folder = self.folder_context.__enter__()
             self.folder.mkdir()
