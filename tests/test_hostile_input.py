@@ -439,3 +439,11 @@ def test_sharded_docbins_never_replace_a_folder_of_other_files(tmp_path, capsys)
         code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "spacy", "--shard-size", "2", "-o", shards)
         assert code == 0, err
     assert [path.name for path in shards.iterdir()] == ["part-00000.spacy"]
+
+
+def test_a_duplicate_id_in_one_corpus_file_names_both_lines(tmp_path, capsys):
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"id": "a", "text": "one"}, {"id": "b", "text": "two"},
+                                                {"id": "a", "text": "three"}])
+    code, _, err = run(capsys, "import", corpus, "-o", tmp_path / "out.jsonl")
+    assert code == 1
+    assert err.strip() == f"annotator: error: {corpus}:3: duplicate document id 'a' (first on line 1)"
