@@ -447,3 +447,15 @@ def test_a_duplicate_id_in_one_corpus_file_names_both_lines(tmp_path, capsys):
     code, _, err = run(capsys, "import", corpus, "-o", tmp_path / "out.jsonl")
     assert code == 1
     assert err.strip() == f"annotator: error: {corpus}:3: duplicate document id 'a' (first on line 1)"
+
+
+def test_an_annotator_name_that_would_escape_the_journal_folder_names_the_input(tmp_path, capsys):
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "doc.txt").write_text(TEXT)
+    (folder / "doc_%2E%2E%2Fevil.ann").write_text("T1\tContent 0 9\tOfficials\nE1\tAttribution:T1 Content:T1\n")
+    prodigy = write_jsonl(tmp_path / "tasks.jsonl", [{"text": TEXT, "_annotator_id": "../evil"}])
+    for source, fmt in ((folder, "brat"), (prodigy, "prodigy")):
+        code, err = import_annotated(capsys, tmp_path, source, fmt)
+        assert code == 1 and err.startswith(f"annotator: error: {source}: annotator name '../evil' must be"), err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["brat", "tasks.jsonl"]

@@ -71,7 +71,19 @@ def import_command(
     typer.echo(f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date")
 
 
-def write_corpus_and_journals(documents, records, out: Path, annotations_out: Path | None) -> dict[str, list]:
+def _named_in(source: Path, name: str) -> None:
+    """An annotator name read from ``source`` becomes a file name: check it, naming the file."""
+    from annotator.store import check_annotator_name
+
+    try:
+        check_annotator_name(name)
+    except AnnotatorError as error:
+        raise AnnotatorError(f"{error.message} (written in the input)", source) from None
+
+
+def write_corpus_and_journals(
+    documents, records, out: Path, annotations_out: Path | None, source: Path | None = None
+) -> dict[str, list]:
     """The corpus, then one journal per annotator; each file appears whole or not at all."""
     from annotator.fileio import atomic_writer, dumps_line
     from annotator.store import check_annotator_name
@@ -80,7 +92,7 @@ def write_corpus_and_journals(documents, records, out: Path, annotations_out: Pa
         raise AnnotatorError(f"{len(records)} annotation record(s) found: give --annotations-out DIR to keep them")
     by_annotator: dict[str, list] = {}
     for record in records:
-        check_annotator_name(record.annotator)
+        _named_in(source, record.annotator) if source is not None else check_annotator_name(record.annotator)
         by_annotator.setdefault(record.annotator, []).append(record)
     if annotations_out is not None:
         if annotations_out.exists() and not annotations_out.is_dir():
@@ -161,7 +173,7 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
             records.append(record)
     if not documents:
         raise AnnotatorError("empty input: no documents found", paths[0])
-    by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out)
+    by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out, paths[0])
     attributions = sum(len(record.attributions) for record in records)
     typer.echo(
         f"{out}: {len(documents)} document(s); {attributions} attribution(s) in {len(records)} "
@@ -179,7 +191,7 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     check_annotator_name(annotator)
     imported = read_brat(paths[0], default_annotator=annotator)
     for name in imported.annotators:
-        check_annotator_name(name)
+        _named_in(paths[0], name)
     by_annotator = write_corpus_and_journals(imported.documents, imported.records, out, annotations_out)
     attributions = sum(len(record.attributions) for record in imported.records)
     typer.echo(
