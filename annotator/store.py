@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
-from annotator.fileio import atomic_writer, decode_utf8, dumps_line, iter_lines
+from annotator.fileio import atomic_writer, dumps_line
 from annotator.schema import AnnotationRecord
 
 try:  # POSIX advisory locks; on other systems appends rely on O_APPEND alone.
@@ -96,13 +96,24 @@ def iter_journal_lines(
             raise AnnotatorError("no such file", path) from None
         except OSError as error:
             raise AnnotatorError(f"cannot read: {error.strerror}", path) from None
-    text = decode_utf8(data, path)
-    torn_tail = bool(text) and not text.endswith("\n")
-    lines = list(iter_lines(text))
-    for number, line in lines:
+    torn_tail = bool(data) and not data.endswith(b"\n")
+    # Decoded line by line: a corrupt byte, or a multi-byte character cut off by a killed
+    # writer, spoils its own line (reported, set aside), never the whole journal.
+    raw_lines = data.split(b"\n")
+    for number, raw in enumerate(raw_lines, start=1):
+        is_last = number == len(raw_lines)
+        try:
+            line = raw.decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError as error:
+            reason = (
+                "torn last line (the writer stopped mid-line)"
+                if torn_tail and is_last
+                else f"not UTF-8: byte 0x{raw[error.start]:02x} at column {error.start + 1}"
+            )
+            yield number, None, JournalProblem(str(path), number, reason, raw.decode("utf-8", "replace"))
+            continue
         if not line.strip():
             continue
-        is_last = number == len(lines)
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as error:

@@ -459,3 +459,19 @@ def test_an_annotator_name_that_would_escape_the_journal_folder_names_the_input(
         code, err = import_annotated(capsys, tmp_path, source, fmt)
         assert code == 1 and err.startswith(f"annotator: error: {source}: annotator name '../evil' must be"), err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["brat", "tasks.jsonl"]
+
+
+def test_a_corrupt_byte_spoils_its_journal_line_not_the_journal(tmp_path, capsys):
+    # A killed writer can cut a multi-byte character in half: that torn line is set
+    # aside like any torn line, and every other line still counts.
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1", "d2"])
+    journal = journal_of(tmp_path / "bob.jsonl", "bob", ["d1", "d2"])
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(lines[0] + b'{"note": "caf\xc3' + b"\n" + lines[1] + '{"doc_id": "caf\u00e9'.encode()[:-1])
+    code, out, err = run(capsys, "stats", journal, "--json")
+    assert code == 0, err
+    assert json.loads(out)["annotators"]["bob"]["done"] == 2
+    assert f"{journal}:2: not UTF-8: byte 0xc3 at column 14 (line ignored)" in err
+    assert f"{journal}:4: torn last line (the writer stopped mid-line) (line ignored)" in err
+    code, _, err = run(capsys, "evaluate", journal, journal, "--corpus", corpus, "--bootstrap", "0")
+    assert code == 0, err
