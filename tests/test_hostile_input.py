@@ -475,3 +475,14 @@ def test_a_corrupt_byte_spoils_its_journal_line_not_the_journal(tmp_path, capsys
     assert f"{journal}:4: torn last line (the writer stopped mid-line) (line ignored)" in err
     code, _, err = run(capsys, "evaluate", journal, journal, "--corpus", corpus, "--bootstrap", "0")
     assert code == 0, err
+
+
+def test_training_jsonl_frame_with_a_negative_span_index_is_refused(tmp_path, capsys):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["d1"])
+    assert run(capsys, "export", journal, "--corpus", corpus, "-f", "jsonl", "-o", tmp_path / "t.jsonl")[0] == 0
+    example = json.loads((tmp_path / "t.jsonl").read_text())
+    example["frames"][0]["content"] = [-1]  # Python would quietly take the last span
+    source = write_jsonl(tmp_path / "t.jsonl", [example])
+    code, err = import_annotated(capsys, tmp_path, source, "jsonl")
+    assert code == 1 and f"{source}:1: frame 'a1' names a span that does not exist" in err, err

@@ -180,7 +180,7 @@ def parse_example(value: object, path: Path | str, line: int) -> tuple[Document,
             indices = getattr(frame, role.value)
             if not indices:
                 continue
-            if any(index >= len(example.spans) for index in indices):
+            if any(not 0 <= index < len(example.spans) for index in indices):  # -1 would pick the last
                 raise AnnotatorError(f"frame {frame.id!r} names a span that does not exist", path, line)
             spans[role.value] = exact_span(
                 text, [(example.spans[i].start, example.spans[i].end) for i in indices]
