@@ -486,3 +486,31 @@ def test_training_jsonl_frame_with_a_negative_span_index_is_refused(tmp_path, ca
     source = write_jsonl(tmp_path / "t.jsonl", [example])
     code, err = import_annotated(capsys, tmp_path, source, "jsonl")
     assert code == 1 and f"{source}:1: frame 'a1' names a span that does not exist" in err, err
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder no file can be created in (root ignores permissions: /proc stands in)."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+    elif Path("/proc/self").is_dir():
+        yield Path("/proc")
+    else:
+        pytest.skip("running as root without /proc: no folder refuses new files")
+
+
+def test_an_unwritable_output_folder_is_named_not_a_temp_file(tmp_path, capsys, unwritable_folder):
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["d1"])
+    attempts = [
+        ("import", corpus, "-o", unwritable_folder / "out.jsonl"),
+        ("export", journal, "--corpus", corpus, "-f", "brat", "-o", unwritable_folder / "brat"),
+    ]
+    for argv in attempts:
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and err.startswith(f"annotator: error: {unwritable_folder}: cannot write into this folder"), err
+        assert ".tmp" not in err

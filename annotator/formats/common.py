@@ -530,7 +530,10 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         raise AnnotatorError("already exists (give --overwrite to replace it)", target)
     if target.exists() and not target.is_dir():
         raise AnnotatorError("exists and is not a folder", target)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as error:
+        raise AnnotatorError(f"cannot write into this folder: {error.strerror}", parent) from None
     building = temp / "out"
     try:
         yield building
