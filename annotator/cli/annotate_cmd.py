@@ -61,4 +61,9 @@ def annotate_command(
 
     application = make_app(session, keys, theme)
     session.start()
-    application.run()
+    try:
+        application.run()
+    finally:
+        session.flush()  # anything decided in the last frame before quitting
+    for problem in session.problems[:5]:
+        typer.echo(f"annotator: note: {problem}", err=True)

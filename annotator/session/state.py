@@ -545,3 +545,22 @@ def with_suggestions(state: DocState, suggestions: tuple[Attribution, ...]) -> D
         if pending:
             new = _new(new, selected=pending[0].id, cursor=pending[0].attribution.content.start)
     return new
+
+
+def add_piece(state: DocState) -> Change:
+    """``+``: the selection becomes another piece of the current attribution's CONTENT
+    (an interrupted quotation: a discontinuous span)."""
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="select the next piece of the content first: v, then w or )")
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    content = target.attribution.content
+    span = Span.from_pieces(state.text, [*content.pieces, selected])
+    if span == content:
+        return Change(_new(state, anchor=None, mode="normal"), message="that text is already in the content")
+    new = _replace_attribution(state, _edited(target, content=span))
+    pieces = len(span.pieces)
+    return Change(_new(new, anchor=None, mode="normal", cursor=_after_selection(state, selected[1])), True,
+                  f"content now has {pieces} pieces" if pieces > 1 else "content extended")

@@ -28,7 +28,7 @@ EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "e
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
-          "new", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
+          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
 # Bindings whose action is named differently from the id
 ACTION_OF = {}
 
@@ -82,6 +82,8 @@ class AnnotateScreen(Screen):
         Binding("2", "assign('cue')", "Cue", id="assign-cue"),
         Binding("3", "assign('content')", "Content", id="assign-content"),
         Binding("N", "new", "New", id="new"),
+        Binding("plus", "add_piece", "+Content", id="add-to-content",
+                tooltip="Add the selection to the content as another piece (interrupted quote)"),
         Binding("E", "entity", "Entity", id="entity", show=False),
         Binding("T", "type", "Type", id="type", show=False),
         Binding("m", "note", "Note", id="note", show=False),
@@ -234,6 +236,10 @@ class AnnotateScreen(Screen):
 
     def action_assign(self, role: str) -> None:
         self.session.do(S.assign, Role(role))
+        self._after()
+
+    def action_add_piece(self) -> None:
+        self.session.do(S.add_piece)
         self._after()
 
     def action_new(self) -> None:
