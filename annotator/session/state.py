@@ -129,9 +129,18 @@ def _decided_status(attribution: Attribution) -> ItemStatus:
     return "accepted"
 
 
+_VIEW_FIELDS = ("attributions", "rejected", "suggestions")
+
+
 def _new(state: DocState, **changes) -> DocState:
-    """``replace`` that drops cached views."""
-    return replace(state, **changes)
+    """``replace``; the cached views (items, by_id) carry over when the attributions
+    did not change, so moving around never re-sorts the list."""
+    new = replace(state, **changes)
+    if not any(name in changes and changes[name] is not getattr(state, name) for name in _VIEW_FIELDS):
+        for view in ("items", "by_id"):
+            if view in state.__dict__:
+                new.__dict__[view] = state.__dict__[view]
+    return new
 
 
 def new_state(text: str, tokens: Tokens | None = None, snapshot: Snapshot | None = None,

@@ -196,6 +196,8 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
+        if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note"):
+            return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
 
