@@ -232,3 +232,14 @@ def test_interrupted_quote_becomes_a_discontinuous_content(project):
     assert content.pieces[0][0] == first and content.pieces[1][0] == following
     saved = journal_lines(annotations / "alice.jsonl")[-1]
     assert next(a for a in saved["attributions"] if a["id"] == created.id)["content"]["fragments"]
+
+
+def test_suggestions_file_is_indexed_and_bad_lines_reported(tmp_path):
+    path = write_suggestions(tmp_path / "suggestions.jsonl")
+    with open(path, "ab") as stream:
+        stream.write(b'{"schema_version": 1, "doc_id": "002_39918703c227bfd8", "annotator": "x"}\n')
+    source = SuggestionSource(path)
+    documents = {d.id: d for d in seed_documents()}
+    assert source.for_document(documents["000_302df5bc7456bd44-1"])
+    assert source.for_document(documents["002_39918703c227bfd8"]) == ()  # its latest line is invalid
+    assert any(":7:" in problem for problem in source.problems)
