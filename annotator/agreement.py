@@ -26,12 +26,11 @@ Three views of how far annotators agree, over all annotators and for every pair:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from annotator.evaluate import compare, harmonic, ratio
+from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
 
@@ -41,27 +40,6 @@ VALUE_CODE = {name: code for code, name in enumerate(VALUES)}
 # over content.
 PAINT_ORDER: tuple[str, ...] = ("content", "cue", "source")
 MISSING = -1
-
-
-_NLP = None
-
-
-def _tokenizer():
-    global _NLP
-    if _NLP is None:
-        import spacy
-
-        _NLP = spacy.blank("en")
-    return _NLP.tokenizer
-
-
-def token_starts(texts: Sequence[str]) -> list[list[int]]:
-    """The start offsets of the non-whitespace spaCy tokens of each text."""
-    tokenizer = _tokenizer()
-    result = []
-    for doc in tokenizer.pipe(texts):
-        result.append([token.idx for token in doc if not token.is_space])
-    return result
 
 
 def token_values(attributions: Iterable, starts: list[int]) -> bytearray:
@@ -83,31 +61,63 @@ def token_values(attributions: Iterable, starts: list[int]) -> bytearray:
     return values
 
 
-def nominal_alpha(value_counts) -> float | None:
+def nominal_alpha(value_counts, weights=None) -> float | None:
     """Krippendorff's alpha (nominal) from per-unit value counts (units x values).
 
     alpha = 1 - (n - 1) * (n - sum_c o_cc) / (n^2 - sum_c n_c^2), where, over the units
     that at least two coders valued, o_cc = sum_u v_uc (v_uc - 1) / (m_u - 1) and n_c =
-    sum_u v_uc (m_u: coders of unit u). None when undefined (no pairable values, or
-    only one value ever used).
+    sum_u v_uc (m_u: coders of unit u). ``weights`` says how many units each row
+    stands for (see ``compress``). None when undefined (no pairable values, or only
+    one value ever used).
     """
     import numpy as np
 
     counts = np.asarray(value_counts, dtype=np.float64)
     if counts.size == 0:
         return None
+    weights = np.ones(counts.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     coders = counts.sum(axis=1)
     pairable = coders >= 2
-    counts, coders = counts[pairable], coders[pairable]
+    counts, coders, weights = counts[pairable], coders[pairable], weights[pairable]
     if counts.shape[0] == 0:
         return None
-    n_c = counts.sum(axis=0)
+    n_c = (counts * weights[:, None]).sum(axis=0)
     n = n_c.sum()
-    agreeing = (counts * (counts - 1) / (coders - 1)[:, None]).sum()
+    agreeing = (weights * (counts * (counts - 1)).sum(axis=1) / (coders - 1)).sum()
     expected = n * n - (n_c * n_c).sum()
     if expected <= 0:
         return None
     return float(1 - (n - 1) * (n - agreeing) / expected)
+
+
+def compress(value_counts):
+    """(distinct rows, how many units each stands for): alpha depends on nothing else."""
+    import numpy as np
+
+    counts = np.asarray(value_counts, dtype=np.int64)
+    if counts.size == 0:
+        return counts, np.zeros(0, dtype=np.int64)
+    base = int(counts.max()) + 1
+    powers = base ** np.arange(counts.shape[1], dtype=np.int64)
+    codes = counts @ powers
+    distinct, weights = np.unique(codes, return_counts=True)
+    rows = (distinct[:, None] // powers[None, :]) % base
+    return rows, weights
+
+
+def pair_alpha(first, second) -> float | None:
+    """Alpha of two annotators' value rows (-1 = missing), over the units both valued."""
+    import numpy as np
+
+    both = (first >= 0) & (second >= 0)
+    values = len(VALUES)
+    codes = first[both].astype(np.int64) * values + second[both]
+    weights = np.bincount(codes, minlength=values * values)
+    rows = np.zeros((values * values, values), dtype=np.int64)
+    for code in range(values * values):
+        rows[code, code // values] += 1
+        rows[code, code % values] += 1
+    return nominal_alpha(rows, weights)
 
 
 def package_alpha(reliability) -> float | None:
@@ -147,7 +157,7 @@ class PairResult:
     documents: int = 0
     units: int = 0
     alpha: float | None = None
-    counts: Counter = field(default_factory=Counter)
+    counts: list[int] = field(default_factory=lambda: [0] * len(COUNT_LAYOUT))
     a_in_b: tuple[int, int] = (0, 0)  # (a's attributions b overlaps, a's attributions)
     b_in_a: tuple[int, int] = (0, 0)
 
@@ -158,22 +168,11 @@ class PairResult:
         return sum(known) / len(known) if known else None
 
     def scores(self) -> dict:
-        out: dict = {}
-        for target in TARGETS:
-            out[target] = {}
-            for mode in MODES:
-                pred = self.counts[(target, mode, "all", "pred")]
-                gold = self.counts[(target, mode, "all", "gold")]
-                matched = self.counts[(target, mode, "all", "pred_matched")]
-                precision, recall = ratio(matched, pred), ratio(matched, gold)
-                out[target][mode] = {
-                    "precision": precision,
-                    "recall": recall,
-                    "f1": harmonic(precision, recall),
-                    "a": pred,
-                    "b": gold,
-                    "matched": matched,
-                }
+        """Per target and mode; "a" in place of the prediction, "b" of gold."""
+        out = layout_scores(self.counts)
+        for modes in out.values():
+            for block in modes.values():
+                block["a"], block["b"] = block.pop("pred"), block.pop("gold")
         return out
 
     def to_json(self) -> dict:
@@ -194,8 +193,12 @@ class PairResult:
 
 def overlapped_share(a: AnnotatedDocument, b: AnnotatedDocument) -> tuple[int, int]:
     """(a's attributions whose content shares a word token with some content of b, all of a's)."""
+    contents = b.role_units["content"]
+    if not contents:
+        return 0, len(a.attributions)
+    exact = b.content_set()
     index = b.index("content")
-    hit = sum(1 for _, units in a.role_spans["content"] if any(unit in index for unit in units))
+    hit = sum(1 for units in a.role_units["content"] if units in exact or index.any_overlap(units))
     return hit, len(a.attributions)
 
 
@@ -218,9 +221,9 @@ class Agreement:
 
     def pooled_scores(self) -> dict:
         """Per target and mode, F1 pooled over all pairs (sum of counts)."""
-        total: Counter = Counter()
+        total = [0] * len(COUNT_LAYOUT)
         for pair in self.pairs:
-            total.update(pair.counts)
+            add_counts(total, pair.counts)
         return PairResult("*", "*", counts=total).scores()
 
     def to_json(self) -> dict:
@@ -229,8 +232,7 @@ class Agreement:
             role: {
                 "alpha": self.role_alpha[role],
                 "f1": {mode: pooled[role][mode]["f1"] for mode in MODES},
-                "precision": {mode: pooled[role][mode]["precision"] for mode in MODES},
-                "recall": {mode: pooled[role][mode]["recall"] for mode in MODES},
+                "matched": {mode: pooled[role][mode]["matched"] for mode in MODES},
                 "tokens": self.role_tokens[role],
             }
             for role in ROLES
@@ -240,7 +242,10 @@ class Agreement:
             "agr": self.agr,
             "pairs": [pair.to_json() for pair in self.pairs],
             "roles": roles,
-            "relation": {mode: pooled["relation"][mode] for mode in MODES},
+            "relation": {
+                "f1": {mode: pooled["relation"][mode]["f1"] for mode in MODES},
+                "matched": {mode: pooled["relation"][mode]["matched"] for mode in MODES},
+            },
             "annotators": self.annotators,
             "documents": len(self.doc_ids),
             "units": int(sum(self.units_per_doc)),
@@ -267,7 +272,8 @@ def measure(
     doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
 
     texts = [documents[doc_id].text for doc_id in doc_ids]
-    starts_per_doc = token_starts(texts)
+    tokenized = WordTokens.for_texts(texts)
+    starts_per_doc = [tokens.all_starts for tokens in tokenized]
     units_per_doc = [len(starts) for starts in starts_per_doc]
     offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
     reliability = np.full((len(names), int(offsets[-1])), MISSING, dtype=np.int8)
@@ -275,7 +281,7 @@ def measure(
     # Per document: values for alpha, and unit sets for matching, once per annotator.
     annotated: list[dict[str, AnnotatedDocument]] = []
     for position, doc_id in enumerate(doc_ids):
-        tokens = WordTokens(texts[position])
+        tokens = tokenized[position]
         here: dict[str, AnnotatedDocument] = {}
         for name, record in by_document[doc_id].items():
             row = rank.get(name)
@@ -294,7 +300,7 @@ def measure(
     for role in ROLES:
         code = VALUE_CODE[role]
         with_role = counts[:, code]
-        role_alpha[role] = nominal_alpha(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1))
+        role_alpha[role] = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
         role_tokens[role] = {name: int((reliability[row] == code).sum()) for row, name in enumerate(names)}
 
     pairs = []
@@ -302,14 +308,14 @@ def measure(
         pair = PairResult(a, b)
         both = present[rank[a]] & present[rank[b]]
         pair.units = int(both.sum())
-        pair.alpha = nominal_alpha(value_counts(reliability[[rank[a], rank[b]]][:, both]))
+        pair.alpha = pair_alpha(reliability[rank[a]], reliability[rank[b]])
         hits_a = hits_b = total_a = total_b = 0
         for here in annotated:
             first, second = here.get(a), here.get(b)
             if first is None or second is None:
                 continue
             pair.documents += 1
-            pair.counts.update(compare(first, second, by_type=False))
+            add_counts(pair.counts, count_matches(first, second))
             hit, total = overlapped_share(first, second)
             hits_a, total_a = hits_a + hit, total_a + total
             hit, total = overlapped_share(second, first)
@@ -328,10 +334,10 @@ def _per_document(doc_ids, annotated, counts, offsets, reliability, names) -> li
     for position, doc_id in enumerate(doc_ids):
         here = annotated[position]
         low, high = int(offsets[position]), int(offsets[position + 1])
-        total: Counter = Counter()
+        total = [0] * len(COUNT_LAYOUT)
         agr_values = []
         for a, b in combinations([name for name in names if name in here], 2):
-            total.update(compare(here[a], here[b], by_type=False))
+            add_counts(total, count_matches(here[a], here[b]))
             shares = [ratio(*overlapped_share(here[a], here[b])), ratio(*overlapped_share(here[b], here[a]))]
             known = [share for share in shares if share is not None]
             if known:

@@ -81,18 +81,44 @@ def check_against_corpus(
     documents: dict[str, Document],
     contents: JournalContents,
 ) -> None:
-    """Raise on the first record whose document is missing or whose text changed."""
+    """Raise on the first record whose document is missing or whose text changed.
+
+    The checks are those of schema.record_problems; a span already found to fit its
+    document (annotators mostly mark the same spans) is not checked again.
+    """
+    fingerprints: dict[str, str] = {}
+    checked: dict[str, set] = {}
     for record in records:
-        path, line = contents.line_of.get(record.key, (None, None))
         document = documents.get(record.doc_id)
         if document is None:
+            path, line = contents.line_of.get(record.key, (None, None))
             raise AnnotatorError(
                 f"document {record.doc_id!r} (annotator {record.annotator}) is not in the corpus",
                 path,
                 line,
             )
-        problems = record_problems(record, document)
-        if problems:
+        fingerprint = fingerprints.get(document.id)
+        if fingerprint is None:
+            fingerprint = fingerprints[document.id] = document.sha1
+        fits = fingerprint == record.text_sha1
+        if fits:
+            seen = checked.setdefault(document.id, set())
+            for attribution in (*record.attributions, *record.rejected):
+                for span in (attribution.source, attribution.cue, attribution.content):
+                    if span is None:
+                        continue
+                    key = (span.start, span.end, span.text, tuple(span.fragments or ()))
+                    if key in seen:
+                        continue
+                    if span.problem_against(document.text):
+                        fits = False
+                        break
+                    seen.add(key)
+                if not fits:
+                    break
+        if not fits:
+            path, line = contents.line_of.get(record.key, (None, None))
+            problems = record_problems(record, document)
             raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
 
 

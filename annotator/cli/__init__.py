@@ -11,12 +11,15 @@ import sys
 
 from annotator.cli.app import app
 from annotator.cli import (  # noqa: F401  (registration)
+    adjudicate_cmd,
     agree_cmd,
     annotate_cmd,
+    assign_cmd,
     evaluate_cmd,
     export_cmd,
     import_cmd,
     schema_cmd,
+    stats_cmd,
     suggest_cmd,
     validate_cmd,
 )

@@ -31,6 +31,8 @@ def evaluate_command(
     seed: int | None = typer.Option(None, "--seed", help="Bootstrap seed (default: fixed)."),
 ) -> None:
     """Precision, recall and F1 per role and for relations, exact and overlap, with 95% bootstrap intervals."""
+    import gc
+
     from annotator.cli.report import print_json, warn_problems
     from annotator.errors import AnnotatorError
     from annotator.evaluate import BOOTSTRAP_SEED, evaluate
@@ -43,6 +45,7 @@ def evaluate_command(
         split_names,
     )
 
+    gc.disable()  # many small objects and no cycles: collection passes only cost time
     documents = load_documents(corpus)
     pred_contents = read_journals([pred])
     gold_contents = read_journals(gold)
