@@ -8,6 +8,7 @@ opening a large corpus stays instant and reopening a document costs nothing.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import orjson
@@ -25,6 +26,7 @@ class SuggestionSource:
         self.problems: list[str] = []
         self.unavailable: str | None = None
         self._index: dict[str, tuple[int, int, int]] | None = None
+        self._lock = threading.Lock()  # one suggester run at a time (the app runs it in threads)
         self._data = b""
 
     def _load_file(self) -> dict[str, tuple[int, int, int]]:
@@ -118,7 +120,8 @@ class SuggestionSource:
             )
             return None
         try:
-            records = list(suggest_records([document], model=self.model))
+            with self._lock:
+                records = list(suggest_records([document], model=self.model))
         except Exception as error:  # the suggester failing must not stop annotation
             self.problems.append(f"suggester failed on {document.id}: {type(error).__name__}: {error}")
             return None
