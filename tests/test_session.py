@@ -243,3 +243,13 @@ def test_suggestions_file_is_indexed_and_bad_lines_reported(tmp_path):
     assert source.for_document(documents["000_302df5bc7456bd44-1"])
     assert source.for_document(documents["002_39918703c227bfd8"]) == ()  # its latest line is invalid
     assert any(":7:" in problem for problem in source.problems)
+
+
+def test_entities_come_from_every_journal_of_the_project(project):
+    make, annotations = project
+    bob = make("bob")
+    bob.do(S.set_entity, "Inter-Services Public Relations")
+    alice = make("alice")
+    alice.do(S.set_entity, "Kakar’s office")
+    known = alice.known_entities()
+    assert "Inter-Services Public Relations" in known and "Kakar’s office" in known

@@ -87,6 +87,7 @@ class Session:
         # False in the app: open at once, compute suggestions in the background
         self.wait_for_suggestions = True
         self._unwritten: list[AnnotationRecord] = []
+        self._other_entities: dict[str, int] | None = None
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -320,18 +321,26 @@ class Session:
         return None
 
     def known_entities(self) -> list[str]:
-        """Entities used anywhere in this project's journals and the current suggestions."""
+        """Entities used in this project (every journal in the folder, read once, plus
+        this session's own decisions and the open document's suggestions), most used first."""
         from annotator.store import journal_files
 
-        names: dict[str, int] = {}
-        for path in journal_files(self.directory):
-            with contextlib.suppress(Exception):
-                for _n, record, _p in iter_journal_lines(path):
-                    if record is None:
-                        continue
-                    for attribution in record.attributions:
-                        if attribution.source_entity:
-                            names[attribution.source_entity] = names.get(attribution.source_entity, 0) + 1
+        if self._other_entities is None:
+            counts: dict[str, int] = {}
+            for path in journal_files(self.directory):
+                if path == self.journal.path:
+                    continue
+                with contextlib.suppress(Exception):
+                    for _n, record, _p in iter_journal_lines(path):
+                        for attribution in record.attributions if record is not None else ():
+                            if attribution.source_entity:
+                                counts[attribution.source_entity] = counts.get(attribution.source_entity, 0) + 1
+            self._other_entities = counts
+        names = dict(self._other_entities)
+        for records in self._lines.values():
+            for attribution in records[-1].attributions if records else ():
+                if attribution.source_entity:
+                    names[attribution.source_entity] = names.get(attribution.source_entity, 0) + 1
         if self.state is not None:
             for item in self.state.items:
                 entity = item.attribution.source_entity
