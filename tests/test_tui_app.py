@@ -218,3 +218,22 @@ async def test_type_note_search_help_and_guidelines(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, GuidelinesScreen)
+
+
+@sync
+async def test_empty_and_tiny_documents_do_not_break_the_app(tmp_path):
+    corpus = tmp_path / "tiny.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(value) + b"\n" for value in (
+        {"id": "empty", "text": "", "meta": {}},
+        {"id": "one", "text": "x", "meta": {}},
+        {"id": "wide", "text": "中" * 300 + "\n\n" + "e\u0301" * 50, "meta": {}},
+    )))
+    app, session = open_app(tmp_path, corpus=corpus)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ["right", "w", "v", "N", "escape", "a", "x", "e", "u", "n", "v", "w", "N", "n",
+                    "down", "right", "right", "v", "right", "3", "N", "p", "p", "p"]:
+            await pilot.press(key)
+        assert app.is_running
+        assert session.position == 0
+        await pilot.press("n", "n")
+        assert session.state.cursor % 1 == 0 and session.state.cursor <= len(session.document.text)
