@@ -239,11 +239,30 @@ class Rules:
         j = self._skip_left(cue_start, tokens, sent_start)
         if j < sent_start:
             return None
-        if words[j] == "," and j - 1 > sent_start:
-            # An apposition: "Carter's press secretary, Peter Cook, told ..."
+        if words[j] == ")":
+            # "Governor Mary Fallin (R-OK) said": the name before the parenthesis
             k = j - 1
-            while k > sent_start and j - k < 10 and words[k] not in (",", "(", ")", ";", ":") and lower[k] not in ("that", "who", "which"):
+            while k > sent_start and j - k < 8 and words[k] != "(":
                 k -= 1
+            if words[k] == "(":
+                inner = self._np_ending_at(k - 1, tokens, sent_start)
+                if inner is not None:
+                    return (inner[0], j + 1)
+            return None
+        if lower[j] == "that" and j - 1 >= sent_start and words[j - 1][:1].isalpha() and lower[j - 1] not in self.np_stop:
+            return (j, j + 1)  # "groups that have endorsed him"
+        if words[j] == "," and j - 1 > sent_start:
+            # An apposition: "Carter's press secretary, Peter Cook, told ..." or a relative
+            # clause: "Paradis, who has been active in politics since 25, says ..."
+            k = j - 1
+            while k > sent_start and j - k < 25 and words[k] not in (",", "(", ")", ";", ":") and lower[k] != "that":
+                k -= 1
+            if k > sent_start and words[k] != "," and lower[k] in ("who", "which") and words[k - 1] == ",":
+                k -= 1
+                outer = self._np_ending_at(k - 1, tokens, sent_start)
+                return (outer[0], j) if outer is not None else None
+            if j - k >= 10:
+                return None
             if words[k] == "," and k - 1 >= sent_start and j - k > 1:
                 inner = self._np_ending_at(j - 1, tokens, k + 1)
                 outer = self._np_ending_at(k - 1, tokens, sent_start)
@@ -258,7 +277,7 @@ class Rules:
         j = cue_start - 1
         while j >= sent_start:
             word = lower[j]
-            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4):
+            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4) or not word.strip():
                 j -= 1
             elif word in TIME_NOUNS and j - 1 >= sent_start and lower[j - 1] in TIME_HEADS:
                 # "Clinton on Tuesday said", "Trump at the time said"
@@ -271,6 +290,8 @@ class Rules:
 
     def is_passive(self, cue_start: int, tokens: Tokens, sent_start: int) -> bool:
         """ "was announced", "is expected", "has been reported": no source on the left."""
+        if tokens.lower[cue_start].endswith("ing"):
+            return False  # "are vowing": progressive, the subject speaks
         j = self._skip_left(cue_start, tokens, sent_start)
         return any(tokens.lower[k] in BE_FORMS for k in range(max(j + 1, sent_start), cue_start))
 
@@ -473,8 +494,11 @@ class Rules:
             source = self.source_right(b + 1, tokens, e) if b < e and lower[b] == "by" else None
         else:
             source = self.source_left(a, tokens, s)
-        participle = lower[a] in self.participles and a > s and words[a - 1] == ","
-        if source is None and participle:
+        before = self._skip_left(a, tokens, s)
+        participle = (lower[a] in self.participles or lower[a].endswith("ing")) and before >= s and words[before] == ","
+        coordinated = before >= s and lower[before] in ("and", "but", "or")
+        if source is None and (participle or coordinated) and not passive:
+            # "He congratulated her and praised ...", "Trump reversed himself, telling ..."
             source = previous_source.get(sentence) or self._np_ending_at(self._first_np_end(tokens, s, a), tokens, s)
         # "..., said X."
         if source is None and a > s and words[a - 1] in (",", "—"):
