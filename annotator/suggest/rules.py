@@ -142,6 +142,7 @@ class Rules:
         self.participles = words["participle_cues"]
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
+        self.not_sources = words["not_sources"]
 
     @property
     def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -269,7 +270,12 @@ class Rules:
                 if inner is not None and inner[0] == k + 1 and outer is not None:
                     return (outer[0], j)
             return None
-        return self._np_ending_at(j, tokens, sent_start)
+        found = self._np_ending_at(j, tokens, sent_start)
+        if found is not None and found[1] - found[0] == 1:
+            word = lower[found[0]]
+            if word in self.not_sources or word in TIME_NOUNS:
+                return None
+        return found
 
     def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
         """The last token before the cue that is not an auxiliary or adverb."""
@@ -497,6 +503,11 @@ class Rules:
         before = self._skip_left(a, tokens, s)
         participle = (lower[a] in self.participles or lower[a].endswith("ing")) and before >= s and words[before] == ","
         coordinated = before >= s and lower[before] in ("and", "but", "or")
+        # "she will have to continue to emphasize ...": the infinitive's speaker is the subject
+        infinitive = a - 1 >= s and lower[a - 1] == "to" and not passive
+        if infinitive and (source is None or lower[source[1] - 1] in self.not_sources):
+            subject_end = self._first_np_end(tokens, s, a)
+            source = self._np_ending_at(subject_end, tokens, s) if subject_end >= 0 else source
         if source is None and (participle or coordinated) and not passive:
             # "He congratulated her and praised ...", "Trump reversed himself, telling ..."
             source = previous_source.get(sentence) or self._np_ending_at(self._first_np_end(tokens, s, a), tokens, s)
