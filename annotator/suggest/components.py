@@ -121,6 +121,7 @@ def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold
         "no_source_factor": 0.6,
         "bare_nouns": True,
         "fallback_factor": 0.6,
+        "colon_score": 0.5,
     },
 )
 def make_attribution_rules(
@@ -133,6 +134,7 @@ def make_attribution_rules(
     no_source_factor: float,
     bare_nouns: bool,
     fallback_factor: float,
+    colon_score: float,
 ):
     rules = Rules(
         load_cue_lexicon(),
@@ -143,6 +145,7 @@ def make_attribution_rules(
         no_source_factor=no_source_factor,
         bare_nouns=bare_nouns,
         fallback_factor=fallback_factor,
+        colon_score=colon_score,
     )
 
     def build(doc: Doc) -> Doc:

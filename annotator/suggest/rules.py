@@ -32,6 +32,7 @@ TIME_NOUNS = frozenset(
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
 MIN_UNIGRAM_FOR_CONTEXT = 0.05
+MAX_COLON_SPEAKER = 6  # words before a speaker's colon
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -122,10 +123,12 @@ class Rules:
         no_source_factor: float = 0.6,
         bare_nouns: bool = True,
         fallback_factor: float = 0.6,
+        colon_score: float = 0.5,
     ):
         self.in_quote_factor = in_quote_factor
         self.bare_nouns = bare_nouns
         self.fallback_factor = fallback_factor
+        self.colon_score = colon_score
         self.no_source_factor = no_source_factor
         self.lexicon = lexicon
         self.cue_threshold = cue_threshold
@@ -424,9 +427,40 @@ class Rules:
                 used_quotes.add(quote)
                 used_quotes.update(found.extra.get("more_quotes", ()))
             suggestions.append(found)
+        suggestions.extend(self._colon_speakers(tokens, cues))
         if self.scare_quotes:
             suggestions.extend(self._scare_quotes(tokens, quotes, suggestions, used_quotes))
         return suggestions
+
+    def _colon_speakers(self, tokens: Tokens, cues: list[Cue]) -> list[Suggestion]:
+        """ "Paul Ryan: FBI decision defies explanation", "FALLIN: I think ...": a short
+        name opening a sentence or line, then a colon, as in headlines and transcripts."""
+        if self.colon_score <= 0:
+            return []
+        words, lower = tokens.words, tokens.lower
+        cue_tokens = {i for cue in cues for i in range(cue.start, cue.end)}
+        found = []
+        for s, e in tokens.sents:
+            limit = min(e - 1, s + MAX_COLON_SPEAKER + 1)
+            colon = next((i for i in range(s + 1, limit) if words[i] == ":"), None)
+            if colon is None or colon + 1 >= e:
+                continue
+            speaker = range(s, colon)
+            if any(i in cue_tokens for i in speaker):
+                continue  # "he said: ..." is the verb's, not the colon's
+            if not words[s][:1].isupper() or not all(
+                words[i][:1].isalnum() or words[i] in ("(", ")", "’s", "'s", ".", "-") for i in speaker
+            ):
+                continue
+            if colon - s == 1 and words[s].isupper() and len(words[s]) > 3 and s == 0:
+                continue  # a dateline ("ISLAMABAD: ..."), not a speaker
+            content = self._content(tokens, colon + 1, e)
+            if content is None:
+                continue
+            found.append(
+                self._make(tokens, [content], (colon, colon + 1), (s, colon), "indirect", self.colon_score)
+            )
+        return found
 
     def _from_cue(self, tokens, cue, starts_at, ends_at, previous_source) -> Suggestion | None:
         lower, words = tokens.lower, tokens.words
