@@ -33,6 +33,10 @@ TIME_NOUNS = frozenset(
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
 MIN_UNIGRAM_FOR_CONTEXT = 0.05
 MAX_COLON_SPEAKER = 6  # words before a speaker's colon
+COLON_NOT_SPEAKER = frozenset(
+    "photo photos courtesy read also note update editor editor's source sources credit "
+    "image video watch related see more click subscribe follow share".split()
+)
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -235,6 +239,8 @@ class Rules:
     # ------------------------------------------------------------- helpers
     def _is_name(self, i: int, tokens: Tokens) -> bool:
         word = tokens.words[i]
+        if word[-1:] in "-—–" and word[:-1].isupper():
+            return False  # a dateline glued to what follows: "URUMQI- Caretaker ..."
         return word[:1].isupper() and tokens.lower[i] not in self.np_stop
 
     def source_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
@@ -325,6 +331,10 @@ class Rules:
                 k -= 1
             if k - 1 >= sent_start and lower[k - 1] in self.determiners:
                 k -= 1
+            for m in range(k, j):
+                # a dateline glued to the name: "URUMQI- Caretaker Prime Minister ..."
+                if words[m] in ("-", "—", "–") and words[m - 1].isupper() and len(words[m - 1]) > 2 and m - 1 >= k:
+                    k = m + 1
             while lower[k] in ("of", "for", "'s", "’s") and k < j:
                 k += 1
             return (k, end)
@@ -440,6 +450,7 @@ class Rules:
         words, lower = tokens.words, tokens.lower
         cue_tokens = {i for cue in cues for i in range(cue.start, cue.end)}
         found = []
+        shouted: dict[str, int] = {}  # ALL-CAPS one-word speakers: a transcript repeats them
         for s, e in tokens.sents:
             limit = min(e - 1, s + MAX_COLON_SPEAKER + 1)
             colon = next((i for i in range(s + 1, limit) if words[i] == ":"), None)
@@ -452,15 +463,18 @@ class Rules:
                 words[i][:1].isalnum() or words[i] in ("(", ")", "’s", "'s", ".", "-") for i in speaker
             ):
                 continue
-            if colon - s == 1 and words[s].isupper() and len(words[s]) > 3 and s == 0:
-                continue  # a dateline ("ISLAMABAD: ..."), not a speaker
+            if any(lower[i] in COLON_NOT_SPEAKER for i in speaker):
+                continue  # "Photo courtesy:", "Also read:", "Editor's note:"
             content = self._content(tokens, colon + 1, e)
             if content is None:
                 continue
-            found.append(
-                self._make(tokens, [content], (colon, colon + 1), (s, colon), "indirect", self.colon_score)
-            )
-        return found
+            suggestion = self._make(tokens, [content], (colon, colon + 1), (s, colon), "indirect", self.colon_score)
+            if colon - s == 1 and words[s].isupper() and len(words[s]) > 3:
+                shouted[words[s]] = shouted.get(words[s], 0) + 1
+                suggestion.extra["shouted"] = words[s]
+            found.append(suggestion)
+        # "ISLAMABAD: ..." once is a dateline; "FALLIN: ..." again and again is a speaker.
+        return [f for f in found if shouted.get(f.extra.get("shouted", ""), 2) >= 2]
 
     def _from_cue(self, tokens, cue, starts_at, ends_at, previous_source) -> Suggestion | None:
         lower, words = tokens.lower, tokens.words
