@@ -88,7 +88,7 @@ def test_x_said_that_and_pronoun_sources_resolve_to_the_last_person(suggest_one)
     [said] = find(record, cue="said", source="Naqvi")
     assert said.content.text.startswith("that Xinjiang province was of vital importance")
     [added] = find(record, cue="added")
-    assert added.source.text == "He" and added.source_entity == "Naqvi"
+    assert added.source.text == "He" and added.source_entity == said.source_entity == "Mohsin Naqvi"
 
 
 def test_urdu_passage_keeps_offsets_and_the_quote_before_it(suggest_one):
