@@ -91,3 +91,13 @@ def test_quality_on_polnear_dev_meets_the_targets(tmp_path):
     for target, minimum in TARGETS.items():
         assert scores[target]["overlap"]["f1"] >= minimum, (target, scores[target]["overlap"])
     assert scores["content"]["overlap"]["precision"] >= 0.60
+
+
+def test_the_cli_does_not_import_spacy_until_suggestions_are_asked_for():
+    import subprocess
+    import sys
+
+    code = "import sys, annotator.cli, annotator.suggest; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
