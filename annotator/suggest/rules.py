@@ -78,11 +78,11 @@ class Suggestion:
 
     def as_dict(self) -> dict:
         return {
-            "content": [list(piece) for piece in self.content],
-            "cue": [list(self.cue)] if self.cue else None,
-            "source": [list(self.source)] if self.source else None,
+            "content": self.content,
+            "cue": [self.cue] if self.cue else None,
+            "source": [self.source] if self.source else None,
             "type": self.type,
-            "score": round(self.score, 4),
+            "score": self.score,
             "source_entity": self.source_entity,
         }
 
