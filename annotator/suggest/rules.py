@@ -178,6 +178,19 @@ class Rules:
             cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
         return cached
 
+    @property
+    def _phrases(self) -> tuple[dict[tuple[str, ...], float], dict[str, dict[str, int]]]:
+        """Phrases at or over the threshold, and first word -> second word -> longest."""
+        cached = getattr(self, "_phrase_index", None)
+        if cached is None:
+            usable = {p: v for p, v in self.lexicon.phrases.items() if v >= self.phrase_threshold}
+            prefixes: dict[str, dict[str, int]] = {}
+            for phrase in usable:
+                seconds = prefixes.setdefault(phrase[0], {})
+                seconds[phrase[1]] = max(seconds.get(phrase[1], 0), len(phrase))
+            cached = self._phrase_index = (usable, prefixes)
+        return cached
+
     # ----------------------------------------------------------------- cues
     def find_cues(self, tokens: Tokens) -> list[Cue]:
         lexicon = self.lexicon
@@ -204,12 +217,16 @@ class Rules:
             if value >= self.cue_threshold:
                 score[i] = value
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
-        starts = lexicon.phrase_starts
-        phrases = lexicon.phrases
-        for i in [i for i, form in enumerate(lower) if form in starts]:
-            for size in range(min(starts[lower[i]], n - i), 1, -1):
+        phrases, prefixes = self._phrases
+        for i in [i for i, form in enumerate(lower) if form in prefixes]:
+            if i + 1 >= n:
+                continue
+            longest = prefixes[lower[i]].get(lower[i + 1])
+            if not longest:
+                continue
+            for size in range(min(longest, n - i), 1, -1):
                 value = phrases.get(tuple(lower[i : i + size]))
-                if value is not None and value >= self.phrase_threshold:
+                if value is not None:
                     for j in range(i, i + size):
                         score[j] = max(score[j], value)
                     break
