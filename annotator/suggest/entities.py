@@ -26,6 +26,7 @@ TITLED_NAME = re.compile(
     r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
     r"((?:[A-Z][\w’'\-]+\s?){1,4})"
 )
+ARTICLE = re.compile(r"^(?:the|a|an) ")
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "they", "its", "their"}
 
@@ -103,9 +104,7 @@ class EntityGrouper:
                 entity = previous[1]  # "Brafman, who ..." names the one just before
             elif lower in ("who", "which", "i", "we", "you", "that"):
                 entity = None
-            elif holders := [
-                item for item in titled if item[0] <= start and re.sub(r"^(the|a|an) ", "", lower).endswith(item[2])
-            ]:
+            elif titled and (holders := self._title_holders(lower, start, titled)):
                 entity = self._canonical(holders[-1][1], proper, acronyms)  # "the Prime Minister"
             elif name.lower() in acronyms:
                 entity = acronyms[name.lower()]
@@ -122,6 +121,12 @@ class EntityGrouper:
             previous = (end, entity)
             result.append(entity)
         return result
+
+    @staticmethod
+    def _title_holders(lower: str, start: int, titled: list[tuple[int, str, str]]) -> list:
+        """Titled people named before ``start`` whose title this description ends with."""
+        description = ARTICLE.sub("", lower)
+        return [item for item in titled if item[0] <= start and description.endswith(item[2])]
 
     @staticmethod
     def _canonical(name: str, proper: set[str], acronyms: dict[str, str]) -> str:
