@@ -80,8 +80,8 @@ def _print_tables(report: dict) -> None:
     labels.add_row("relation", "", percent(relation["f1"]["exact"]), percent(relation["f1"]["overlap"]), "")
     out.print(labels)
     pairs = Table(title="Pairs (%; role F1 under overlap matching, relation F1 both ways)")
-    for name in ("a", "b", "docs", "alpha", "agr", "source", "cue", "content", "rel ex", "rel ov"):
-        pairs.add_column(name, justify="left" if name in ("a", "b") else "right")
+    for name in ("a", "b", "docs", "alpha", "agr", "src", "cue", "cont", "rel ex", "rel ov"):
+        pairs.add_column(name, justify="left" if name in ("a", "b") else "right", no_wrap=name not in ("a", "b"))
     for pair in report["pairs"]:
         scores = pair["scores"]
         pairs.add_row(
