@@ -42,23 +42,33 @@ PAINT_ORDER: tuple[str, ...] = ("content", "cue", "source")
 MISSING = -1
 
 
-def token_values(attributions: Iterable, starts: list[int]) -> bytearray:
-    """Each token's value code (VALUE_CODE) for one annotator's attributions."""
+def token_values(attributions: Iterable, starts: list[int], ranges: dict | None = None) -> bytearray:
+    """Each token's value code (VALUE_CODE) for one annotator's attributions.
+
+    ``ranges`` caches (start, end) -> token range for one document: annotators of a
+    document mostly mark the same spans.
+    """
     values = bytearray(len(starts))
     attributions = list(attributions)
+    ranges = {} if ranges is None else ranges
     for role in PAINT_ORDER:
-        code = VALUE_CODE[role]
+        fill = _FILL[VALUE_CODE[role]]
         for attribution in attributions:
             span = getattr(attribution, role)
             if span is None:
                 continue
-            for start, end in span.pieces:
-                # Tokens whose first character lies in [start, end).
-                low = bisect_left(starts, start)
-                high = bisect_left(starts, end)
+            for piece in span.fragments or ((span.start, span.end),):
+                found = ranges.get(piece)
+                if found is None:
+                    # Tokens whose first character lies in [start, end).
+                    found = ranges[piece] = (bisect_left(starts, piece[0]), bisect_left(starts, piece[1]))
+                low, high = found
                 if high > low:
-                    values[low:high] = bytes((code,)) * (high - low)
+                    values[low:high] = fill * (high - low)
     return values
+
+
+_FILL = {code: bytes((code,)) for code in range(len(VALUES))}
 
 
 def nominal_alpha(value_counts, weights=None) -> float | None:
@@ -282,12 +292,13 @@ def measure(
     annotated: list[dict[str, AnnotatedDocument]] = []
     for position, doc_id in enumerate(doc_ids):
         tokens = tokenized[position]
+        ranges: dict = {}
         here: dict[str, AnnotatedDocument] = {}
         for name, record in by_document[doc_id].items():
             row = rank.get(name)
             if row is None:
                 continue
-            values = token_values(record.attributions, starts_per_doc[position])
+            values = token_values(record.attributions, starts_per_doc[position], ranges)
             reliability[row, offsets[position] : offsets[position + 1]] = np.frombuffer(values, dtype=np.int8)
             here[name] = AnnotatedDocument(record.attributions, tokens)
         annotated.append(here)

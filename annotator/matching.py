@@ -95,6 +95,53 @@ def _tokenizer():
     return _NLP.tokenizer
 
 
+def _token_table(doc):
+    """(start, length, is_space, is_punct) per token, as a numpy array."""
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+    if not len(doc):
+        import numpy as np
+
+        return np.zeros((0, 4), dtype=np.int64)
+    return doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT])
+
+
+def _tables_of(texts: Sequence[str]) -> list:
+    tokenizer = _tokenizer()
+    return [_token_table(doc) for doc in tokenizer.pipe(texts)]
+
+
+# Tokenising is the slowest step of agreement over many documents; spaCy's tokenizer
+# holds the GIL, so large batches go to forked worker processes (same tokenizer, same
+# result, in order).
+PARALLEL_MIN_TEXTS = 200
+PARALLEL_MAX_PROCESSES = 4
+
+
+def _parallel_tables(texts: Sequence[str]) -> list | None:
+    import multiprocessing
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    processes = min(PARALLEL_MAX_PROCESSES, cores)
+    if len(texts) < PARALLEL_MIN_TEXTS or processes < 2:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _tokenizer()  # load spaCy once, before forking, so workers inherit it
+    size = -(-len(texts) // (processes * 4))
+    chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_tables_of, chunks)
+    except OSError:  # no processes to be had: do it here
+        return None
+    return [table for part in parts for table in part]
+
+
 class WordTokens:
     """The word tokens of one document text, for turning spans into unit sets.
 
@@ -105,14 +152,11 @@ class WordTokens:
 
     __slots__ = ("text", "starts", "ends", "all_starts", "_cache")
 
-    def __init__(self, text: str, doc=None):
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
-
+    def __init__(self, text: str, doc=None, table=None):
         self.text = text
-        if doc is None:
-            doc = _tokenizer()(text)
-        if len(doc):
-            table = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT])
+        if table is None:
+            table = _token_table(doc if doc is not None else _tokenizer()(text))
+        if len(table):
             visible = table[table[:, 2] == 0]
             words = visible[visible[:, 3] == 0]
             self.all_starts: list[int] = visible[:, 0].tolist()
@@ -125,8 +169,12 @@ class WordTokens:
 
     @classmethod
     def for_texts(cls, texts: Sequence[str]) -> list[WordTokens]:
-        tokenizer = _tokenizer()
-        return [cls(text, doc) for text, doc in zip(texts, tokenizer.pipe(texts))]
+        """Tokens of many texts; large batches are tokenised by several processes."""
+        tables = _parallel_tables(texts)
+        if tables is None:
+            tokenizer = _tokenizer()
+            return [cls(text, doc) for text, doc in zip(texts, tokenizer.pipe(texts))]
+        return [cls(text, table=table) for text, table in zip(texts, tables)]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -365,9 +413,13 @@ def _span_candidates(
     gold: Sequence[Units],
     rest_p: list[int],
     rest_g: list[int],
-    gold_index: SpanIndex | None,
+    gold_index,
 ) -> list[tuple[int, float, int, int]]:
-    """(-shared, -Jaccard, i, j) for leftover pairs that share units, best first."""
+    """(-shared, -Jaccard, i, j) for leftover pairs that share units, best first.
+
+    ``gold_index``: a SpanIndex over ``gold``, or a function making one, or None; it is
+    needed only when many gold spans are left over.
+    """
     pairs = []
     if len(rest_g) <= BRUTE_FORCE_LIMIT:
         rest = [(j, gold[j]) for j in rest_g]
@@ -380,7 +432,7 @@ def _span_candidates(
                     if shared:
                         pairs.append((-shared, -shared / (p.size + g.size - shared), i, j))
     else:
-        index = gold_index or SpanIndex(gold)
+        index = gold_index() if callable(gold_index) else gold_index or SpanIndex(gold)
         allowed = set(rest_g)
         for i in rest_p:
             p = predicted[i]
@@ -406,7 +458,7 @@ def _greedy(pairs: list, taken_g: set[int]) -> list[tuple[int, int]]:
 def match_units(
     predicted: Sequence[Units],
     gold: Sequence[Units],
-    gold_index: SpanIndex | None = None,
+    gold_index=None,
     gold_positions: dict | None = None,
 ) -> Matching:
     """One-to-one matching of unit sets: exact first, then greedily by largest overlap.
@@ -466,13 +518,15 @@ def count_span_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument, ro
     if exact == len(pred_units) or exact == len(gold_units):
         return exact, exact
     rest_p, rest_g = _leftovers(pred_units, budget), _leftovers(gold_units, budget)
-    candidates = _span_candidates(pred_units, gold_units, rest_p, rest_g, gold.index(role))
+    candidates = _span_candidates(pred_units, gold_units, rest_p, rest_g, lambda: gold.index(role))
     return exact, exact + len(_greedy(candidates, set()))
 
 
 def match_spans(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> Matching:
     """Matching of one role's spans; positions index ``role_spans[role]``."""
-    return match_units(predicted.role_units[role], gold.role_units[role], gold.index(role), gold.positions(role))
+    return match_units(
+        predicted.role_units[role], gold.role_units[role], lambda: gold.index(role), gold.positions(role)
+    )
 
 
 def _relation_candidates(

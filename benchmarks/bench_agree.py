@@ -8,7 +8,7 @@ perturbed copy (seeded): some attributions dropped, boundaries moved by a word,
 sources removed, spurious attributions added, at rates that put agreement near the
 real six-annotator figures (printed next to the timing), not at a perfect 1.0.
 
-Run from the repository root:  /work/venv/bin/python benchmarks/bench_agree.py
+Run from the repository root:  /work/venv/bin/python benchmarks/bench_agree.py [KEEP_DIR]
 It prints the seconds of a cold end-to-end run of the CLI (new process, reading
 corpus and journals, `--json`), and the in-process time of the measurement alone.
 """
@@ -151,8 +151,11 @@ def build(target: Path) -> tuple[Path, Path]:
 
 
 def main() -> None:
+    keep = sys.argv[1] if len(sys.argv) > 1 else None  # a folder to keep the data in
     with tempfile.TemporaryDirectory() as temp:
-        corpus, folder = build(Path(temp))
+        target = Path(keep or temp)
+        target.mkdir(parents=True, exist_ok=True)
+        corpus, folder = build(target)
         chars = sum(len(line) for line in corpus.read_text(encoding="utf-8").splitlines())
         env = dict(os.environ, PYTHONPATH=str(REPO))
         import resource
