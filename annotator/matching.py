@@ -118,18 +118,27 @@ PARALLEL_MIN_TEXTS = 200
 PARALLEL_MAX_PROCESSES = 4
 
 
-def _parallel_tables(texts: Sequence[str]) -> list | None:
+def worker_processes(items: int) -> int:
+    """How many forked workers a batch of ``items`` documents deserves (1: none)."""
     import multiprocessing
     import os
 
+    if items < PARALLEL_MIN_TEXTS or multiprocessing.parent_process() is not None:
+        return 1  # small batch, or already inside a worker
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    processes = min(PARALLEL_MAX_PROCESSES, cores)
-    if len(texts) < PARALLEL_MIN_TEXTS or processes < 2:
-        return None
-    if "fork" not in multiprocessing.get_all_start_methods():
+    return max(1, min(PARALLEL_MAX_PROCESSES, cores))
+
+
+def _parallel_tables(texts: Sequence[str]) -> list | None:
+    import multiprocessing
+
+    processes = worker_processes(len(texts))
+    if processes < 2:
         return None
     _tokenizer()  # load spaCy once, before forking, so workers inherit it
     size = -(-len(texts) // (processes * 4))

@@ -221,3 +221,21 @@ def test_fast_counts_equal_the_full_matching_on_every_pair_and_document(training
                 assert count_relation_matches(first, second) == (len(full.exact), len(full.overlap))
                 checked += 1
     assert checked == 4 * 36
+
+
+def test_worker_processes_give_the_same_agreement(training, monkeypatch):
+    from annotator import matching
+    from annotator.agreement import measure
+    from annotator.records import load_documents, read_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    records = read_journals([journals]).records()
+    serial = measure(documents, records, by_doc=True).to_json()
+    monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
+    if matching.worker_processes(4) < 2:
+        pytest.skip("one CPU core: no worker processes to compare with")
+    parallel = measure(documents, records, by_doc=True).to_json()
+    assert parallel == serial
+    tokens = matching.WordTokens.for_texts([d.text for d in documents.values()])  # parallel tokenising too
+    assert [t.all_starts for t in tokens] == [matching.WordTokens(d.text).all_starts for d in documents.values()]
