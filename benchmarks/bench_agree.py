@@ -9,8 +9,10 @@ sources removed, spurious attributions added, at rates that put agreement near t
 real six-annotator figures (printed next to the timing), not at a perfect 1.0.
 
 Run from the repository root:  /work/venv/bin/python benchmarks/bench_agree.py [KEEP_DIR]
-It prints the seconds of a cold end-to-end run of the CLI (new process, reading
-corpus and journals, `--json`), and the in-process time of the measurement alone.
+It prints the seconds of a cold end-to-end run of the CLI (a new process: imports,
+reading and checking corpus and journals, tokenising, all figures, `--json`), wall
+clock and CPU (the CLI and its worker processes), with the machine's load average:
+on a shared machine the wall clock says as much about the neighbours as about us.
 """
 
 from __future__ import annotations
@@ -182,20 +184,6 @@ def main() -> None:
             f"{report['roles']['content']['f1']['exact']:.3f}, relation overlap F1 "
             f"{report['relation']['f1']['overlap']:.3f}, {len(report['pairs'])} pairs)"
         )
-
-        from annotator.agreement import measure
-        from annotator.records import load_documents, read_journals
-
-        import gc
-
-        gc.disable()  # as the CLI does
-        started = time.perf_counter()
-        documents = load_documents(corpus)
-        contents = read_journals([folder])
-        loaded = time.perf_counter()
-        measure(documents, contents.records())
-        done = time.perf_counter()
-        print(f"in process: loading {loaded - started:.2f} s, measuring {done - loaded:.2f} s (spaCy import and tokenisation included)")
 
 
 if __name__ == "__main__":
