@@ -34,10 +34,13 @@ def agree_command(
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
+    # Gold records (written by adjudicate, they name an adjudicator) are not an annotator's
+    # work: compare them with `evaluate`, unless asked for by name.
     records = [
         record
         for record in contents.latest.values()
-        if record.status != Status.skipped and (not names or record.annotator in names)
+        if record.status != Status.skipped
+        and (record.annotator in names if names else record.adjudicator is None)
     ]
     if not records:
         raise AnnotatorError("no annotations found", ", ".join(map(str, journals)))
