@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from annotator.adjudicate import AdjudicationSession, Cluster, DocumentAdjudication, cluster_differences
 from annotator.schema import Origin, Role
