@@ -53,3 +53,23 @@ def run_cli(*args: str | Path, cwd: Path | None = None, input: str | None = None
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def suggester_nlp():
+    """The suggester's pipeline, built once per test session."""
+    from annotator.suggest.pipeline import build_pipeline
+
+    return build_pipeline("rules")
+
+
+@pytest.fixture(scope="session")
+def suggest_one(suggester_nlp):
+    """Document -> its suggestion record, through the session's pipeline."""
+    from annotator.suggest import record_from_suggestions
+
+    def run(document):
+        doc = suggester_nlp(document.text)
+        return record_from_suggestions(document, doc._.attributions or [])
+
+    return run

@@ -4,6 +4,7 @@ written by ``export --format spacy --config`` pass ``spacy debug data`` without 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -22,13 +23,21 @@ SAMPLE_DOCUMENTS = 150  # spaCy's debug data wants at least 100 training docs fo
 
 @pytest.mark.skipif(not (TRAIN / "text").is_dir(), reason=f"PolNeAR train not found at {TRAIN}")
 def test_spacy_debug_data_is_clean_and_train_runs(tmp_path):
-    imported = read_brat(TRAIN)
-    records, documents, seen = [], [], set()
-    for record in imported.records:  # one annotator per document
-        if record.doc_id not in seen and len(seen) < SAMPLE_DOCUMENTS:
-            seen.add(record.doc_id)
-            records.append(record)
-    documents = [document for document in imported.documents if document.id in seen]
+    # A sample of PolNeAR train in a temporary folder (never in the repository): the first
+    # SAMPLE_DOCUMENTS articles with one annotator's file each.
+    sample = tmp_path / "sample"
+    (sample / "text").mkdir(parents=True)
+    (sample / "attributions").mkdir()
+    for text in sorted((TRAIN / "text").glob("*.txt")):
+        annotations = sorted((TRAIN / "attributions").glob(f"{text.stem}_*.ann"))
+        if annotations:
+            shutil.copy(text, sample / "text" / text.name)
+            shutil.copy(annotations[0], sample / "attributions" / annotations[0].name)
+        if len(list((sample / "text").iterdir())) == SAMPLE_DOCUMENTS:
+            break
+    imported = read_brat(sample)
+    records, documents = imported.records, imported.documents
+    assert len(records) == len(documents) == SAMPLE_DOCUMENTS
     write_corpus_jsonl(documents, tmp_path / "corpus.jsonl")
     Journal(tmp_path / "gold.jsonl").append_many(records)
     result = CliRunner().invoke(app, [

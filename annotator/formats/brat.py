@@ -485,13 +485,24 @@ def event_ids(record: AnnotationRecord) -> list[str]:
     return ids
 
 
-def write_brat(examples, folder: Path, report: LossReport) -> tuple[int, int]:
+LAYOUTS = ("polnear", "flat")
+
+
+def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnear") -> tuple[int, int]:
     """Write examples into ``folder`` (which must not exist yet; the caller renames it
-    into place). Returns (documents, annotation files)."""
-    text_dir = folder / "text"
-    ann_dir = folder / "attributions"
+    into place). Returns (documents, annotation files).
+
+    ``polnear``: text/NAME.txt and attributions/NAME_ANNOTATOR.ann (any number of
+    annotators). ``flat``: NAME.txt beside NAME.ann, what the BRAT server opens directly;
+    it holds one annotation per document, and the annotator's name is not kept.
+    """
+    if layout not in LAYOUTS:
+        raise AnnotatorError(f"unknown BRAT layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    flat = layout == "flat"
+    text_dir = folder if flat else folder / "text"
+    ann_dir = folder if flat else folder / "attributions"
     text_dir.mkdir(parents=True)
-    ann_dir.mkdir()
+    ann_dir.mkdir(exist_ok=True)
     (folder / "annotation.conf").write_text(ANNOTATION_CONF, encoding="utf-8")
     documents = files = 0
     previous_doc: str | None = None
@@ -501,6 +512,11 @@ def write_brat(examples, folder: Path, report: LossReport) -> tuple[int, int]:
         for example in examples:
             document, record = example.document, example.record
             stem = file_stem(document.id)
+            if document.id == previous_doc and flat:
+                raise AnnotatorError(
+                    f"document {document.id!r} has several annotators; the flat layout holds one "
+                    "annotation per document (use --brat-layout polnear, or export one journal or a gold file)"
+                )
             if document.id != previous_doc:
                 previous_doc = document.id
                 documents += 1
@@ -512,7 +528,11 @@ def write_brat(examples, folder: Path, report: LossReport) -> tuple[int, int]:
                 ])
             report.check_record(record, event_ids(record))
             report.add("spans with touching fragments (read back merged into one piece)", touching_fragments(record))
-            target = ann_dir / f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann"
+            if flat:
+                target = ann_dir / f"{stem}.ann"
+                report.add("annotator names not carried (flat layout: read back under the --annotator name)")
+            else:
+                target = ann_dir / f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann"
             with target.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(ann_text(record, document.text, report))
             files += 1

@@ -75,34 +75,81 @@ def annotation_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+@dataclass(frozen=True)
+class RecordRef:
+    """Where the latest line of one (document, annotator) record is: read when needed."""
+
+    path: str
+    offset: int
+    length: int
+    line: int
+    annotator: str
+
+
 @dataclass
 class ExportInput:
-    """The records chosen for export, indexed by document id, and what was left out."""
+    """The records chosen for export, indexed by document id, and what was left out.
 
-    by_doc: dict[str, list[AnnotationRecord]]
+    Only each record's place in its file is kept (not the parsed record), so memory stays
+    small however many attributions the journals hold.
+    """
+
+    by_doc: dict[str, list[RecordRef]]
     total: int
     left_out: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
+    def load(self, ref: RecordRef) -> AnnotationRecord | None:
+        with open(ref.path, "rb") as stream:
+            stream.seek(ref.offset)
+            raw = stream.read(ref.length)
+        try:
+            return AnnotationRecord.model_validate(orjson.loads(raw))
+        except (orjson.JSONDecodeError, ValidationError) as error:
+            message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
+            self.left_out["invalid annotation records"] += 1
+            self.problems.append(f"{ref.path}:{ref.line}: {message}")
+            return None
+
 
 def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
-    from annotator.store import load_journals
-
-    contents = load_journals(annotation_files(paths), quarantine=False)
-    by_doc: dict[str, list[AnnotationRecord]] = {}
+    """Index the latest line per (doc_id, annotator) of the journals (later lines and later
+    files win, as in ``store.load_journals``), keeping those whose status is chosen."""
+    latest: dict[tuple[str, str], tuple[RecordRef, str]] = {}
     left_out: Counter = Counter()
-    total = 0
-    for record in contents.latest.values():
-        if record.status.value not in statuses:
-            left_out[f"records with status {record.status.value} (choose with --status)"] += 1
-            continue
-        by_doc.setdefault(record.doc_id, []).append(record)
-        total += 1
-    for records in by_doc.values():
-        records.sort(key=lambda record: record.annotator)
-    problems = [str(problem) for problem in contents.problems]
+    problems: list[str] = []
+    for path in annotation_files(paths):
+        offset = 0
+        with path.open("rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                start, offset = offset, offset + len(raw)
+                if not raw.strip():
+                    continue
+                try:
+                    value = orjson.loads(raw)
+                except orjson.JSONDecodeError as error:
+                    problems.append(f"{path}:{number}: invalid JSON: {error}")
+                    continue
+                if not isinstance(value, dict) or not isinstance(value.get("doc_id"), str) or not isinstance(
+                    value.get("annotator"), str
+                ):
+                    problems.append(f"{path}:{number}: not an annotation record (doc_id and annotator)")
+                    continue
+                key = (value["doc_id"], value["annotator"])
+                ref = RecordRef(str(path), start, len(raw), number, value["annotator"])
+                latest[key] = (ref, str(value.get("status", "in_progress")))
     if problems:
         left_out["unreadable annotation lines"] += len(problems)
+    by_doc: dict[str, list[RecordRef]] = {}
+    total = 0
+    for (doc_id, _annotator), (ref, status) in latest.items():
+        if status not in statuses:
+            left_out[f"records with status {status} (choose with --status)"] += 1
+            continue
+        by_doc.setdefault(doc_id, []).append(ref)
+        total += 1
+    for refs in by_doc.values():
+        refs.sort(key=lambda ref: ref.annotator)
     return ExportInput(by_doc, total, left_out, problems)
 
 
@@ -146,11 +193,14 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
         if doc_id is not None and doc_id not in wanted:
             continue
         document = parse_corpus_line(raw, corpus, number)
-        records = wanted.get(document.id)
-        if not records or document.id in found:
+        refs = wanted.get(document.id)
+        if not refs or document.id in found:
             continue
         found.add(document.id)
-        for record in records:
+        for ref in refs:
+            record = selected.load(ref)
+            if record is None:
+                continue
             if record.text_sha1 != document.sha1:
                 selected.left_out["records whose document text changed (text_sha1 differs)"] += 1
                 selected.problems.append(
@@ -187,15 +237,22 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        doc = tokenizer()(text)
-        return cls.of_doc(doc)
+        return cls.of_doc(tokenizer()(text), text)
 
     @classmethod
-    def of_doc(cls, doc) -> Tokens:
-        words = [token.text for token in doc]
-        starts = [token.idx for token in doc]
-        ends = [start + len(word) for start, word in zip(starts, words)]
-        spaces = [bool(token.whitespace_) for token in doc]
+    def of_doc(cls, doc, text: str | None = None) -> Tokens:
+        from spacy.attrs import IDX, LENGTH, SPACY
+
+        # Arrays, not Token objects: making a Token per word dominated export time.
+        if len(doc) == 0:
+            return cls([], [], [], [])
+        columns = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+        if text is None:
+            text = doc.text  # builds the text from Token objects: slow, so callers pass it
+        starts = [row[0] for row in columns]
+        ends = [row[0] + row[1] for row in columns]
+        words = [text[start:end] for start, end in zip(starts, ends)]
+        spaces = [bool(row[2]) for row in columns]
         return cls(words, starts, ends, spaces)
 
     def __len__(self) -> int:
@@ -461,7 +518,13 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         if target.exists():
             old = temp / "old"
             target.rename(old)
-        building.rename(target)
+            try:
+                building.rename(target)
+            except BaseException:
+                old.rename(target)  # put the previous output back
+                raise
+        else:
+            building.rename(target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 

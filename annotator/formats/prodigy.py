@@ -42,7 +42,7 @@ from annotator.formats.common import (
 from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
 
 FORMAT = "prodigy"
-CARRIES = {"frames", "status"}
+CARRIES = {"frames"}  # answer: done -> accept, skipped -> ignore; in_progress is counted
 ANSWERS = {Status.done: "accept", Status.skipped: "ignore", Status.in_progress: "accept"}
 
 

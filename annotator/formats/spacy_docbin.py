@@ -102,52 +102,107 @@ def in_dev(doc_id: str, share: float) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < share
 
 
+class _DocBinSink:
+    """One DocBin file, or (with a shard size) a folder of DocBin parts written as they fill,
+    so memory stays bounded however many documents are exported."""
+
+    def __init__(self, path: Path, shard_size: int):
+        self.path, self.shard_size = Path(path), shard_size
+        self.count = 0
+        self.parts = 0
+        self.folder_context = None
+        self.folder: Path | None = None
+        self.docbin = self._new()
+
+    @staticmethod
+    def _new():
+        from spacy.tokens import DocBin
+
+        return DocBin(store_user_data=True)
+
+    def __enter__(self):
+        if self.shard_size:
+            from annotator.formats.common import atomic_folder
+
+            self.folder_context = atomic_folder(self.path, overwrite=self.path.is_dir())
+            self.folder = self.folder_context.__enter__()
+            self.folder.mkdir()
+        return self
+
+    def add(self, doc) -> None:
+        self.docbin.add(doc)
+        self.count += 1
+        if self.shard_size and len(self.docbin) >= self.shard_size:
+            self._flush_part()
+
+    def _flush_part(self) -> None:
+        assert self.folder is not None
+        if len(self.docbin):
+            (self.folder / f"part-{self.parts:05d}.spacy").write_bytes(self.docbin.to_bytes())
+            self.parts += 1
+            self.docbin = self._new()
+
+    def __exit__(self, kind, error, trace):
+        if self.folder_context is None:
+            if kind is None:
+                from annotator.fileio import atomic_writer
+
+                with atomic_writer(self.path, "wb") as stream:
+                    stream.write(self.docbin.to_bytes())
+            return False
+        if kind is None:
+            self._flush_part()
+        return self.folder_context.__exit__(kind, error, trace)
+
+
 def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None = None,
-                  dev_share: float = 0.2) -> tuple[int, int]:
-    from spacy.tokens import DocBin
+                  dev_share: float = 0.2, shard_size: int = 0) -> tuple[int, int]:
+    """Write the examples (a stable ``dev_share`` of documents to ``dev_out``); with
+    ``shard_size``, ``out`` and ``dev_out`` are folders of DocBin parts of that many docs."""
+    import contextlib
 
-    from annotator.fileio import atomic_writer
-
-    train, dev = DocBin(store_user_data=True), DocBin(store_user_data=True)
-    counts = [0, 0]
-    for example in examples:
-        report.check_record(example.record)
-        to_dev = dev_out is not None and in_dev(example.document.id, dev_share)
-        (dev if to_dev else train).add(doc_for(example, report))
-        counts[to_dev] += 1
-    with atomic_writer(out, "wb") as stream:
-        stream.write(train.to_bytes())
-    if dev_out is not None:
-        with atomic_writer(dev_out, "wb") as stream:
-            stream.write(dev.to_bytes())
-    return counts[0], counts[1]
+    with contextlib.ExitStack() as stack:
+        train = stack.enter_context(_DocBinSink(out, shard_size))
+        dev = stack.enter_context(_DocBinSink(dev_out, shard_size)) if dev_out is not None else None
+        for example in examples:
+            report.check_record(example.record)
+            to_dev = dev is not None and in_dev(example.document.id, dev_share)
+            (dev if to_dev else train).add(doc_for(example, report))
+    return train.count, dev.count if dev is not None else 0
 
 
 def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
     from spacy.tokens import DocBin
 
-    try:
-        data = Path(path).read_bytes()
-        docbin = DocBin(store_user_data=True).from_bytes(data)
-    except FileNotFoundError:
-        raise AnnotatorError("no such file", path) from None
-    except Exception as error:  # zlib/msgpack errors: not a DocBin
-        raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", path) from None
-    vocab = tokenizer().vocab
-    for number, doc in enumerate(docbin.get_docs(vocab), start=1):
-        if DOCUMENT_KEY in doc.user_data:
-            stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
-            document = Document.model_validate({"id": stored["id"], "text": doc.text, "meta": stored["meta"]})
-        else:
-            document = Document(id=f"doc-{number}", text=doc.text)
-        if RECORD_KEY in doc.user_data:
-            record = AnnotationRecord.model_validate(orjson.loads(doc.user_data[RECORD_KEY]))
-        else:
-            record = _record_from_spans(doc, document)
-        problems = _problems(record, document)
-        if problems:
-            raise AnnotatorError(f"doc {number}: {problems[0]}", path)
-        yield document, record
+    path = Path(path)
+    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    number = 0
+    for file in files:
+        try:
+            docbin = DocBin(store_user_data=True).from_bytes(file.read_bytes())
+        except FileNotFoundError:
+            raise AnnotatorError("no such file", file) from None
+        except Exception as error:  # zlib/msgpack errors: not a DocBin
+            raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", file) from None
+        for doc in docbin.get_docs(tokenizer().vocab):
+            number += 1
+            yield _pair(doc, number, file)
+
+
+def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
+    if DOCUMENT_KEY in doc.user_data:
+        stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
+        document = Document.model_validate({"id": stored["id"], "text": doc.text, "meta": stored["meta"]})
+    else:
+        document = Document(id=f"doc-{number}", text=doc.text)
+    if RECORD_KEY in doc.user_data:
+        record = AnnotationRecord.model_validate(orjson.loads(doc.user_data[RECORD_KEY]))
+    else:
+        record = _record_from_spans(doc, document)
+    problems = _problems(record, document)
+    if problems:
+        raise AnnotatorError(f"doc {number}: {problems[0]}", path)
+    return document, record
 
 
 def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:

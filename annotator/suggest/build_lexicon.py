@@ -57,11 +57,11 @@ def _neighbour(words: list[str], i: int) -> str:
     return words[i] if 0 <= i < len(words) else ""
 
 
-def build(polnear: Path) -> list[tuple[str, str, int, int]]:
+def build(polnear: Path, compartment: str = "train") -> list[tuple[str, str, int, int]]:
     from annotator.suggest.pipeline import build_base_pipeline
 
     nlp = build_base_pipeline()
-    pairs = list(first_annotator_records(polnear, "train"))
+    pairs = list(first_annotator_records(polnear, compartment))
     inside: Counter = Counter()
     total: Counter = Counter()
     phrase_inside: Counter = Counter()
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         stream.write("kind\tkey\tin_cue\ttotal\tprecision\n")
         for kind, key, count, seen in rows:
             stream.write(f"{kind}\t{key}\t{count}\t{seen}\t{count / seen:.4f}\n")
+    args.out.chmod(0o644)  # package data: readable by everyone (the temp file was 0600)
     print(f"{args.out}: {len(rows)} entries")
 
 

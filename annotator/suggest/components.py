@@ -23,30 +23,52 @@ for _name in ("quotes", "cues", "attributions"):
         Doc.set_extension(_name, default=None)
 
 
+# hash -> string for the vocabulary seen so far (StringStore lookups cost more).
+_STRINGS: dict[int, str] = {}
+_LOWERED: dict[int, str] = {}  # lemma hash -> lower-case lemma
+
+
 def tokens_of(doc: Doc) -> Tokens:
-    words = [token.text for token in doc]
-    starts = [token.idx for token in doc]
+    # Columns straight from the Doc's arrays: creating a Token object per word (as
+    # iterating a Doc, or Doc.text, does) costs more than tokenizing did.
+    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START, SPACY
+
+    if not len(doc):
+        return Tokens(doc.text, [], [], [], [], [], [], [])
+    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY]).T.tolist()
+    strings = doc.vocab.strings
+    seen = _STRINGS
+    if len(seen) > 500_000:
+        seen.clear()
+        _LOWERED.clear()
+
+    def text_of(ids: list[int], cache: dict[int, str], lowercase: bool = False) -> list[str]:
+        lookup = cache.get
+        out = [lookup(key) for key in ids]
+        if None in out:
+            for index, key in enumerate(ids):
+                if out[index] is None:
+                    value = strings[key]
+                    out[index] = cache[key] = value.lower() if lowercase else value
+        return out
+
+    words = text_of(columns[0], seen)
+    lower = text_of(columns[1], seen)
+    lemma = text_of(columns[2], _LOWERED, lowercase=True)
+    starts = columns[3]
     ends = [start + len(word) for start, word in zip(starts, words)]
-    sent_of, sents = split_sentences([token.is_sent_start for token in doc], words)
+    text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])
+    sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
     return Tokens(
-        text=doc.text,
+        text=text,
         words=words,
-        lower=[token.lower_ for token in doc],
-        lemma=[token.lemma_.lower() for token in doc],
+        lower=lower,
+        lemma=lemma,
         starts=starts,
         ends=ends,
         sent_of=sent_of,
         sents=sents,
     )
-
-
-def _tokens(doc: Doc) -> Tokens:
-    # Built once per doc and shared by the components (kept off user_data: not serialisable).
-    cached = getattr(doc, "_annotator_tokens", None)
-    if cached is None:
-        cached = tokens_of(doc)
-        _TOKEN_CACHE[id(doc)] = (doc, cached)
-    return cached
 
 
 _TOKEN_CACHE: dict[int, tuple[Doc, Tokens]] = {}
@@ -65,7 +87,8 @@ def _cached_tokens(doc: Doc) -> Tokens:
 @Language.factory("attribution_quotes")
 def make_quote_pairer(nlp: Language, name: str):
     def pair_quotes(doc: Doc) -> Doc:
-        doc._.quotes = [[q.start, q.end, q.double, q.depth] for q in find_quotes(doc.text)]
+        text = _cached_tokens(doc).text  # Doc.text joins every token anew: read it once
+        doc._.quotes = [[q.start, q.end, q.double, q.depth] for q in find_quotes(text)]
         return doc
 
     return pair_quotes
@@ -142,7 +165,7 @@ def make_entity_grouper(nlp: Language, name: str):
         with_source = [a for a in attributions if a.get("source")]
         order = sorted(range(len(with_source)), key=lambda i: with_source[i]["source"][0][0])
         mentions = [tuple(with_source[i]["source"][0]) for i in order]
-        names = grouper.assign(doc.text, mentions)
+        names = grouper.assign(_cached_tokens(doc).text, mentions)
         for i, name in zip(order, names):
             if with_source[i].get("source_entity") is None:
                 with_source[i]["source_entity"] = name

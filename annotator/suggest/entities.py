@@ -17,7 +17,8 @@ import re
 
 from annotator.suggest.lexicon import load_word_lists
 
-ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|on|&) )?\s?){1,8})\s*\(([A-Z][A-Za-z&\-]{1,9})\)")
+ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|on|&) )?\s?){1,8})\s*\(([A-Z][A-Za-z&\-]{1,9})\)$")
+PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
@@ -52,10 +53,15 @@ class EntityGrouper:
     def assign(self, text: str, mentions: list[tuple[int, int]]) -> list[str | None]:
         """One entity name (or None) per source mention, mentions in document order."""
         acronyms: dict[str, str] = {}  # long bare form (lower) -> acronym
-        for match in ACRONYM.finditer(text):
-            long_form = _bare(match.group(1)).lower()
-            acronyms[long_form] = match.group(2)
-            acronyms[match.group(2).lower()] = match.group(2)
+        # Find "(ABC)" first, then the long form just before it (the regex on a short
+        # window: run over the whole text it backtracks at every capital letter).
+        for match in PARENTHESISED.finditer(text):
+            window = text[max(0, match.start() - 120) : match.start() + len(match.group(0))]
+            long_match = ACRONYM.search(window)
+            if long_match is None or long_match.group(2) != match.group(1):
+                continue
+            acronyms[_bare(long_match.group(1)).lower()] = match.group(1)
+            acronyms[match.group(1).lower()] = match.group(1)
         descriptions: dict[str, str] = {}  # head word -> acronym
         for match in APPOSITION.finditer(text):
             for word in re.findall(r"[A-Za-z]+", match.group(2)):
@@ -87,9 +93,9 @@ class EntityGrouper:
                 head = name.split()[-1].lower() if name.split() else ""
                 entity = descriptions.get(head) or name
             if entity is not None and lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
-                if self.is_org(raw) or entity.isupper():
+                if self.is_org(raw) or entity.isupper() or not name[:1].isupper() or name.endswith("s"):
                     last_group = entity
-                elif name[:1].isupper():
+                else:
                     last_person = entity
             result.append(entity)
         return result

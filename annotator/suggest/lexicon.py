@@ -51,7 +51,9 @@ class CueLexicon:
 def load_cue_lexicon(path: str | None = None, min_total: int = MIN_TOTAL) -> CueLexicon:
     lexicon = CueLexicon()
     with open(path or LEXICON_DIR / "cues.tsv", encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        rows = csv.DictReader(
+            (line for line in handle if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE
+        )
         for row in rows:
             total = int(row["total"])
             if total < min_total:

@@ -6,12 +6,14 @@ open or close a quote, and curly, straight and guillemet marks all occur in news
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", '"': '"'}
 SINGLE_OPEN = {"‘": "’", "'": "'", "‹": "›"}
 ALL_MARKS = frozenset("“”„«»\"‘’'‹›")
 # Characters after which a straight mark opens rather than closes a quote.
+MARK_OR_NEWLINE = re.compile("[\n“”„«»\"‘’'‹›]")
 FILLER = "\u200b"
 OPENING_CONTEXT = frozenset(" \t\n\r([{—–-/“‘«„")
 
@@ -43,7 +45,8 @@ def find_quotes(text: str) -> list[Quote]:
     quotes: list[Quote] = []
     stack: list[tuple[str, int, bool]] = []  # (opening mark, offset, double)
     length = len(text)
-    for offset, char in enumerate(text):
+    for match in MARK_OR_NEWLINE.finditer(text):  # only marks and line ends matter
+        offset, char = match.start(), match.group()
         if char == "\n":
             # A line end closes unfinished double quotes (single ones were apostrophes).
             while stack:

@@ -16,6 +16,7 @@ Patterns (each cue is tried in this order):
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
@@ -30,6 +31,7 @@ TIME_NOUNS = frozenset(
     "morning afternoon evening weekend day today yesterday tonight".split()
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
+MIN_UNIGRAM_FOR_CONTEXT = 0.05
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -81,17 +83,27 @@ class Suggestion:
 
 
 def split_sentences(is_sent_start: list[bool], words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Sentences from the sentencizer, also cut at line breaks (headlines, bullets)."""
-    sent_of = [0] * len(words)
-    sents: list[tuple[int, int]] = []
-    start = 0
-    for i, word in enumerate(words):
-        if i > start and (is_sent_start[i] or "\n" in words[i - 1]):
-            sents.append((start, i))
-            start = i
-        sent_of[i] = len(sents)
-    if words:
-        sents.append((start, len(words)))
+    """Sentences from the sentencizer, also cut at line breaks (headlines, bullets).
+
+    A boundary that falls on whitespace moves to the next word, so no sentence is
+    whitespace only."""
+    n = len(words)
+    if not n:
+        return [], []
+    boundaries = {i for i, flag in enumerate(is_sent_start) if flag and i}
+    boundaries.update(i + 1 for i, word in enumerate(words) if "\n" in word and i + 1 < n)
+    cuts = []
+    last = 0
+    for i in sorted(boundaries):
+        while i < n and not words[i].strip():
+            i += 1
+        if last < i < n:
+            cuts.append(i)
+            last = i
+    sents = list(zip([0, *cuts], [*cuts, n]))
+    sent_of: list[int] = []
+    for index, (start, end) in enumerate(sents):
+        sent_of.extend([index] * (end - start))
     return sent_of, sents
 
 
@@ -131,6 +143,33 @@ class Rules:
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
 
+    @property
+    def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Lemmas and forms that can reach the cue threshold alone or in some context
+        (most words cannot, and are skipped without a look at their neighbours)."""
+        cached = getattr(self, "_candidate_sets", None)
+        if cached is None:
+            lexicon, threshold = self.lexicon, self.cue_threshold
+            lemmas = {key for key, value in lexicon.lemmas.items() if value >= threshold}
+            # A context lifts a word over the threshold ("show that"), but only a word
+            # that is a cue now and then on its own: not "a" in "a statement".
+            def plausible(word: str) -> bool:
+                return lexicon.lemmas.get(word, 0.0) >= MIN_UNIGRAM_FOR_CONTEXT
+
+            lemmas.update(
+                word
+                for key, value in lexicon.after.items()
+                if value >= threshold and plausible(word := key.split("|")[0])
+            )
+            lemmas.update(
+                word
+                for key, value in lexicon.before.items()
+                if value >= threshold and plausible(word := key.split("|")[1])
+            )
+            forms = {key for key, value in lexicon.forms.items() if value >= threshold}
+            cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
+        return cached
+
     # ----------------------------------------------------------------- cues
     def find_cues(self, tokens: Tokens) -> list[Cue]:
         lexicon = self.lexicon
@@ -138,9 +177,13 @@ class Rules:
         n = len(lower)
         score = [0.0] * n
         words = tokens.words
-        for i in range(n):
-            if lemma[i] not in lexicon.lemmas and lower[i] not in lexicon.forms:
-                continue
+        candidate_lemmas, candidate_forms = self._candidates
+        candidates = [
+            i
+            for i, (form, base) in enumerate(zip(lower, lemma))
+            if base in candidate_lemmas or form in candidate_forms
+        ]
+        for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
                 p -= 1
@@ -155,22 +198,21 @@ class Rules:
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
         starts = lexicon.phrase_starts
         phrases = lexicon.phrases
-        i = 0
-        while i < n:
-            longest = starts.get(lower[i])
-            if longest:
-                for size in range(min(longest, n - i), 1, -1):
-                    value = phrases.get(tuple(lower[i : i + size]))
-                    if value is not None and value >= self.phrase_threshold:
-                        for j in range(i, i + size):
-                            score[j] = max(score[j], value)
-                        break
-            i += 1
+        for i in [i for i, form in enumerate(lower) if form in starts]:
+            for size in range(min(starts[lower[i]], n - i), 1, -1):
+                value = phrases.get(tuple(lower[i : i + size]))
+                if value is not None and value >= self.phrase_threshold:
+                    for j in range(i, i + size):
+                        score[j] = max(score[j], value)
+                    break
         cues = []
-        i = 0
         skip = self.skip_before
-        while i < n:
-            if score[i] and tokens.words[i] not in PUNCT_END:
+        scored = [i for i, value in enumerate(score) if value]
+        position = 0
+        while position < len(scored):
+            i = scored[position]
+            position += 1
+            if tokens.words[i] not in PUNCT_END:
                 j = i
                 while j + 1 < n and score[j + 1] and tokens.sent_of[j + 1] == tokens.sent_of[i]:
                     j += 1
@@ -182,9 +224,8 @@ class Rules:
                     b -= 1
                 if a < b:
                     cues.append(Cue(a, b, max(score[a:b])))
-                i = j + 1
-            else:
-                i += 1
+                while position < len(scored) and scored[position] <= j:
+                    position += 1
         return cues
 
     # ------------------------------------------------------------- helpers
@@ -240,13 +281,14 @@ class Rules:
         word = lower[j]
         if word in self.pronouns:
             return (j, j + 1)
-        if not words[j][:1].isalnum() or word in self.np_stop:
+        if not words[j][:1].isalnum() or word in self.np_stop or word in self.determiners:
             return None
         end = j + 1
         if self._is_name(j, tokens):
             k = j
             while k - 1 >= sent_start and (
                 self._is_name(k - 1, tokens) or lower[k - 1] in self.titles
+                or (words[k] == "-" and words[k - 1][:1].isalpha())
                 or (lower[k - 1] in ("of", "for") and k - 2 >= sent_start and self._is_name(k - 2, tokens) and j - k < 4)
                 or lower[k - 1] in ("'s", "’s") or words[k - 1] in ("-",)
             ):
@@ -266,12 +308,12 @@ class Rules:
             if previous in ("'s", "’s"):
                 k -= 1
                 continue
-            if not words[k - 1][:1].isalnum() or previous in self.np_stop:
+            if not words[k - 1][:1].isalnum() or previous in self.np_stop or previous.endswith(("ing", "ed")):
                 break
             k -= 1
         if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
             # A bare lower-case word: accept plural nouns and a few nouns of people.
-            if not (word.endswith("s") or word in self.titles or self.bare_nouns):
+            if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
                 return None
         return (k, end)
 
@@ -322,16 +364,13 @@ class Rules:
         # token index -> quote that starts / ends there
         starts_at: dict[int, Quote] = {}
         ends_at: dict[int, Quote] = {}
-        char_to_token = {}
-        for i, start in enumerate(tokens.starts):
-            char_to_token[start] = i
-        end_to_token = {end: i for i, end in enumerate(tokens.ends)}
+        token_starts, token_ends = tokens.starts, tokens.ends
         for quote in top_quotes:
-            first = char_to_token.get(quote.start)
-            last = end_to_token.get(quote.end)
-            if first is not None:
+            first = bisect.bisect_left(token_starts, quote.start)
+            if first < n and token_starts[first] == quote.start:
                 starts_at[first] = quote
-            if last is not None:
+            last = bisect.bisect_left(token_ends, quote.end)
+            if last < n and token_ends[last] == quote.end:
                 ends_at[last] = quote
         suggestions: list[Suggestion] = []
         used_quotes: set[Quote] = set()
@@ -389,21 +428,6 @@ class Rules:
                 return None
             return self._make(tokens, [content], (a, after), source, "according_to", cue.score)
 
-        # a quote right after the cue: X said: “...”
-        k = b
-        while k < e and words[k] in (",", ":") :
-            k += 1
-        if k < len(words) and k in starts_at and k - b <= 1:
-            quote = starts_at[k]
-            source = self.source_left(a, tokens, s)
-            if source is None and a > s and words[a - 1] == ",":
-                source = previous_source.get(sentence)
-            if source is None and (b < e and words[b] not in (",", ":")):
-                source = self.source_right(b, tokens, e)
-            suggestion = self._make(tokens, [(quote.start, quote.end)], (a, b), source, "direct", cue.score)
-            suggestion.extra["quote"] = quote
-            return suggestion
-
         # a quote before the cue: “...,” X said / “...,” said X
         quote, between = self._quote_before(tokens, a, ends_at)
         if quote is not None and between is None and (lower[a] in self.participles or (b < e and lower[b] == "that")):
@@ -417,15 +441,31 @@ class Rules:
             more = []
             # interrupted quote: “...,” she said, “...”
             after = b if between is not None else (source[1] if source else b)
+            gap_start = after
             while after < len(words) and words[after] in (",", ":"):
                 after += 1
-            if after < len(words) and after in starts_at and after - b <= 2:
+            if after < len(words) and after in starts_at and after - gap_start <= 1:
                 second = starts_at[after]
                 pieces.append((second.start, second.end))
                 more.append(second)
             suggestion = self._make(tokens, pieces, (a, b), source, "direct", cue.score)
             suggestion.extra["quote"] = quote
             suggestion.extra["more_quotes"] = more
+            return suggestion
+
+        # a quote right after the cue: X said: “...”
+        k = b
+        while k < e and words[k] in (",", ":") :
+            k += 1
+        if k < len(words) and k in starts_at and k - b <= 1:
+            quote = starts_at[k]
+            source = self.source_left(a, tokens, s)
+            if source is None and a > s and words[a - 1] == ",":
+                source = previous_source.get(sentence)
+            if source is None and (b < e and words[b] not in (",", ":")):
+                source = self.source_right(b, tokens, e)
+            suggestion = self._make(tokens, [(quote.start, quote.end)], (a, b), source, "direct", cue.score)
+            suggestion.extra["quote"] = quote
             return suggestion
 
         passive = self.is_passive(a, tokens, s)
@@ -480,7 +520,7 @@ class Rules:
         if lower[s] in self.pronouns:
             return s
         k = s
-        while k + 1 < limit and words[k + 1][:1].isalnum() and lower[k + 1] not in self.np_stop and k - s < 5:
+        while k + 1 < limit and (self._is_name(k + 1, tokens) or lower[k + 1] in self.titles) and k - s < 5:
             k += 1
         return k if words[s][:1].isupper() else -1
 
@@ -506,16 +546,25 @@ class Rules:
                 break
             j -= 1
         if j in ends_at:
-            return ends_at[j], None
+            return (ends_at[j], None) if self._interrupts(tokens, ends_at[j], a) else (None, None)
         source = self.source_left(a, tokens, 0)
         if source is None:
             return None, None
         k = source[0] - 1
         while k >= 0 and words[k] in (",",):
             k -= 1
-        if k in ends_at and source[1] - source[0] <= 6:
+        if k in ends_at and source[1] - source[0] <= 6 and self._interrupts(tokens, ends_at[k], source[0]):
             return ends_at[k], source
         return None, None
+
+    def _interrupts(self, tokens: Tokens, quote: Quote, next_token: int) -> bool:
+        """Whether a quote runs on into the attribution after it (“...,” she said) rather
+        than closing a sentence of its own (“...found.” He added, ...)."""
+        inner = tokens.text[quote.start : quote.end].rstrip("”\"»’'\u200b ")
+        last = inner[-1:]
+        if last in (",", "—", "–", "-") or (last and last not in ".?!…"):
+            return True
+        return last in "?!" and next_token < len(tokens) and tokens.words[next_token][:1].islower()
 
     def _make(self, tokens, content_pieces, cue_tokens, source_tokens, kind, score) -> Suggestion:
         cue = self._char(tokens, *cue_tokens) if cue_tokens else None
@@ -546,8 +595,6 @@ class Rules:
         covered = [piece for s in suggestions for piece in s.content]
         found = []
         starts = tokens.starts
-        import bisect
-
         for quote in quotes:
             if quote in used:
                 continue
