@@ -77,3 +77,39 @@ def test_fixing_a_boundary_takes_three_keys(tmp_path):
     # PolNeAR content starts after it: e (edit) then ] twice (3 keys) moves the start past "ISLAMABAD" ":"
     session = run(tmp_path, "000_302df5bc7456bd44-1", "ISLAMABAD: Caretaker", ["e", "right_square_bracket", "right_square_bracket"])
     assert session.state.current.attribution.content.text.startswith("Caretaker Pakistan Prime Minister")
+
+
+def test_edit_mode_sentence_keys_and_removing_a_span(tmp_path):
+    # ( ) in edit mode move the start/end to the sentence's; backspace drops the focused source
+    session = run(tmp_path, "000_302df5bc7456bd44-1", "ISLAMABAD: Caretaker",
+                  ["e", "left_curly_bracket", "left_curly_bracket", "right_parenthesis", "s", "backspace"])
+    attribution = session.state.current.attribution
+    assert attribution.content.text.endswith("containing detention facilities.")  # ) : to the sentence's end
+    assert attribution.source is None
+
+
+def test_f_extends_a_selection_to_the_next_punctuation(tmp_path):
+    session = run(tmp_path, "000_302df5bc7456bd44-2", "“Sanitization operations", [])
+    state = S.start_selection(S.set_cursor(session.state, session.document.text.index("Sanitization")).state).state
+    state = S.move_cursor(state, "clause", +1).state
+    lo, hi = state.selection
+    assert session.document.text[lo:hi] == "Sanitization operations are being conducted to eliminate any other Indian-sponsored terrorist found in the area"
+
+
+def test_the_key_model_matches_the_app(tmp_path):
+    from annotator.session.effort import fix_cost
+    from annotator.session.tokens import Tokens
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    session = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations", SuggestionSource(suggestions))
+    session.start()
+    text = session.document.text
+    suggestion = session.state.current.attribution
+    tokens = Tokens(text)
+    assert fix_cost(tokens, suggestion, suggestion) == (1, "accepted as suggested")
+    # gold starts the content two tokens later ("ISLAMABAD" ":" dropped): e ] ] a = 4 keys
+    session.do(S.toggle_edit)
+    session.do(S.move_boundary, "start", +1)
+    session.do(S.move_boundary, "start", +1)
+    gold = session.state.current.attribution
+    assert fix_cost(tokens, suggestion, gold) == (4, "edited")

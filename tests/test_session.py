@@ -208,3 +208,38 @@ def test_suggestions_computed_after_open_and_cached(tmp_path):
     # suggestions for a document no longer open are dropped
     again.go(1)
     assert not again.add_suggestions("000_302df5bc7456bd44-1", suggestions)
+
+
+def test_interrupted_quote_becomes_a_discontinuous_content(project):
+    make, annotations = project
+    session = make()
+    session.go(1)  # the ISPR article
+    text = session.document.text
+    first = text.index("“Information that was once scattered")
+    session.do(S.set_cursor, first)
+    session.do(S.start_selection)
+    session.do(S.new_attribution)
+    created = session.state.current.attribution
+    assert created.content.text.startswith("“Information") and created.content.text.endswith("occur,”")
+    # pretend the quotation continues after the attribution: add the next sentence as a piece
+    following = text.index("The development follows")
+    session.do(S.set_cursor, following)
+    session.do(S.start_selection)
+    session.do(S.move_cursor, "sentence", +1)
+    session.do(S.add_piece)
+    content = session.state.current.attribution.content
+    assert content.is_discontinuous and len(content.pieces) == 2
+    assert content.pieces[0][0] == first and content.pieces[1][0] == following
+    saved = journal_lines(annotations / "alice.jsonl")[-1]
+    assert next(a for a in saved["attributions"] if a["id"] == created.id)["content"]["fragments"]
+
+
+def test_suggestions_file_is_indexed_and_bad_lines_reported(tmp_path):
+    path = write_suggestions(tmp_path / "suggestions.jsonl")
+    with open(path, "ab") as stream:
+        stream.write(b'{"schema_version": 1, "doc_id": "002_39918703c227bfd8", "annotator": "x"}\n')
+    source = SuggestionSource(path)
+    documents = {d.id: d for d in seed_documents()}
+    assert source.for_document(documents["000_302df5bc7456bd44-1"])
+    assert source.for_document(documents["002_39918703c227bfd8"]) == ()  # its latest line is invalid
+    assert any(":7:" in problem for problem in source.problems)

@@ -139,3 +139,19 @@ def test_markup_and_escape_sequences_show_literally(tmp_path):
         tmux.keys("q")
     finally:
         tmux.close()
+
+
+def test_closing_the_terminal_keeps_every_decision(tmp_path):
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    annotations = tmp_path / "annotations"
+    path = annotations / "e2e.jsonl"
+    tmux = Tmux(app_command(SEEDS, annotations, suggestions))
+    try:
+        tmux.wait_for("1/6")
+        tmux.keys("a", "x")
+        wait_lines(path, 2)
+    finally:
+        tmux.close()  # the terminal goes away: SIGHUP
+    lines = journal(path)
+    assert len(lines) == 2
+    assert len(lines[-1]["attributions"]) == 1 and len(lines[-1]["rejected"]) == 1

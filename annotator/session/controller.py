@@ -299,13 +299,15 @@ class Session:
         return True
 
     def mark_done(self) -> Change:
+        undecided = self.state.pending_count if self.state else 0
         change = self.do(S.set_status, Status.done)
+        left = f" ({undecided} suggestion(s) left undecided: not saved as accepted or rejected)" if undecided else ""
         following = self.next_undone()
         if following is None:
-            self.message = "document done; every document is done"
+            self.message = "document done; every document is done" + left
         else:
             self.open(following)
-            self.message = "document done; here is the next one not done"
+            self.message = "document done; here is the next one not done" + left
         return change
 
     def next_undone(self) -> int | None:

@@ -37,6 +37,10 @@ class AnnotatorApp(App[None]):
             self.set_keymap(self._user_keymap)
         self.push_screen(AnnotateScreen(self.session))
 
+    def on_unmount(self) -> None:
+        # Normally everything is on disk already (written right after each frame).
+        self.session.save_position()
+
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(id, keys, description) for every binding, after the user's keymap."""
         rows = []

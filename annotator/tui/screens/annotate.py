@@ -21,14 +21,16 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
-          "theme", "search-next"}
+          "theme", "search-next", "clause-next", "clause-previous"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
+        "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
+          "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
-          "new", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
+          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
 # Bindings whose action is named differently from the id
 ACTION_OF = {}
 
@@ -53,7 +55,7 @@ class AnnotateScreen(Screen):
         Binding("shift+tab", "previous", "Prev", id="previous-alt", show=False, tooltip="Previous attribution"),
         Binding("a", "accept", "Accept", id="accept"),
         Binding("x", "reject", "Reject", id="reject"),
-        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the boundaries (again: stop editing)"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Edit boundaries (again: stop)"),
         Binding("left_square_bracket", "boundary('start', -1)", "Start◂", id="start-left", group=START,
                 tooltip="Move the start one token left"),
         Binding("right_square_bracket", "boundary('start', 1)", "Start▸", id="start-right", group=START,
@@ -62,6 +64,12 @@ class AnnotateScreen(Screen):
                 tooltip="Move the end one token left"),
         Binding("right_curly_bracket", "boundary('end', 1)", "End▸", id="end-right", group=END,
                 tooltip="Move the end one token right"),
+        Binding("left_parenthesis", "boundary('start', -1, 'sentence')", "Start to sentence", id="start-sentence",
+                show=False, tooltip="Start to the sentence's start (edit)"),
+        Binding("right_parenthesis", "boundary('end', 1, 'sentence')", "End to sentence", id="end-sentence",
+                show=False, tooltip="End to the sentence's end (edit)"),
+        Binding("backspace", "clear_span", "Remove span", id="remove-span", show=False,
+                tooltip="Remove the focused source or cue (edit)"),
         Binding("shift+left", "boundary('end', -1)", "End◂", id="end-left-alt", show=False),
         Binding("shift+right", "boundary('end', 1)", "End▸", id="end-right-alt", show=False),
         Binding("s", "role('source')", "Source", id="focus-source", group=ROLE, tooltip="Edit the source span"),
@@ -78,10 +86,16 @@ class AnnotateScreen(Screen):
         Binding("b", "cursor('token', -1)", "◂Word", id="word-previous", show=False),
         Binding("right_parenthesis", "cursor('sentence', 1)", "Sentence▸", id="sentence-next", show=False),
         Binding("left_parenthesis", "cursor('sentence', -1)", "◂Sentence", id="sentence-previous", show=False),
+        Binding("f", "cursor('clause', 1)", "To punctuation▸", id="clause-next", show=False,
+                tooltip="To just before the next punctuation"),
+        Binding("F", "cursor('clause', -1)", "◂From punctuation", id="clause-previous", show=False,
+                tooltip="To the start of the clause"),
         Binding("1", "assign('source')", "Source", id="assign-source"),
         Binding("2", "assign('cue')", "Cue", id="assign-cue"),
         Binding("3", "assign('content')", "Content", id="assign-content"),
         Binding("N", "new", "New", id="new"),
+        Binding("plus", "add_piece", "+Content", id="add-to-content",
+                tooltip="Selection: another piece of the content"),
         Binding("E", "entity", "Entity", id="entity", show=False),
         Binding("T", "type", "Type", id="type", show=False),
         Binding("m", "note", "Note", id="note", show=False),
@@ -92,7 +106,7 @@ class AnnotateScreen(Screen):
         Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
         Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False),
-        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit or select mode; drop a draft"),
+        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit/select mode; drop a draft"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("g", "guidelines", "Guide", id="guidelines", show=False),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False),
@@ -182,6 +196,8 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
+        if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note"):
+            return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
 
@@ -206,8 +222,12 @@ class AnnotateScreen(Screen):
         self.session.do(S.toggle_edit)
         self._after()
 
-    def action_boundary(self, which: str, direction: int) -> None:
-        self.session.do(S.move_boundary, which, direction)
+    def action_boundary(self, which: str, direction: int, unit: str = "token") -> None:
+        self.session.do(S.move_boundary, which, direction, unit)
+        self._after()
+
+    def action_clear_span(self) -> None:
+        self.session.do(S.clear_span)
         self._after()
 
     def action_role(self, role: str) -> None:
@@ -234,6 +254,10 @@ class AnnotateScreen(Screen):
 
     def action_assign(self, role: str) -> None:
         self.session.do(S.assign, Role(role))
+        self._after()
+
+    def action_add_piece(self) -> None:
+        self.session.do(S.add_piece)
         self._after()
 
     def action_new(self) -> None:
