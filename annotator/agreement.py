@@ -5,8 +5,9 @@ Three views of how far annotators agree, over all annotators and for every pair:
 1. Token-wise Krippendorff's alpha (nominal). Units are the tokens of
    ``spacy.blank("en")`` that are not whitespace, of all documents pooled. A token's
    value is none, source, cue or content: the role of the span that covers the token's
-   first character, source over cue over content where an annotator's spans overlap.
-   A document an annotator did not annotate (no record, or a record marked skipped)
+   first character, source over cue over content where an annotator's spans overlap
+   (a discontinuous span covers its fragments, not the gap between them). A document
+   an annotator did not annotate (no record, or a record marked skipped)
    leaves that annotator's values missing for its tokens. The overall figure is
    computed by the ``krippendorff`` package on the full reliability matrix. Pairwise,
    per-role (binary: the role against everything else) and per-document figures use
@@ -21,6 +22,10 @@ Three views of how far annotators agree, over all annotators and for every pair:
    content shares at least one word token with the content of some attribution of b
    (not one-to-one), over the documents both annotated; a pair's agr is the mean of
    both directions and the overall agr the mean over pairs.
+
+Each document is tokenised once and each (document, annotator) reduced once, whatever
+the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
+per-document work runs in forked worker processes, with the same results.
 """
 
 from __future__ import annotations
