@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-import pytest
 
 from annotator.corpus.index import open_corpus
 from annotator.session import Session, SuggestionSource
@@ -237,3 +236,20 @@ async def test_empty_and_tiny_documents_do_not_break_the_app(tmp_path):
         assert session.position == 0
         await pilot.press("n", "n")
         assert session.state.cursor % 1 == 0 and session.state.cursor <= len(session.document.text)
+
+
+@sync
+async def test_theme_toggle_repaints_with_the_light_palette(tmp_path):
+    from annotator.tui.palette import DARK, LIGHT
+
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        article = app.screen.query_one(ArticleView)
+        assert article.palette is DARK
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.theme == "textual-light" and article.palette is LIGHT
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert article.palette is DARK

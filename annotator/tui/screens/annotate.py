@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.schema import Role, Status
+from annotator.schema import Role
 from annotator.session import Session
 from annotator.session import state as S
 from annotator.tui.screens.dialogs import InputDialog
@@ -31,8 +31,6 @@ SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next"
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
           "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
-# Bindings whose action is named differently from the id
-ACTION_OF = {}
 
 
 START = Binding.Group("start")
@@ -406,7 +404,6 @@ class AnnotateScreen(Screen):
 
     def action_theme(self) -> None:
         self.app.theme = "textual-light" if self.dark else "textual-dark"
-        self.query_one(AttributionList).repaint(self.session.state, palette_after(self.dark))
         self.redraw(scroll=False)
 
     def action_quit(self) -> None:
@@ -433,12 +430,6 @@ class AnnotateScreen(Screen):
         self.session.do(S.clear_selection)
         self.session.do(S.select, event.attribution_id)
         self._after()
-
-
-def palette_after(dark: bool):
-    from annotator.tui.palette import palette_for
-
-    return palette_for(dark)
 
 
 _ACTION_TO_ID: dict[tuple[str, tuple], str] = {}
