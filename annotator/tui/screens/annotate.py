@@ -21,7 +21,8 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
-          "theme", "search-next", "clause-next", "clause-previous"}
+          "theme", "search-next", "clause-next", "clause-previous",
+          "source-at-cursor", "cue-at-cursor", "content-at-cursor"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
@@ -91,6 +92,12 @@ class AnnotateScreen(Screen):
         Binding("1", "assign('source')", "Source", id="assign-source", tooltip="Selection becomes the SOURCE"),
         Binding("2", "assign('cue')", "Cue", id="assign-cue", tooltip="Selection becomes the CUE"),
         Binding("3", "assign('content')", "Content", id="assign-content", tooltip="Selection becomes the CONTENT"),
+        Binding("1", "assign_at_cursor('source')", "Source", id="source-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the SOURCE"),
+        Binding("2", "assign_at_cursor('cue')", "Cue", id="cue-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CUE"),
+        Binding("3", "assign_at_cursor('content')", "Content", id="content-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CONTENT"),
         Binding("N", "new", "New", id="new", tooltip="New attribution (selection = its content)"),
         Binding("plus", "add_piece", "+Content", id="add-to-content",
                 tooltip="Selection: another piece of the content"),
@@ -257,6 +264,10 @@ class AnnotateScreen(Screen):
     def action_add_piece(self) -> None:
         self.session.do(S.add_piece)
         self._after()
+
+    def action_assign_at_cursor(self, role: str) -> None:
+        """1/2/3 with no selection: the token under the cursor (saves the v)."""
+        self.action_assign(role)
 
     def action_new(self) -> None:
         self.session.do(S.new_attribution)
