@@ -145,7 +145,8 @@ class AnnotateScreen(Screen):
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
-        self._suggest_if_needed()
+        # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
+        self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
