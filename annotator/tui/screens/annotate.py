@@ -140,7 +140,7 @@ class AnnotateScreen(Screen):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
-        self.session.defer_writes = True
+        self.session.defer_sync = True
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
@@ -185,7 +185,7 @@ class AnnotateScreen(Screen):
 
     def _after(self, scroll: bool = True) -> None:
         self.redraw(scroll)
-        if self.session._unwritten:
+        if self.session._unwritten or self.session._unsynced:
             self.call_after_refresh(self._flush)
 
     def _flush(self) -> None:
