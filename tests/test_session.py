@@ -253,3 +253,22 @@ def test_entities_come_from_every_journal_of_the_project(project):
     alice.do(S.set_entity, "Kakar’s office")
     known = alice.known_entities()
     assert "Inter-Services Public Relations" in known and "Kakar’s office" in known
+
+
+def test_a_failed_write_is_kept_and_retried(project, monkeypatch):
+    make, annotations = project
+    session = make()
+    from annotator.store import Journal
+
+    original = Journal.append_many
+
+    def failing(self, records, fsync=True):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Journal, "append_many", failing)
+    session.do(S.accept)
+    assert session.message.startswith("NOT SAVED") and len(session._unwritten) == 1
+    monkeypatch.setattr(Journal, "append_many", original)
+    session.do(S.accept)  # the next decision writes both lines
+    assert session._unwritten == [] and session.write_error is None
+    assert len(journal_lines(annotations / "alice.jsonl")) == 2

@@ -82,7 +82,9 @@ class Session:
         self.state: DocState | None = None
         self.history = History()
         self.message: str | None = None
-        self.defer_writes = False
+        self.defer_sync = False
+        self.write_error: str | None = None
+        self._unsynced = False
         self.awaiting_suggestions = False
         # False in the app: open at once, compute suggestions in the background
         self.wait_for_suggestions = True
@@ -219,27 +221,33 @@ class Session:
         )
 
     def _write(self, kind: str) -> None:
+        """Journal the current state at once: one complete line, written before the
+        next key is handled. Headless use also fsyncs here; the app sets
+        ``defer_sync`` and calls ``flush`` right after drawing the frame, so the screen
+        never waits on the disk (a killed process still loses nothing: the line is in
+        the kernel; only a power cut in those milliseconds could)."""
         record = self.record(kind)
         self._lines.setdefault(record.doc_id, []).append(record)
         self._unwritten.append(record)
-        if not self.defer_writes:
-            self.flush()
+        try:
+            self.journal.append_many(self._unwritten, fsync=not self.defer_sync)
+        except OSError as error:  # kept in _unwritten: the next decision or flush retries
+            self.write_error = f"NOT SAVED: {self.journal.path}: {error.strerror or error} (retrying)"
+            return
+        self.write_error = None
+        self._unwritten = []
+        self._unsynced = self.defer_sync
 
     def flush(self) -> None:
-        """Append the decisions not yet on disk (one write, fsynced).
-
-        Headless use writes at every decision. The app sets ``defer_writes`` and calls
-        this right after drawing the frame for the key, so the screen never waits on
-        fsync; a kill in between loses only that keystroke.
-        """
-        if not self._unwritten:
-            return
-        records, self._unwritten = self._unwritten, []
-        try:
-            self.journal.append_many(records)
-        except BaseException:
-            self._unwritten = records + self._unwritten
-            raise
+        """Write what a failed write left behind, and fsync what is not yet on disk."""
+        if self._unwritten:
+            records = self._unwritten
+            self.journal.append_many(records, fsync=True)
+            self._unwritten = []
+            self._unsynced = False
+        elif self._unsynced:
+            self.journal.sync()
+            self._unsynced = False
 
     def apply(self, change: Change) -> Change:
         assert self.state is not None
@@ -252,7 +260,7 @@ class Session:
             self._write("edit")
         else:
             self.state = change.state
-        self.message = change.message
+        self.message = self.write_error or change.message
         return change
 
     def do(self, transition: Callable[..., Change], *args) -> Change:

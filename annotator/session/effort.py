@@ -16,8 +16,9 @@ document's suggestions and its gold attributions:
 - each gold attribution no suggestion found is created: ``N``, then for each span in
   text order the cursor moves there (by ``)``/``(`` sentences and ``w``/``b`` tokens,
   or ``/`` and the fewest leading characters that find it, then enter; whichever is
-  fewest), ``v``, the extension (``w`` per token, ``)`` to the sentence's end, ``f`` to
-  the next punctuation mark), and ``1``/``2``/``3`` (``+`` for more content pieces);
+  fewest), ``v`` and the extension (``w`` per token, ``)`` to the sentence's end, ``f``
+  to the next punctuation mark; neither for a one-token span, which ``1``/``2``/``3``
+  take from the cursor), and ``1``/``2``/``3`` (``+`` for more content pieces);
 - ``d`` marks the document done (1 key).
 
 ``tests/test_efficiency.py`` presses such key sequences in the real app and checks the
@@ -114,8 +115,11 @@ def _extend(tokens: Tokens, start: int, end: int) -> int:
 
 
 def _select(tokens: Tokens, cursor: int, start: int, end: int) -> int:
-    """Move there, ``v``, extend, and the assigning key."""
-    return _travel(tokens, cursor, start) + 1 + _extend(tokens, start, end) + 1
+    """Move there, ``v``, extend, and the assigning key; a one-token span needs no ``v``
+    (``1``/``2``/``3`` take the token at the cursor)."""
+    one_token = tokens.token_covering(start) == (start, end)
+    selecting = 0 if one_token else 1 + _extend(tokens, start, end)
+    return _travel(tokens, cursor, start) + selecting + 1
 
 
 def _overlap(a: Span, b: Span) -> int:

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.schema import Role, Status
+from annotator.schema import Role
 from annotator.session import Session
 from annotator.session import state as S
 from annotator.tui.screens.dialogs import InputDialog
@@ -21,7 +21,8 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
-          "theme", "search-next", "clause-next", "clause-previous"}
+          "theme", "search-next", "clause-next", "clause-previous",
+          "source-at-cursor", "cue-at-cursor", "content-at-cursor"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
@@ -31,8 +32,6 @@ SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next"
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
           "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
-# Bindings whose action is named differently from the id
-ACTION_OF = {}
 
 
 START = Binding.Group("start")
@@ -93,6 +92,12 @@ class AnnotateScreen(Screen):
         Binding("1", "assign('source')", "Source", id="assign-source", tooltip="Selection becomes the SOURCE"),
         Binding("2", "assign('cue')", "Cue", id="assign-cue", tooltip="Selection becomes the CUE"),
         Binding("3", "assign('content')", "Content", id="assign-content", tooltip="Selection becomes the CONTENT"),
+        Binding("1", "assign_at_cursor('source')", "Source", id="source-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the SOURCE"),
+        Binding("2", "assign_at_cursor('cue')", "Cue", id="cue-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CUE"),
+        Binding("3", "assign_at_cursor('content')", "Content", id="content-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CONTENT"),
         Binding("N", "new", "New", id="new", tooltip="New attribution (selection = its content)"),
         Binding("plus", "add_piece", "+Content", id="add-to-content",
                 tooltip="Selection: another piece of the content"),
@@ -135,12 +140,13 @@ class AnnotateScreen(Screen):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
-        self.session.defer_writes = True
+        self.session.defer_sync = True
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
-        self._suggest_if_needed()
+        # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
+        self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -179,7 +185,7 @@ class AnnotateScreen(Screen):
 
     def _after(self, scroll: bool = True) -> None:
         self.redraw(scroll)
-        if self.session._unwritten:
+        if self.session._unwritten or self.session._unsynced:
             self.call_after_refresh(self._flush)
 
     def _flush(self) -> None:
@@ -259,6 +265,10 @@ class AnnotateScreen(Screen):
     def action_add_piece(self) -> None:
         self.session.do(S.add_piece)
         self._after()
+
+    def action_assign_at_cursor(self, role: str) -> None:
+        """1/2/3 with no selection: the token under the cursor (saves the v)."""
+        self.action_assign(role)
 
     def action_new(self) -> None:
         self.session.do(S.new_attribution)
@@ -406,7 +416,6 @@ class AnnotateScreen(Screen):
 
     def action_theme(self) -> None:
         self.app.theme = "textual-light" if self.dark else "textual-dark"
-        self.query_one(AttributionList).repaint(self.session.state, palette_after(self.dark))
         self.redraw(scroll=False)
 
     def action_quit(self) -> None:
@@ -433,12 +442,6 @@ class AnnotateScreen(Screen):
         self.session.do(S.clear_selection)
         self.session.do(S.select, event.attribution_id)
         self._after()
-
-
-def palette_after(dark: bool):
-    from annotator.tui.palette import palette_for
-
-    return palette_for(dark)
 
 
 _ACTION_TO_ID: dict[tuple[str, tuple], str] = {}

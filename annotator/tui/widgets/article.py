@@ -13,10 +13,9 @@ from bisect import bisect_right
 from collections import OrderedDict
 
 from rich.cells import cell_len
-from rich.segment import Segment
 from textual import events
 from textual.content import Content, Span as ContentSpan
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -51,7 +50,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
                     lines.append((line_start, chunk_start))
                     line_start, line_width = chunk_start, 0
                 if chunk_width > width:  # a very long word: cut it by cells
-                    index = chunk_start
                     for char_index, char in enumerate(stripped):
                         w = cell_len(char)
                         if line_width + w > width and line_width > 0 and w > 0:
@@ -59,7 +57,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
                             line_start, line_width = chunk_start + char_index, 0
                         line_width += w
                     line_width += cell_len(chunk[len(stripped):])
-                    del index
                 else:
                     line_width += cell_len(chunk)
             lines.append((line_start, end))
