@@ -204,13 +204,10 @@ class ArrayLookupLemmatizer(Lemmatizer):
         strings = doc.vocab.strings
         cache: dict[int, int] = self.__dict__.setdefault("_lemma_ids", {})
         columns = doc.to_array([ORTH, LEMMA])
-        orths = columns[:, 0].tolist()
-        current = columns[:, 1].tolist()
-        lemmas = []
-        for orth, lemma in zip(orths, current):
-            if lemma and not self.overwrite:
-                lemmas.append(lemma)
-                continue
+        # Each distinct word once (a text repeats most of its words).
+        unique, inverse = numpy.unique(columns[:, 0], return_inverse=True)
+        mapped = []
+        for orth in unique.tolist():
             found = cache.get(orth)
             if found is None:
                 text = strings[orth]
@@ -218,8 +215,12 @@ class ArrayLookupLemmatizer(Lemmatizer):
                 if not isinstance(result, str):
                     result = result[0] if result else text
                 found = cache[orth] = strings.add(result)
-            lemmas.append(found)
-        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1))
+            mapped.append(found)
+        lemmas = numpy.asarray(mapped, dtype="uint64")[inverse.reshape(-1)]
+        if not self.overwrite:
+            current = columns[:, 1]
+            lemmas = numpy.where(current != 0, current, lemmas)
+        doc.from_array([LEMMA], lemmas.astype("uint64").reshape(-1, 1))
         return doc
 
 

@@ -31,7 +31,7 @@ TIME_NOUNS = frozenset(
     "morning afternoon evening weekend day today yesterday tonight".split()
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
-MIN_UNIGRAM_FOR_CONTEXT = 0.05
+MIN_UNIGRAM_FOR_CONTEXT = 0.15
 MAX_COLON_SPEAKER = 6  # words before a speaker's colon
 COLON_NOT_SPEAKER = frozenset(
     "photo photos courtesy read also note update editor editor's source sources credit "
