@@ -32,6 +32,8 @@ from annotator.matching import (
     AnnotatedDocument,
     Matching,
     WordTokens,
+    count_relation_matches,
+    count_span_matches,
     match_relations,
     match_spans,
 )
@@ -93,6 +95,48 @@ def compare(predicted: AnnotatedDocument, gold: AnnotatedDocument, by_type: bool
     return counts
 
 
+# count_matches' layout: for each target, for each mode: predicted, gold, matched.
+COUNT_LAYOUT: tuple[tuple[str, str, str], ...] = tuple(
+    (target, mode, name) for target in TARGETS for mode in MODES for name in ("pred", "gold", "matched")
+)
+
+
+def count_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> list[int]:
+    """compare() without the type breakdown, as a flat list in COUNT_LAYOUT (fast path)."""
+    out: list[int] = []
+    for role in ROLES:
+        exact, loose = count_span_matches(predicted, gold, role)
+        n_pred, n_gold = len(predicted.role_units[role]), len(gold.role_units[role])
+        out += (n_pred, n_gold, exact, n_pred, n_gold, loose)
+    exact, loose = count_relation_matches(predicted, gold)
+    n_pred, n_gold = len(predicted.attributions), len(gold.attributions)
+    out += (n_pred, n_gold, exact, n_pred, n_gold, loose)
+    return out
+
+
+def add_counts(total: list[int], counts: list[int]) -> None:
+    for position, value in enumerate(counts):
+        total[position] += value
+
+
+def layout_scores(counts: Sequence[int]) -> dict:
+    """{target: {mode: {precision, recall, f1, pred, gold, matched}}} from COUNT_LAYOUT counts."""
+    out: dict = {}
+    for position in range(0, len(COUNT_LAYOUT), 3):
+        target, mode, _ = COUNT_LAYOUT[position]
+        pred, gold, matched = counts[position : position + 3]
+        precision, recall = ratio(matched, pred), ratio(matched, gold)
+        out.setdefault(target, {})[mode] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": harmonic(precision, recall),
+            "pred": pred,
+            "gold": gold,
+            "matched": matched,
+        }
+    return out
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -125,8 +169,9 @@ def counts_for_documents(
 ) -> list[DocumentCounts]:
     """Counts per gold document (sorted by id), comparing the prediction with gold."""
     result = []
-    for doc_id in sorted(gold):
-        tokens = WordTokens(documents[doc_id].text)
+    doc_ids = sorted(gold)
+    tokenized = WordTokens.for_texts([documents[doc_id].text for doc_id in doc_ids])
+    for doc_id, tokens in zip(doc_ids, tokenized):
         gold_doc = AnnotatedDocument(gold[doc_id].attributions, tokens)
         record = predicted.get(doc_id)
         pred_doc = AnnotatedDocument(record.attributions if record else [], tokens)

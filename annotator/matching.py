@@ -2,11 +2,10 @@
 
 Spans are compared as sets of word tokens, punctuation ignored:
 
-- A *word token* is a maximal run of word characters (letters, digits, ``_``) and
-  combining marks (so Urdu or Hindi words with vowel signs stay whole). Everything
-  else (spaces, punctuation, quotation marks, symbols) separates tokens and counts for
-  nothing. Tokens are identified by their position in the document, so "said" at two
-  places are two different tokens.
+- Word tokens are the tokens of ``spacy.blank("en")`` (the same tokenizer as the
+  units of token-wise alpha in `agree`) that are neither whitespace nor punctuation
+  (``is_punct``: quotation marks, commas, dashes, brackets...). Tokens are identified
+  by their position in the document, so "said" at two places are two tokens.
 - A span's *units* are the word tokens it touches (shares at least one character
   with), over all its fragments. A span that touches no word token (a lone ":" cue)
   is compared by its non-space characters instead, so it can still match a span made
@@ -25,13 +24,10 @@ source overlap.
 
 from __future__ import annotations
 
-import re
-import sys
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from typing import NamedTuple
 
 from annotator.schema import Attribution, Role, Span
 
@@ -40,47 +36,154 @@ MODES: tuple[str, ...] = ("exact", "overlap")
 RELATION = "relation"
 TARGETS: tuple[str, ...] = (*ROLES, RELATION)
 
-Units = frozenset[int]
 
 
-@cache
-def _word_pattern() -> re.Pattern[str]:
-    # Python's \w leaves out combining marks (Mn/Mc/Me), which would split words of
-    # many scripts in two; add every mark the running Unicode database knows.
-    marks: list[str] = []
-    start = previous = None
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code))[0] == "M":
-            if previous is not None and code == previous + 1:
-                previous = code
-                continue
-            if start is not None:
-                marks.append(_char_range(start, previous))
-            start = previous = code
-    if start is not None:
-        marks.append(_char_range(start, previous))
-    return re.compile(r"[\w" + "".join(marks) + r"]+")
+class Units(NamedTuple):
+    """The word tokens a span touches, as sorted, disjoint, merged token ranges.
+
+    Equal unit sets have equal ``pieces``; ``lo``/``hi`` bound them and ``size`` counts
+    them. Ranges rather than sets: contiguous spans (nearly all) become one range, and
+    overlaps are arithmetic, which keeps pairwise agreement over thousands of
+    documents fast.
+    """
+
+    lo: int
+    hi: int
+    size: int
+    pieces: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def from_ranges(cls, ranges: Iterable[tuple[int, int]]) -> Units:
+        merged: list[list[int]] = []
+        for low, high in sorted(r for r in ranges if r[1] > r[0]):
+            if merged and low <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        pieces = tuple((low, high) for low, high in merged)
+        return cls(pieces[0][0], pieces[-1][1], sum(h - l for l, h in pieces), pieces)
 
 
-def _char_range(first: int, last: int | None) -> str:
-    last = first if last is None else last
-    if first == last:
-        return re.escape(chr(first))
-    return f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+def overlap(a: Units, b: Units) -> int:
+    """How many units two unit sets share."""
+    if a.hi <= b.lo or b.hi <= a.lo:
+        return 0
+    if len(a.pieces) == 1 and len(b.pieces) == 1:
+        return min(a.hi, b.hi) - max(a.lo, b.lo)
+    shared = 0
+    for a_lo, a_hi in a.pieces:
+        for b_lo, b_hi in b.pieces:
+            if a_lo < b_hi and b_lo < a_hi:
+                shared += min(a_hi, b_hi) - max(a_lo, b_lo)
+    return shared
+
+
+# Spans without word tokens are compared by characters, in a coordinate range that no
+# token index reaches.
+CHARACTER_BASE = 1 << 40
+
+
+_NLP = None
+
+
+def _tokenizer():
+    global _NLP
+    if _NLP is None:
+        import spacy  # heavy: imported on first use only
+
+        _NLP = spacy.blank("en")
+    return _NLP.tokenizer
+
+
+def _token_table(doc):
+    """(start, length, is_space, is_punct) per token, as a numpy array."""
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+    if not len(doc):
+        import numpy as np
+
+        return np.zeros((0, 4), dtype=np.int64)
+    return doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT])
+
+
+def _tables_of(texts: Sequence[str]) -> list:
+    tokenizer = _tokenizer()
+    return [_token_table(doc) for doc in tokenizer.pipe(texts)]
+
+
+# Tokenising is the slowest step of agreement over many documents; spaCy's tokenizer
+# holds the GIL, so large batches go to forked worker processes (same tokenizer, same
+# result, in order).
+PARALLEL_MIN_TEXTS = 200
+PARALLEL_MAX_PROCESSES = 4
+
+
+def worker_processes(items: int) -> int:
+    """How many forked workers a batch of ``items`` documents deserves (1: none)."""
+    import multiprocessing
+    import os
+
+    if items < PARALLEL_MIN_TEXTS or multiprocessing.parent_process() is not None:
+        return 1  # small batch, or already inside a worker
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(PARALLEL_MAX_PROCESSES, cores))
+
+
+def _parallel_tables(texts: Sequence[str]) -> list | None:
+    import multiprocessing
+
+    processes = worker_processes(len(texts))
+    if processes < 2:
+        return None
+    _tokenizer()  # load spaCy once, before forking, so workers inherit it
+    size = -(-len(texts) // (processes * 4))
+    chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_tables_of, chunks)
+    except OSError:  # no processes to be had: do it here
+        return None
+    return [table for part in parts for table in part]
 
 
 class WordTokens:
-    """The word tokens of one document text, for turning spans into unit sets."""
+    """The word tokens of one document text, for turning spans into unit sets.
 
-    __slots__ = ("text", "starts", "ends")
+    ``all_starts`` keeps every non-whitespace token's start (the units of token-wise
+    alpha in annotator/agreement.py); ``starts``/``ends`` the word tokens: those
+    neither whitespace nor punctuation.
+    """
 
-    def __init__(self, text: str):
+    __slots__ = ("text", "starts", "ends", "all_starts", "_cache")
+
+    def __init__(self, text: str, doc=None, table=None):
         self.text = text
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for match in _word_pattern().finditer(text):
-            self.starts.append(match.start())
-            self.ends.append(match.end())
+        if table is None:
+            table = _token_table(doc if doc is not None else _tokenizer()(text))
+        if len(table):
+            visible = table[table[:, 2] == 0]
+            words = visible[visible[:, 3] == 0]
+            self.all_starts: list[int] = visible[:, 0].tolist()
+            self.starts: list[int] = words[:, 0].tolist()
+            self.ends: list[int] = (words[:, 0] + words[:, 1]).tolist()
+        else:
+            self.all_starts, self.starts, self.ends = [], [], []
+        # Annotators of one document mostly mark the same spans: convert each once.
+        self._cache: dict[tuple, Units] = {}
+
+    @classmethod
+    def for_texts(cls, texts: Sequence[str]) -> list[WordTokens]:
+        """Tokens of many texts; large batches are tokenised by several processes."""
+        tables = _parallel_tables(texts)
+        if tables is None:
+            tokenizer = _tokenizer()
+            return [cls(text, doc) for text, doc in zip(texts, tokenizer.pipe(texts))]
+        return [cls(text, table=table) for text, table in zip(texts, tables)]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -92,25 +195,52 @@ class WordTokens:
         return range(first, max(first, stop))
 
     def units(self, span: Span) -> Units:
-        found: set[int] = set()
-        for start, end in span.pieces:
-            found.update(self.token_range(start, end))
-        if found:
-            return frozenset(found)
-        # No word token: compare by non-space characters (negative, so never a token).
-        return frozenset(
-            -(offset + 1)
-            for start, end in span.pieces
-            for offset in range(start, min(end, len(self.text)))
-            if not self.text[offset].isspace()
-        ) or frozenset({-(span.start + 1)})
+        key = (span.start, span.end, tuple(span.fragments) if span.fragments else None)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._units(span)
+        return found
 
-    def words(self, units: Iterable[int]) -> list[str]:
-        """The token texts of a unit set, in document order (for display and tests)."""
-        return [
-            self.text[self.starts[unit] : self.ends[unit]] if unit >= 0 else self.text[-unit - 1]
-            for unit in sorted(units, key=lambda u: (-u - 1) if u < 0 else self.starts[u])
-        ]
+    def _units(self, span: Span) -> Units:
+        if not span.fragments:  # the common case, kept fast
+            first = bisect_right(self.ends, span.start)
+            stop = bisect_left(self.starts, span.end)
+            if stop > first:
+                return Units(first, stop, stop - first, ((first, stop),))
+            ranges = []
+        else:
+            ranges = []
+            for start, end in span.pieces:
+                tokens = self.token_range(start, end)
+                if tokens:
+                    ranges.append((tokens.start, tokens.stop))
+            if ranges:
+                return Units.from_ranges(ranges)
+        # No word token: compare by the characters, surrounding spaces left out.
+        text = self.text
+        ranges = []
+        for start, end in span.pieces:
+            end = min(end, len(text))
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                ranges.append((CHARACTER_BASE + start, CHARACTER_BASE + end))
+        if not ranges:  # only whitespace: the span's first character stands for it
+            ranges.append((CHARACTER_BASE + span.start, CHARACTER_BASE + span.start + 1))
+        return Units.from_ranges(ranges)
+
+    def words(self, units: Units) -> list[str]:
+        """The token texts (or characters) of a unit set, in document order."""
+        out = []
+        for low, high in units.pieces:
+            for unit in range(low, high):
+                if unit >= CHARACTER_BASE:
+                    out.append(self.text[unit - CHARACTER_BASE])
+                else:
+                    out.append(self.text[self.starts[unit] : self.ends[unit]])
+        return out
 
 
 @dataclass(slots=True)
@@ -123,6 +253,52 @@ class AttributionUnits:
     content: Units
 
 
+class SpanIndex:
+    """Unit sets sorted by their first unit, for finding the ones a query overlaps.
+
+    ``overlapping`` walks back from the last set starting before the query's end and
+    stops once no earlier set can reach the query's start (a running maximum of ends),
+    so a lookup costs about the number of sets it finds.
+    """
+
+    __slots__ = ("units", "order", "los", "his", "reach")
+
+    def __init__(self, units: Sequence[Units]):
+        self.units = units
+        self.order = sorted(range(len(units)), key=lambda k: units[k].lo)
+        self.los = [units[k].lo for k in self.order]
+        self.his = [units[k].hi for k in self.order]
+        self.reach: list[int] = []
+        furthest = -1
+        for high in self.his:
+            furthest = max(furthest, high)
+            self.reach.append(furthest)
+
+    def overlapping(self, query: Units) -> list[tuple[int, int]]:
+        """(position in ``units``, shared units) for every set sharing units with ``query``."""
+        found = []
+        lo = query.lo
+        position = bisect_left(self.los, query.hi) - 1
+        reach, his, order, units = self.reach, self.his, self.order, self.units
+        while position >= 0 and reach[position] > lo:
+            if his[position] > lo:
+                k = order[position]
+                shared = overlap(query, units[k])
+                if shared:
+                    found.append((k, shared))
+            position -= 1
+        return found
+
+    def any_overlap(self, query: Units) -> bool:
+        lo = query.lo
+        position = bisect_left(self.los, query.hi) - 1
+        while position >= 0 and self.reach[position] > lo:
+            if self.his[position] > lo and overlap(query, self.units[self.order[position]]):
+                return True
+            position -= 1
+        return False
+
+
 class AnnotatedDocument:
     """One annotator's attributions of one document, as unit sets with lookup indices.
 
@@ -130,7 +306,8 @@ class AnnotatedDocument:
     part in, so pairwise agreement over many annotators does the work once.
     """
 
-    __slots__ = ("attributions", "role_spans", "_indices")
+    __slots__ = ("attributions", "role_spans", "role_units", "_indices", "_content_set", "_positions",
+                 "_counts", "_relation_keys")
 
     def __init__(self, attributions: Sequence[Attribution], tokens: WordTokens):
         self.attributions: list[AttributionUnits] = []
@@ -142,20 +319,58 @@ class AnnotatedDocument:
             content = tokens.units(attribution.content)
             kind = attribution.type.value if hasattr(attribution.type, "value") else str(attribution.type)
             self.attributions.append(AttributionUnits(kind, source, cue, content))
-            for role, units in (("source", source), ("cue", cue), ("content", content)):
-                if units is not None:
-                    self.role_spans[role].append((index, units))
-        self._indices: dict[str, dict[int, list[int]]] = {}
+            if source is not None:
+                self.role_spans["source"].append((index, source))
+            if cue is not None:
+                self.role_spans["cue"].append((index, cue))
+            self.role_spans["content"].append((index, content))
+        self.role_units = {role: [units for _, units in spans] for role, spans in self.role_spans.items()}
+        self._indices: dict[str, SpanIndex] = {}
+        self._content_set: frozenset[Units] | None = None
+        self._positions: dict[str, dict] = {}
+        self._counts: dict[str, dict] = {}
+        self._relation_keys: list[tuple] | None = None
 
-    def index(self, role: str) -> dict[int, list[int]]:
-        """unit -> positions in ``role_spans[role]`` of the spans holding it."""
-        found = self._indices.get(role)
+    def relation_keys(self) -> list[tuple]:
+        """(content, source) per attribution: equal keys are exact relation matches."""
+        if self._relation_keys is None:
+            self._relation_keys = [(a.content, a.source) for a in self.attributions]
+        return self._relation_keys
+
+    def counts(self, role: str) -> dict:
+        """How often each unit set (each relation key for RELATION) occurs."""
+        found = self._counts.get(role)
         if found is None:
             found = {}
-            for position, (_, units) in enumerate(self.role_spans[role]):
-                for unit in units:
-                    found.setdefault(unit, []).append(position)
-            self._indices[role] = found
+            for key in self.relation_keys() if role == RELATION else self.role_units[role]:
+                found[key] = found.get(key, 0) + 1
+            self._counts[role] = found
+        return found
+
+    def positions(self, role: str) -> dict:
+        """Unit set -> its positions in ``role_units[role]``; for RELATION, (content, source) ->
+        attribution positions. For finding exact matches by hashing."""
+        found = self._positions.get(role)
+        if found is None:
+            found = {}
+            if role == RELATION:
+                keys = self.relation_keys()
+            else:
+                keys = self.role_units[role]
+            for position, key in enumerate(keys):
+                found.setdefault(key, []).append(position)
+            self._positions[role] = found
+        return found
+
+    def content_set(self) -> frozenset[Units]:
+        if self._content_set is None:
+            self._content_set = frozenset(self.role_units["content"])
+        return self._content_set
+
+    def index(self, role: str) -> SpanIndex:
+        found = self._indices.get(role)
+        if found is None:
+            found = self._indices[role] = SpanIndex(self.role_units[role])
         return found
 
 
@@ -170,104 +385,225 @@ class Matching:
         return self.exact if mode == "exact" else self.overlap
 
 
-def overlap_counts(
-    predicted: Sequence[Units], gold_index: dict[int, list[int]]
-) -> dict[tuple[int, int], int]:
+def overlap_counts(predicted: Sequence[Units], gold_index: SpanIndex) -> dict[tuple[int, int], int]:
     """Shared units for every (predicted, gold) pair that shares any."""
     counts: dict[tuple[int, int], int] = {}
     for i, units in enumerate(predicted):
-        for unit in units:
-            holders = gold_index.get(unit)
-            if holders:
-                for j in holders:
-                    key = (i, j)
-                    counts[key] = counts.get(key, 0) + 1
+        for j, shared in gold_index.overlapping(units):
+            counts[(i, j)] = shared
     return counts
+
+
+# Below this many unmatched gold spans, leftovers are compared pairwise; above, indexed.
+BRUTE_FORCE_LIMIT = 24
+
+
+def _exact_pairs(keys: Sequence, positions: dict, result: Matching) -> tuple[list[int], set[int]]:
+    """Pair each key with the first unused gold position holding an equal key."""
+    rest: list[int] = []
+    used: set[int] = set()
+    for i, key in enumerate(keys):
+        candidates = positions.get(key)
+        if candidates:
+            for j in candidates:
+                if j not in used:
+                    used.add(j)
+                    result.exact.append((i, j))
+                    break
+            else:
+                rest.append(i)
+        else:
+            rest.append(i)
+    return rest, used
+
+
+def _span_candidates(
+    predicted: Sequence[Units],
+    gold: Sequence[Units],
+    rest_p: list[int],
+    rest_g: list[int],
+    gold_index,
+) -> list[tuple[int, float, int, int]]:
+    """(-shared, -Jaccard, i, j) for leftover pairs that share units, best first.
+
+    ``gold_index``: a SpanIndex over ``gold``, or a function making one, or None; it is
+    needed only when many gold spans are left over.
+    """
+    pairs = []
+    if len(rest_g) <= BRUTE_FORCE_LIMIT:
+        rest = [(j, gold[j]) for j in rest_g]
+        for i in rest_p:
+            p = predicted[i]
+            lo, hi = p.lo, p.hi
+            for j, g in rest:
+                if lo < g.hi and g.lo < hi:
+                    shared = overlap(p, g)
+                    if shared:
+                        pairs.append((-shared, -shared / (p.size + g.size - shared), i, j))
+    else:
+        index = gold_index() if callable(gold_index) else gold_index or SpanIndex(gold)
+        allowed = set(rest_g)
+        for i in rest_p:
+            p = predicted[i]
+            for j, shared in index.overlapping(p):
+                if j in allowed:
+                    pairs.append((-shared, -shared / (p.size + gold[j].size - shared), i, j))
+    pairs.sort()
+    return pairs
+
+
+def _greedy(pairs: list, taken_g: set[int]) -> list[tuple[int, int]]:
+    """One-to-one pairs from candidates sorted best first, skipping gold already taken."""
+    chosen = []
+    used_p: set[int] = set()
+    for *_, i, j in pairs:
+        if i not in used_p and j not in taken_g:
+            used_p.add(i)
+            taken_g.add(j)
+            chosen.append((i, j))
+    return chosen
 
 
 def match_units(
     predicted: Sequence[Units],
     gold: Sequence[Units],
-    gold_index: dict[int, list[int]] | None = None,
+    gold_index=None,
+    gold_positions: dict | None = None,
 ) -> Matching:
-    """One-to-one matching of unit sets: exact first, then greedily by largest overlap."""
-    if gold_index is None:
-        gold_index = {}
-        for j, units in enumerate(gold):
-            for unit in units:
-                gold_index.setdefault(unit, []).append(j)
-    counts = overlap_counts(predicted, gold_index)
-    exact_candidates = sorted(
-        key for key, shared in counts.items()
-        if shared == len(predicted[key[0]]) == len(gold[key[1]])
-    )
+    """One-to-one matching of unit sets: exact first, then greedily by largest overlap.
+
+    Exact pairs are found by hashing (most spans of trained annotators agree exactly);
+    only the spans left over are compared for overlap.
+    """
     result = Matching()
-    used_p: set[int] = set()
-    used_g: set[int] = set()
-    for i, j in exact_candidates:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.exact.append((i, j))
+    if not predicted or not gold:
+        return result
+    if gold_positions is None:
+        gold_positions = {}
+        for j, units in enumerate(gold):
+            gold_positions.setdefault(units, []).append(j)
+    rest_p, used_g = _exact_pairs(predicted, gold_positions, result)
     result.overlap = list(result.exact)
-    rest = [
-        (-shared, -shared / (len(predicted[i]) + len(gold[j]) - shared), i, j)
-        for (i, j), shared in counts.items()
-        if i not in used_p and j not in used_g
-    ]
-    rest.sort()
-    for _, _, i, j in rest:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.overlap.append((i, j))
+    if not rest_p or len(used_g) == len(gold):
+        return result
+    rest_g = [j for j in range(len(gold)) if j not in used_g]
+    result.overlap += _greedy(_span_candidates(predicted, gold, rest_p, rest_g, gold_index), used_g)
     return result
+
+
+def _exact_budget(pred_counts: dict, gold_counts: dict) -> tuple[dict, int]:
+    """For each key, how many predicted and gold items pair exactly; and their total."""
+    small, large = (pred_counts, gold_counts) if len(pred_counts) <= len(gold_counts) else (gold_counts, pred_counts)
+    budget = {}
+    total = 0
+    for key, count in small.items():
+        other = large.get(key)
+        if other:
+            paired = count if count < other else other
+            budget[key] = paired
+            total += paired
+    return budget, total
+
+
+def _leftovers(keys: Sequence, budget: dict) -> list[int]:
+    """Positions not paired exactly: the first ``budget[key]`` of each key are (as in _exact_pairs)."""
+    remaining = dict(budget)
+    rest = []
+    for i, key in enumerate(keys):
+        left = remaining.get(key)
+        if left:
+            remaining[key] = left - 1
+        else:
+            rest.append(i)
+    return rest
+
+
+def count_span_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> tuple[int, int]:
+    """(exact, overlap) match counts of one role: len() of match_spans' pairs, computed faster."""
+    pred_units, gold_units = predicted.role_units[role], gold.role_units[role]
+    if not pred_units or not gold_units:
+        return 0, 0
+    budget, exact = _exact_budget(predicted.counts(role), gold.counts(role))
+    if exact == len(pred_units) or exact == len(gold_units):
+        return exact, exact
+    rest_p, rest_g = _leftovers(pred_units, budget), _leftovers(gold_units, budget)
+    candidates = _span_candidates(pred_units, gold_units, rest_p, rest_g, lambda: gold.index(role))
+    return exact, exact + len(_greedy(candidates, set()))
 
 
 def match_spans(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> Matching:
     """Matching of one role's spans; positions index ``role_spans[role]``."""
     return match_units(
-        [units for _, units in predicted.role_spans[role]],
-        [units for _, units in gold.role_spans[role]],
-        gold.index(role),
+        predicted.role_units[role], gold.role_units[role], lambda: gold.index(role), gold.positions(role)
     )
+
+
+def _relation_candidates(
+    predicted: AnnotatedDocument, gold: AnnotatedDocument, rest_p: list[int], rest_g: list[int]
+) -> list[tuple[int, int, int, int]]:
+    """(-content shared, -source shared, i, j) for leftover attribution pairs that match
+    in overlap mode (contents share units; sources share units or are both absent)."""
+    p_attrs, g_attrs = predicted.attributions, gold.attributions
+    if len(rest_g) <= BRUTE_FORCE_LIMIT:
+        rest_contents = [(j, g_attrs[j].content) for j in rest_g]
+
+        def candidates_of(p: AttributionUnits):
+            lo, hi = p.content.lo, p.content.hi
+            for j, content in rest_contents:
+                if lo < content.hi and content.lo < hi:
+                    yield j, overlap(p.content, content)
+    else:
+        index = gold.index("content")
+        allowed = set(rest_g)
+
+        def candidates_of(p: AttributionUnits):
+            for j, shared in index.overlapping(p.content):
+                if j in allowed:
+                    yield j, shared
+
+    loose = []
+    for i in rest_p:
+        p = p_attrs[i]
+        for j, shared in candidates_of(p):
+            if not shared:
+                continue
+            g = g_attrs[j]
+            if p.source is None or g.source is None:
+                if p.source is not g.source:
+                    continue
+                source_shared = 0
+            else:
+                source_shared = overlap(p.source, g.source)
+                if not source_shared:
+                    continue
+            loose.append((-shared, -source_shared, i, j))
+    loose.sort()
+    return loose
 
 
 def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Matching:
     """Matching of attributions by content and source; positions index ``attributions``."""
     p_attrs, g_attrs = predicted.attributions, gold.attributions
-    p_content = predicted.role_spans["content"]  # one per attribution, same order
-    content_counts = overlap_counts([units for _, units in p_content], gold.index("content"))
-    exact: list[tuple[int, int]] = []
-    loose: list[tuple[int, int, int, int]] = []
-    for (i, j), shared in content_counts.items():
-        p, g = p_attrs[i], g_attrs[j]
-        if p.source is None or g.source is None:
-            if p.source is not g.source:
-                continue
-            source_shared = 0
-            source_exact = True
-        else:
-            source_shared = len(p.source & g.source)
-            if not source_shared:
-                continue
-            source_exact = source_shared == len(p.source) == len(g.source)
-        if source_exact and shared == len(p.content) == len(g.content):
-            exact.append((i, j))
-        loose.append((-shared, -source_shared, i, j))
     result = Matching()
-    used_p: set[int] = set()
-    used_g: set[int] = set()
-    for i, j in sorted(exact):
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.exact.append((i, j))
+    if not p_attrs or not g_attrs:
+        return result
+    # Exact: equal content and equal source (or both absent), found by hashing.
+    rest_p, used_g = _exact_pairs([(p.content, p.source) for p in p_attrs], gold.positions(RELATION), result)
     result.overlap = list(result.exact)
-    loose.sort()
-    for _, _, i, j in loose:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.overlap.append((i, j))
+    if not rest_p or len(used_g) == len(g_attrs):
+        return result
+    rest_g = [j for j in range(len(g_attrs)) if j not in used_g]
+    result.overlap += _greedy(_relation_candidates(predicted, gold, rest_p, rest_g), used_g)
     return result
+
+
+def count_relation_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> tuple[int, int]:
+    """(exact, overlap) relation match counts: len() of match_relations' pairs, computed faster."""
+    if not predicted.attributions or not gold.attributions:
+        return 0, 0
+    budget, exact = _exact_budget(predicted.counts(RELATION), gold.counts(RELATION))
+    if exact == len(predicted.attributions) or exact == len(gold.attributions):
+        return exact, exact
+    rest_p = _leftovers(predicted.relation_keys(), budget)
+    rest_g = _leftovers(gold.relation_keys(), budget)
+    return exact, exact + len(_greedy(_relation_candidates(predicted, gold, rest_p, rest_g), set()))

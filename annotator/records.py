@@ -12,20 +12,30 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, Status, record_problems
-from annotator.store import JournalContents, load_journals
+from annotator.store import JournalContents, journal_files, load_journals
 
 
 def read_journals(paths: Iterable[Path]) -> JournalContents:
     """The latest record per (document, annotator), in the order the files are given.
 
-    Read-only: bad lines are returned in ``problems`` (for the caller to report), and
-    no quarantine file is written beside someone else's journal.
+    A folder stands for its journals (``*.jsonl``), sorted by name. Read-only: bad
+    lines are returned in ``problems`` (for the caller to report), and no quarantine
+    file is written beside someone else's journal.
     """
-    paths = [Path(path) for path in paths]
-    for path in paths:
+    return load_journals(expand_journals(paths), quarantine=False)
+
+
+def expand_journals(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
         if path.is_dir():
-            raise AnnotatorError("is a folder; give the journal files (e.g. DIR/*.jsonl)", path)
-    return load_journals(paths, quarantine=False)
+            found = journal_files(path)
+            if not found:
+                raise AnnotatorError("folder holds no journal (.jsonl) files", path)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
 
 
 def per_document(
@@ -71,18 +81,46 @@ def check_against_corpus(
     documents: dict[str, Document],
     contents: JournalContents,
 ) -> None:
-    """Raise on the first record whose document is missing or whose text changed."""
+    """Raise on the first record whose document is missing or whose text changed.
+
+    The checks are those of schema.record_problems; a span already found to fit its
+    document (annotators mostly mark the same spans) is not checked again.
+    """
+    fingerprints: dict[str, str] = {}
+    checked: dict[str, set] = {}
     for record in records:
-        path, line = contents.line_of.get(record.key, (None, None))
         document = documents.get(record.doc_id)
         if document is None:
+            path, line = contents.line_of.get(record.key, (None, None))
             raise AnnotatorError(
                 f"document {record.doc_id!r} (annotator {record.annotator}) is not in the corpus",
                 path,
                 line,
             )
-        problems = record_problems(record, document)
-        if problems:
+        fingerprint = fingerprints.get(document.id)
+        if fingerprint is None:
+            fingerprint = fingerprints[document.id] = document.sha1
+        fits = fingerprint == record.text_sha1
+        if fits:
+            seen = checked.setdefault(document.id, set())
+            for attribution in (*record.attributions, *record.rejected):
+                for span in (attribution.source, attribution.cue, attribution.content):
+                    if span is None:
+                        continue
+                    key = (span.start, span.end, span.text) if not span.fragments else (
+                        span.start, span.end, span.text, tuple(span.fragments)
+                    )
+                    if key in seen:
+                        continue
+                    if span.problem_against(document.text):
+                        fits = False
+                        break
+                    seen.add(key)
+                if not fits:
+                    break
+        if not fits:
+            path, line = contents.line_of.get(record.key, (None, None))
+            problems = record_problems(record, document)
             raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
 
 

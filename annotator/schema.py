@@ -202,6 +202,25 @@ class Attribution(BaseModel):
         return getattr(self, role.value)
 
 
+class SessionInfo(BaseModel):
+    """Where a journal line stands in the annotation app's undo history (optional).
+
+    The app writes one line per decision. ``step`` is the position in the document's
+    undo history that the line's state occupies: an ``edit`` line cuts the history
+    after ``step - 1`` and becomes its new end; ``undo``/``redo`` lines return to a
+    state already at ``step``. Replaying a document's lines rebuilds the history, so
+    undo and redo survive closing the app. ``selected`` and ``cursor`` say where the
+    annotator was. Other tools may omit the whole object.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: NonNegativeInt
+    kind: Literal["edit", "undo", "redo"] = "edit"
+    selected: str | None = None
+    cursor: NonNegativeInt | None = None
+
+
 class AnnotationRecord(BaseModel):
     """One saved state of one document by one annotator (a journal line)."""
 
@@ -219,6 +238,10 @@ class AnnotationRecord(BaseModel):
     )
     adjudicator: str | None = Field(
         default=None, description="In a gold file: who settled the disagreements."
+    )
+    session: SessionInfo | None = Field(
+        default=None,
+        description="Written by the annotation app: this line's place in the undo history.",
     )
 
     @field_validator("updated_at")
@@ -299,9 +322,12 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """One JSON Schema per model, keyed by file stem."""
+    """One JSON Schema per model, keyed by file stem (export line formats included)."""
+    # Imported here, not at the top: the export models build on this module's models.
+    from annotator.formats.training_jsonl import EXPORT_SCHEMA_MODELS
+
     schemas = {}
-    for name, model in SCHEMA_MODELS.items():
+    for name, model in {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}.items():
         schema = model.model_json_schema(mode="validation")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schemas[name] = schema

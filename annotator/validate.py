@@ -73,7 +73,8 @@ def validate_file(path: Path, corpus: dict[str, Document] | None = None) -> File
         if kind is None:
             kind = line_kind
         elif line_kind != kind:
-            problems.append(Problem(shown, line, f"a {line_kind} line in a {kind} file"))
+            what = "an annotation record" if line_kind == "annotations" else "a document"
+            problems.append(Problem(shown, line, f"{what} in a{'n annotations' if kind == 'annotations' else ' corpus'} file"))
             continue
         if kind == "corpus":
             problems.extend(_check_document(value, shown, line, seen_ids))

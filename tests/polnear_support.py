@@ -62,3 +62,33 @@ def import_compartment(name: str, target: Path) -> tuple[Path, Path]:
     result = run_cli("import", folder, "--format", "brat", "-o", corpus, "--annotations-out", journals)
     assert result.returncode == 0, result.stderr
     return corpus, journals
+
+
+def run_in_process(*args) -> subprocess.CompletedProcess:
+    """The CLI called in this process (fast: spaCy and the models load once per test run).
+
+    Same entry point and error handling as ``python -m annotator``; tests that check what
+    a user sees on the terminal (one-line errors, exit codes) use ``run_cli`` instead.
+    """
+    import contextlib
+    import gc
+    import io
+
+    from annotator.cli import main
+
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", write_through=True)
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        finally:
+            gc.enable()  # the reporting commands switch collection off for speed
+    out.flush()
+    err.flush()
+    return subprocess.CompletedProcess(
+        list(map(str, args)), code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
+    )

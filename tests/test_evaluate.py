@@ -9,7 +9,7 @@ import pytest
 
 from annotator.evaluate import evaluate
 from annotator.records import load_documents, per_document, read_journals
-from polnear_support import import_compartment, run_cli
+from polnear_support import import_compartment, run_cli, run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def training(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def run_json(*args) -> dict:
-    result = run_cli("evaluate", *args, "--json")
+    result = run_in_process("evaluate", *args, "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -116,7 +116,7 @@ def test_dev_first_annotator_of_each_document(tmp_path):
     assert report["documents"] == 84
     assert set(f1s(report).values()) == {1.0}
     # The human-readable table.
-    table = run_cli("evaluate", files[1], *files, "--corpus", corpus)
+    table = run_in_process("evaluate", files[1], *files, "--corpus", corpus)
     assert table.returncode == 0 and "relation" in table.stdout and "F1 95% CI" in table.stdout
 
 

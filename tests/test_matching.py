@@ -5,8 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from annotator.matching import AnnotatedDocument, WordTokens, match_relations, match_spans, match_units
+import annotator.matching as matching_module
+from annotator.matching import (
+    AnnotatedDocument,
+    SpanIndex,
+    Units,
+    WordTokens,
+    match_relations,
+    match_spans,
+    match_units,
+    overlap,
+    overlap_counts,
+)
 from annotator.schema import Attribution, Span
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -60,7 +73,7 @@ def test_same_words_at_different_places_are_different_tokens(pakistan):
     tokens = WordTokens(pakistan)
     first = tokens.units(span(pakistan, "said", 0))
     second = tokens.units(span(pakistan, "said", 1))
-    assert first != second and not first & second
+    assert first != second and overlap(first, second) == 0
 
 
 def test_words_with_combining_marks_stay_whole(urdu):
@@ -91,13 +104,14 @@ def test_discontinuous_span_units_are_the_union_of_its_pieces(pakistan):
     tokens = WordTokens(pakistan)
     a, b = span(pakistan, "Caretaker Pakistan"), span(pakistan, "Kakar on Friday")
     joined = Span.from_pieces(pakistan, [(a.start, a.end), (b.start, b.end)])
-    assert tokens.units(joined) == tokens.units(a) | tokens.units(b)
+    assert tokens.units(joined).pieces == tokens.units(a).pieces + tokens.units(b).pieces
+    assert tokens.words(tokens.units(joined)) == tokens.words(tokens.units(a)) + tokens.words(tokens.units(b))
 
 
 def test_exact_pairs_come_first_then_largest_overlap():
-    a = frozenset(range(0, 5))
-    b = frozenset(range(3, 9))
-    predicted = [frozenset(range(0, 9)), frozenset(range(0, 5)), frozenset({50})]
+    a = Units.from_ranges([(0, 5)])
+    b = Units.from_ranges([(3, 9)])
+    predicted = [Units.from_ranges([(0, 9)]), Units.from_ranges([(0, 5)]), Units.from_ranges([(50, 51)])]
     matching = match_units(predicted, [a, b])
     assert matching.exact == [(1, 0)]
     # pred 0 overlaps a by 5 and b by 6; a is taken by the exact pair, so it gets b.
@@ -105,8 +119,8 @@ def test_exact_pairs_come_first_then_largest_overlap():
 
 
 def test_matching_is_one_to_one_by_largest_overlap():
-    gold = [frozenset(range(0, 10))]
-    predicted = [frozenset(range(0, 3)), frozenset(range(2, 10))]
+    gold = [Units.from_ranges([(0, 10)])]
+    predicted = [Units.from_ranges([(0, 3)]), Units.from_ranges([(2, 10)])]
     matching = match_units(predicted, gold)
     assert matching.exact == []
     assert matching.overlap == [(1, 0)]  # 8 shared tokens beat 3; pred 0 stays unmatched
@@ -162,3 +176,34 @@ def test_relation_pairing_prefers_fully_exact_pairs(pakistan):
     relation = match_relations(predicted, gold)
     assert relation.exact == [(1, 0)]
     assert sorted(relation.overlap) == [(0, 1), (1, 0)]
+
+
+ranges = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)).map(lambda t: (t[0], t[0] + t[1])), min_size=1, max_size=3)
+
+
+@given(st.lists(ranges, max_size=8), st.lists(ranges, max_size=8))
+def test_interval_overlaps_equal_set_intersections(predicted_ranges, gold_ranges):
+    predicted = [Units.from_ranges(r) for r in predicted_ranges]
+    gold = [Units.from_ranges(r) for r in gold_ranges]
+    as_set = lambda units: {u for low, high in units.pieces for u in range(low, high)}  # noqa: E731
+    expected = {
+        (i, j): len(as_set(p) & as_set(g))
+        for i, p in enumerate(predicted)
+        for j, g in enumerate(gold)
+        if as_set(p) & as_set(g)
+    }
+    assert overlap_counts(predicted, SpanIndex(gold)) == expected
+    for p in predicted:
+        assert p.size == len(as_set(p))
+        assert (p == Units.from_ranges([(u, u + 1) for u in as_set(p)]))
+    matching = match_units(predicted, gold)
+    assert len({i for i, _ in matching.overlap}) == len(matching.overlap) == len({j for _, j in matching.overlap})
+    assert all(as_set(predicted[i]) == as_set(gold[j]) for i, j in matching.exact)
+    assert set(matching.exact) <= set(matching.overlap)
+    # The indexed path for many leftovers pairs exactly as the pairwise one.
+    limit = matching_module.BRUTE_FORCE_LIMIT
+    matching_module.BRUTE_FORCE_LIMIT = 0
+    try:
+        assert match_units(predicted, gold) == matching
+    finally:
+        matching_module.BRUTE_FORCE_LIMIT = limit

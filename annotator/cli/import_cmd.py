@@ -10,7 +10,15 @@ from annotator.cli.app import app
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
 from annotator.errors import AnnotatorError
 
-IMPORT_FORMATS = (*SOURCE_FORMATS, "brat")
+# Formats that carry annotations back (module under annotator.formats); "jsonl" is
+# corpus JSONL unless its lines are training examples (they carry "frames").
+ANNOTATED_FORMATS = {
+    "spacy": "spacy_docbin",
+    "prodigy": "prodigy",
+    "doccano": "doccano",
+    "labelstudio": "labelstudio",
+}
+IMPORT_FORMATS = (*SOURCE_FORMATS, "brat", *ANNOTATED_FORMATS)
 
 
 @app.command("import")
@@ -26,10 +34,11 @@ def import_command(
     annotations_out: Path | None = typer.Option(
         None,
         "--annotations-out",
-        help="brat: folder for one journal per annotator (<annotator>.jsonl).",
+        help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio): "
+        "folder for one journal per annotator (<annotator>.jsonl).",
     ),
-    annotator: str = typer.Option(
-        "brat", "--annotator", help="brat: annotator name for .ann files that do not name one."
+    annotator: str | None = typer.Option(
+        None, "--annotator", help="Annotator name for annotations that do not name one (default: the format name)."
     ),
 ) -> None:
     """Import articles (news dumps, plain text, corpus JSONL, BRAT) into one corpus JSONL file."""
@@ -39,7 +48,10 @@ def import_command(
     if out.resolve() in resolved_inputs:
         raise AnnotatorError("refusing to overwrite an input file", out)
     if source_format == "brat":
-        _import_brat(paths, out, annotations_out, annotator)
+        _import_brat(paths, out, annotations_out, annotator or "brat")
+        return
+    if source_format in ANNOTATED_FORMATS or (source_format == "jsonl" and _is_training_jsonl(paths)):
+        _import_annotated(paths, out, annotations_out, annotator or source_format, source_format)
         return
     if annotations_out is not None:
         raise AnnotatorError("--annotations-out applies to --format brat only")
@@ -55,6 +67,85 @@ def import_command(
     typer.echo(f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date")
 
 
+def write_corpus_and_journals(documents, records, out: Path, annotations_out: Path | None) -> dict[str, list]:
+    """The corpus, then one journal per annotator; each file appears whole or not at all."""
+    from annotator.fileio import atomic_writer, dumps_line
+    from annotator.store import check_annotator_name
+
+    if records and annotations_out is None:
+        raise AnnotatorError(f"{len(records)} annotation record(s) found: give --annotations-out DIR to keep them")
+    by_annotator: dict[str, list] = {}
+    for record in records:
+        check_annotator_name(record.annotator)
+        by_annotator.setdefault(record.annotator, []).append(record)
+    if annotations_out is not None:
+        annotations_out.mkdir(parents=True, exist_ok=True)
+    write_corpus_jsonl(documents, out)
+    for name, annotator_records in sorted(by_annotator.items()):
+        with atomic_writer(annotations_out / f"{name}.jsonl", "wb") as stream:
+            for record in annotator_records:
+                stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+    return by_annotator
+
+
+def _is_training_jsonl(paths: list[Path]) -> bool:
+    """Whether a .jsonl input holds training-export lines (with frames), not corpus lines."""
+    import orjson
+
+    if len(paths) != 1 or not paths[0].is_file():
+        return False
+    with paths[0].open("rb") as stream:
+        for raw in stream:
+            if raw.strip():
+                try:
+                    value = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    return False
+                return isinstance(value, dict) and "frames" in value and "text_sha1" in value
+    return False
+
+
+def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str, source_format: str) -> None:
+    import importlib
+
+    from annotator.store import check_annotator_name
+
+    if len(paths) != 1:
+        raise AnnotatorError(f"--format {source_format} reads one file")
+    check_annotator_name(annotator)
+    if source_format == "jsonl":
+        from annotator.formats import training_jsonl as module
+
+        pairs = module.read(paths[0])
+    else:
+        module = importlib.import_module(f"annotator.formats.{ANNOTATED_FORMATS[source_format]}")
+        pairs = module.read(paths[0]) if source_format == "spacy" else module.read(paths[0], annotator)
+    documents: dict[str, object] = {}
+    records = []
+    seen: set[tuple[str, str]] = set()
+    for document, record in pairs:
+        known = documents.get(document.id)
+        if known is None:
+            documents[document.id] = document
+        elif known.text != document.text:
+            raise AnnotatorError(f"document {document.id!r} appears twice with different texts", paths[0])
+        if record is not None:
+            if record.key in seen:
+                raise AnnotatorError(
+                    f"document {record.doc_id!r} is annotated twice by {record.annotator!r}", paths[0]
+                )
+            seen.add(record.key)
+            records.append(record)
+    if not documents:
+        raise AnnotatorError("empty input: no documents found", paths[0])
+    by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out)
+    attributions = sum(len(record.attributions) for record in records)
+    typer.echo(
+        f"{out}: {len(documents)} document(s); {attributions} attribution(s) in {len(records)} "
+        f"record(s) by {len(by_annotator)} annotator(s)" + (f" -> {annotations_out}/" if annotations_out else "")
+    )
+
+
 def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str) -> None:
     from annotator.fileio import atomic_writer, dumps_line
     from annotator.formats.brat import read_brat
@@ -66,22 +157,7 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     imported = read_brat(paths[0], default_annotator=annotator)
     for name in imported.annotators:
         check_annotator_name(name)
-    if imported.records and annotations_out is None:
-        raise AnnotatorError(
-            f"{len(imported.records)} annotation file(s) found: give --annotations-out DIR to keep them"
-        )
-    by_annotator: dict[str, list] = {}
-    for record in imported.records:
-        by_annotator.setdefault(record.annotator, []).append(record)
-    if annotations_out is not None:
-        annotations_out.mkdir(parents=True, exist_ok=True)
-    # Corpus first, then journals; each file appears whole or not at all.
-    write_corpus_jsonl(imported.documents, out)
-    for name, records in sorted(by_annotator.items()):
-        target = annotations_out / f"{name}.jsonl"
-        with atomic_writer(target, "wb") as stream:
-            for record in records:
-                stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+    by_annotator = write_corpus_and_journals(imported.documents, imported.records, out, annotations_out)
     attributions = sum(len(record.attributions) for record in imported.records)
     typer.echo(
         f"{out}: {len(imported.documents)} document(s); {attributions} attribution(s) in "

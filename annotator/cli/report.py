@@ -40,3 +40,10 @@ def console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
+
+
+def plain(value: str):
+    """Untrusted text (document ids, names) as a rich Text: no markup, no control codes."""
+    from rich.text import Text
+
+    return Text("".join("\ufffd" if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in value))

@@ -1,4 +1,4 @@
-"""BRAT standoff, in PolNeAR's form: reader (the writer arrives with the export issue).
+"""BRAT standoff, in PolNeAR's form: reader and writer.
 
 Layouts read:
 - PolNeAR: ``<dir>/text/NAME.txt`` with ``<dir>/attributions/NAME_ANNOTATOR.ann``, one
@@ -14,6 +14,20 @@ text that contains a newline continues on the next line of the .ann file.
 Nothing is dropped silently: whatever does not become part of an attribution is counted
 in ``BratImport.unmapped`` (``Discuss``/``Discard`` marks, spans no event uses, events
 without content, notes on such spans) and problems are listed with file and line.
+
+Beyond PolNeAR, the reader understands what the writer adds so that a round trip keeps
+the frames: ``A<n>\tType E<k> direct`` (the attribution type; otherwise it is inferred
+from quotation) and ``N<n>\tReference E<k> annotator:entity\tNAME`` (the source entity).
+File names are percent-encoded document ids and annotator names (so ``_``, which
+separates them, and ``/`` never appear raw); the reader decodes them.
+
+The writer (``write_brat``) produces the layout the reader reads: ``OUT/text/NAME.txt``,
+``OUT/attributions/NAME_ANNOTATOR.ann``, ``OUT/metadata.tsv`` (titles and dates) and
+``OUT/annotation.conf`` (the entity, event and attribute types for the BRAT server). Each
+attribution becomes one ``T`` per role (fragments of a discontinuous span as
+``start end;start end``), a trigger ``T`` (``Attribution``, or ``Attribution-no-source``)
+on the cue, an ``E`` event, a ``Type`` attribute, a ``Reference`` normalisation for the
+source entity and ``#`` AnnotatorNotes for the note (one line per note line).
 """
 
 from __future__ import annotations
@@ -24,13 +38,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from annotator.errors import AnnotatorError
 from annotator.fileio import read_text
+from annotator.formats.common import LossReport
 from annotator.quotes import infer_type
 from annotator.schema import (
     AnnotationRecord,
     Attribution,
+    AttributionType,
     Document,
     DocumentMeta,
     Origin,
@@ -70,6 +87,8 @@ class AnnFile:
     events: list[Event] = field(default_factory=list)
     notes: list[tuple[str, str, int]] = field(default_factory=list)  # (target id, note, line)
     other_lines: int = 0  # R, A, M, N lines: outside PolNeAR's scheme
+    types: dict[str, str] = field(default_factory=dict)  # event id -> Type attribute value
+    entities: dict[str, str] = field(default_factory=dict)  # event id -> Reference text
 
 
 @dataclass
@@ -112,7 +131,13 @@ def parse_ann(text: str, path: Path) -> AnnFile:
                 raise AnnotatorError("a note needs 'AnnotatorNotes TARGET' and a text", path, number)
             parsed.notes.append((parts[1], "\t".join(fields[2:]), number))
             last_span = None
-        else:  # relations, attributes, normalisations: not part of PolNeAR's scheme
+        elif kind == "A" and len(fields) >= 2 and len(parts := fields[1].split()) == 3 and parts[0] == "Type":
+            parsed.types[parts[1]] = parts[2]
+            last_span = None
+        elif kind == "N" and len(fields) >= 3 and len(parts := fields[1].split()) == 3 and parts[0] == "Reference" and parts[2].startswith("annotator:entity"):
+            parsed.entities[parts[1]] = "\t".join(fields[2:])
+            last_span = None
+        else:  # relations, other attributes, normalisations: not part of PolNeAR's scheme
             last_span = None
             parsed.other_lines += 1
     return parsed
@@ -172,9 +197,14 @@ def find_collections(root: Path) -> list[tuple[Path, Path]]:
 
 
 def read_metadata(root: Path) -> dict[str, dict[str, str]]:
-    """Rows of every metadata.tsv under root, keyed by article file name (without .txt)."""
+    """Rows of every metadata.tsv under root or beside it (PolNeAR keeps one at its top),
+    keyed by article file name (without .txt)."""
     rows: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(root).rglob("metadata.tsv")):
+    root = Path(root)
+    found = sorted(root.rglob("metadata.tsv"))
+    if not found and (root.parent / "metadata.tsv").is_file():
+        found = [root.parent / "metadata.tsv"]
+    for path in found:
         with path.open(encoding="utf-8", newline="") as stream:
             for row in csv.DictReader(stream, delimiter="\t"):
                 name = row.get("filename")
@@ -206,12 +236,12 @@ def read_brat(root: Path, default_annotator: str = "brat") -> BratImport:
                 continue
             by_doc.setdefault(doc_name, []).append((annotator, ann))
         for text_path in texts:
-            doc_id = text_path.stem
+            doc_id = unquote(text_path.stem)
             if doc_id in seen:
                 raise AnnotatorError(f"duplicate document id {doc_id!r} (also in {seen[doc_id]})", text_path)
             seen[doc_id] = text_path
             text = read_text(text_path)
-            row = metadata.get(doc_id, {})
+            row = metadata.get(text_path.stem, {})
             document = Document(
                 id=doc_id,
                 text=text,
@@ -227,7 +257,7 @@ def read_brat(root: Path, default_annotator: str = "brat") -> BratImport:
                 ),
             )
             result.documents.append(document)
-            for annotator, ann_path in by_doc.get(doc_id, []):
+            for annotator, ann_path in by_doc.get(text_path.stem, []):
                 record = _record_from_ann(document, annotator, ann_path, result)
                 result.records.append(record)
     if not result.documents:
@@ -240,7 +270,7 @@ def _split_ann_name(stem: str, text_stems: set[str], default_annotator: str) -> 
         return stem, default_annotator
     name, _, annotator = stem.rpartition("_")
     if name in text_stems and annotator:
-        return name, annotator
+        return name, unquote(annotator)
     return None, ""
 
 
@@ -293,14 +323,20 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
         if "content" not in pieces:
             result.unmapped["events without a content"] += 1
             continue
+        # Pieces are sorted, and touching or overlapping ones merged (Span.from_pieces).
         spans = {role: Span.from_pieces(text, role_pieces) for role, role_pieces in pieces.items()}
         cue = spans.get("cue")
+        written_type = parsed.types.get(event.id)
+        if written_type is not None and written_type not in AttributionType.__members__:
+            result.problems.append(f"{path}: unknown Type {written_type!r} on {event.id}; inferred instead")
+            written_type = None
         attribution = Attribution(
             id=event.id,
             source=spans.get("source"),
+            source_entity=parsed.entities.get(event.id),
             cue=cue,
             content=spans["content"],
-            type=infer_type(spans["content"].text, cue.text if cue else None),
+            type=written_type or infer_type(spans["content"].text, cue.text if cue else None),
             origin=Origin.manual,
         )
         attributions.append(attribution)
@@ -314,7 +350,7 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
             result.unmapped["notes on spans outside any attribution"] += 1
             result.problems.append(f"{path}:{line}: note on {target or 'nothing'} has no attribution to attach to")
             continue
-        owner.note = f"{owner.note}\n{note}" if owner.note else note
+        owner.note = note if owner.note is None else f"{owner.note}\n{note}"
     if parsed.other_lines:
         result.unmapped["relation/attribute/normalisation lines"] += parsed.other_lines
     for span_id, bound in parsed.spans.items():
@@ -332,3 +368,176 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
         text_sha1=document.sha1,
         attributions=attributions,
     )
+
+
+# ---------------------------------------------------------------- writer
+
+FORMAT = "brat"
+CARRIES = {"type", "source_entity", "note", "discontinuous", "frames"}
+BRAT_ROLE_LABELS = {"source": "Source", "cue": "Cue", "content": "Content"}
+
+ANNOTATION_CONF = """\
+# BRAT configuration for attribution relations (PolNeAR's scheme), written by annotator.
+[entities]
+Source
+Cue
+Content
+Attribution
+Attribution-no-source
+Discuss
+Discard
+
+[relations]
+<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>
+
+[events]
+Attribution\tSource?:Source, Cue?:Cue, Content+:Content
+Attribution-no-source\tCue?:Cue, Content+:Content
+
+[attributes]
+Type\tArg:<EVENT>, Value:direct|indirect|mixed|according_to|scare_quote|other
+"""
+
+METADATA_COLUMNS = ["compartment", "filename", "annotators", "publisher", "publication_date", "author", "title"]
+
+
+def file_stem(name: str, safe: str = "-_.,@+=") -> str:
+    """A file-name-safe, reversible spelling of a document id or annotator name."""
+    stem = quote(name, safe=safe)
+    if "_" not in safe:  # quote() never escapes "_" by itself
+        stem = stem.replace("_", "%5F")
+    return "%2E" + stem[1:] if stem.startswith(".") else stem
+
+
+def ann_text(record: AnnotationRecord, text: str, report: LossReport | None = None) -> str:
+    """The .ann content for one record."""
+    lines: list[str] = []
+    counter = {"T": 0, "A": 0, "N": 0, "#": 0}
+
+    def next_id(kind: str) -> str:
+        counter[kind] += 1
+        return f"{kind}{counter[kind]}"
+
+    def text_bound(label: str, pieces: list[tuple[int, int]]) -> str:
+        bound_id = next_id("T")
+        span_text = " ".join(text[a:b] for a, b in pieces)
+        # A newline inside a span continues on the next line; a continuation that
+        # looks like an annotation line would be misread, so such text is flattened
+        # (the offsets, which are what counts, stay exact).
+        if "\n" in span_text and any(ANNOTATION_LINE.match(rest) for rest in span_text.split("\n")[1:]):
+            span_text = span_text.replace("\n", " ")
+            if report is not None:
+                report.add("span texts flattened onto one line (offsets kept)")
+        offsets = ";".join(f"{a} {b}" for a, b in pieces)
+        lines.append(f"{bound_id}\t{label} {offsets}\t{span_text}")
+        return bound_id
+
+    for event_id, attribution in zip(event_ids(record), record.attributions):
+        arguments = []
+        for role in ("source", "cue", "content"):
+            span = getattr(attribution, role)
+            if span is not None:
+                arguments.append(f"{BRAT_ROLE_LABELS[role]}:{text_bound(BRAT_ROLE_LABELS[role], span.pieces)}")
+        trigger_label = "Attribution" if attribution.source is not None else "Attribution-no-source"
+        anchor = attribution.cue or attribution.content
+        trigger = text_bound(trigger_label, anchor.pieces)
+        lines.append(f"{event_id}\t{trigger_label}:{trigger} " + " ".join(arguments))
+        lines.append(f"{next_id('A')}\tType {event_id} {attribution.type.value}")
+        if attribution.source_entity is not None:
+            entity = attribution.source_entity.replace("\n", " ").replace("\r", " ")
+            if entity != attribution.source_entity and report is not None:
+                report.add("source entity line breaks written as spaces")
+            lines.append(f"{next_id('N')}\tReference {event_id} annotator:entity\t{entity}")
+        if attribution.note is not None:
+            for note_line in attribution.note.split("\n"):
+                lines.append(f"{next_id('#')}\tAnnotatorNotes {event_id}\t{note_line}")
+    return "".join(line + "\n" for line in lines)
+
+
+def touching_fragments(record: AnnotationRecord) -> int:
+    """Spans whose fragments touch: the reader merges touching pieces, as BRAT tools do."""
+    return sum(
+        1
+        for attribution in record.attributions
+        for span in (attribution.source, attribution.cue, attribution.content)
+        if span is not None and span.fragments
+        and any(left[1] == right[0] for left, right in zip(span.fragments, span.fragments[1:]))
+    )
+
+
+EVENT_ID = re.compile(r"^E[1-9][0-9]*$")
+
+
+def event_ids(record: AnnotationRecord) -> list[str]:
+    """BRAT event ids: an attribution's own id when it is one (E<n>), else the next free E<n>."""
+    kept = [attribution.id if EVENT_ID.match(attribution.id) else None for attribution in record.attributions]
+    used = set(filter(None, kept))
+    number = 0
+    ids = []
+    for event_id in kept:
+        if event_id is None:
+            number += 1
+            while f"E{number}" in used:
+                number += 1
+            event_id = f"E{number}"
+            used.add(event_id)
+        ids.append(event_id)
+    return ids
+
+
+LAYOUTS = ("polnear", "flat")
+
+
+def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnear") -> tuple[int, int]:
+    """Write examples into ``folder`` (which must not exist yet; the caller renames it
+    into place). Returns (documents, annotation files).
+
+    ``polnear``: text/NAME.txt and attributions/NAME_ANNOTATOR.ann (any number of
+    annotators). ``flat``: NAME.txt beside NAME.ann, what the BRAT server opens directly;
+    it holds one annotation per document, and the annotator's name is not kept.
+    """
+    if layout not in LAYOUTS:
+        raise AnnotatorError(f"unknown BRAT layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    flat = layout == "flat"
+    text_dir = folder if flat else folder / "text"
+    ann_dir = folder if flat else folder / "attributions"
+    text_dir.mkdir(parents=True)
+    ann_dir.mkdir(exist_ok=True)
+    (folder / "annotation.conf").write_text(ANNOTATION_CONF, encoding="utf-8")
+    documents = files = 0
+    previous_doc: str | None = None
+    with (folder / "metadata.tsv").open("w", encoding="utf-8", newline="") as meta_stream:
+        rows = csv.writer(meta_stream, delimiter="\t", lineterminator="\n")
+        rows.writerow(METADATA_COLUMNS)
+        for example in examples:
+            document, record = example.document, example.record
+            stem = file_stem(document.id)
+            if document.id == previous_doc and flat:
+                raise AnnotatorError(
+                    f"document {document.id!r} has several annotators; the flat layout holds one "
+                    "annotation per document (use --brat-layout polnear, or export one journal or a gold file)"
+                )
+            if document.id != previous_doc:
+                previous_doc = document.id
+                documents += 1
+                with (text_dir / f"{stem}.txt").open("w", encoding="utf-8", newline="") as stream:
+                    stream.write(document.text)
+                meta = document.meta
+                rows.writerow([
+                    "", stem, "", "", meta.date.isoformat() if meta.date else "", "", meta.title or "",
+                ])
+            report.check_record(record, event_ids(record))
+            report.add("spans with touching fragments (read back merged into one piece)", touching_fragments(record))
+            if flat:
+                target = ann_dir / f"{stem}.ann"
+                report.add("annotator names not carried (flat layout: read back under the --annotator name)")
+            else:
+                target = ann_dir / f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann"
+            with target.open("w", encoding="utf-8", newline="") as stream:
+                stream.write(ann_text(record, document.text, report))
+            files += 1
+    return documents, files
+
+
+def new_report() -> LossReport:
+    return LossReport(FORMAT, CARRIES)

@@ -1,0 +1,684 @@
+"""Adjudication: settle annotators' disagreements into a gold file (headless).
+
+For each document, the attributions of all annotators are aligned into *clusters*, each
+holding at most one attribution per annotator that make the same claim:
+
+- Two attributions of different annotators are *linked* when their contents share a
+  word token (annotator/matching.py) and their cues do too, or at least one of them
+  has no cue. The cue test keeps nested claims apart ("X said that Y claimed Z": the
+  outer content holds the inner one, but "said" and "claimed" differ). A link's
+  strength is the Dice overlap of the contents plus that of the cues.
+- Clusters grow from the strongest link down (complete linkage): two clusters merge
+  only when every cross pair of their members is linked and they share no annotator.
+
+Within a cluster, members with the same source, cue and content (as word-token sets,
+so a trailing comma does not split them) form one *version*. An annotator who
+annotated the document but has no member in the cluster votes for *no attribution*.
+
+- Unanimous: one version, chosen by every annotator of the document. Merged
+  automatically, listed, and reversible (``reopen``).
+- Majority (``auto_majority``): the option (a version, or no attribution) with the
+  most votes wins; a tie for the most votes is left for review.
+- Otherwise the adjudicator picks a version, edits one, rejects all, or defers.
+
+The gold file is a journal of AnnotationRecords (one line per document, rewritten
+atomically on every save) under the gold name: each gold attribution's ``id`` is its
+cluster's id (stable while the annotators' journals do not change), ``agreed_by`` lists
+the annotators whose version it is, and the record's ``adjudicator`` names who settled
+it. Rejected clusters go to ``rejected``. Reading the gold file back tells which
+clusters are settled, so adjudication resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.matching import AttributionUnits, SpanIndex, Units, WordTokens, overlap
+from annotator.schema import (
+    Action,
+    AnnotationRecord,
+    Attribution,
+    Document,
+    Origin,
+    Status,
+)
+from annotator.store import now_utc
+
+NO_ATTRIBUTION = "none"  # the vote of an annotator with no member in a cluster
+
+
+@dataclass
+class Version:
+    """One distinct reading of a claim, with the annotators who chose it."""
+
+    attribution: Attribution  # the representative (first annotator's copy)
+    annotators: list[str]
+    key: tuple
+
+
+@dataclass
+class Cluster:
+    id: str
+    members: dict[str, Attribution]  # annotator -> attribution
+    versions: list[Version]
+    missing: list[str]  # annotators of the document with no member here
+
+    @property
+    def unanimous(self) -> bool:
+        return len(self.versions) == 1 and not self.missing
+
+    @property
+    def start(self) -> int:
+        return min(a.content.start for a in self.members.values())
+
+    def votes(self) -> list[tuple[int | str, int]]:
+        """(option, votes): version indexes (0-based), then NO_ATTRIBUTION if anyone left it out."""
+        options: list[tuple[int | str, int]] = [(k, len(v.annotators)) for k, v in enumerate(self.versions)]
+        if self.missing:
+            options.append((NO_ATTRIBUTION, len(self.missing)))
+        return options
+
+    def majority(self) -> int | str | None:
+        """The option with the most votes, or None on a tie for the most."""
+        options = sorted(self.votes(), key=lambda item: -item[1])
+        if len(options) > 1 and options[0][1] == options[1][1]:
+            return None
+        return options[0][0]
+
+
+@dataclass
+class Decision:
+    kind: str  # unanimous | majority | chosen | edited | rejected
+    attribution: Attribution | None  # the gold attribution; None when rejected
+
+
+def cluster_id(members: dict[str, Attribution]) -> str:
+    signature = "|".join(f"{who}/{attribution.id}" for who, attribution in sorted(members.items()))
+    return "c" + hashlib.sha1(signature.encode("utf-8")).hexdigest()[:12]
+
+
+def _dice(a: Units, b: Units) -> float:
+    return 2 * overlap(a, b) / (a.size + b.size)
+
+
+def _version_key(units: AttributionUnits) -> tuple:
+    return (units.source, units.cue, units.content)
+
+
+def build_clusters(
+    records: dict[str, AnnotationRecord], tokens: WordTokens
+) -> list[Cluster]:
+    """Clusters of one document's attributions by all annotators (records: annotator -> record)."""
+    annotators = sorted(records)
+    nodes: list[tuple[str, Attribution, AttributionUnits]] = []
+    for who in annotators:
+        for attribution in records[who].attributions:
+            source = tokens.units(attribution.source) if attribution.source else None
+            cue = tokens.units(attribution.cue) if attribution.cue else None
+            units = AttributionUnits(attribution.type.value, source, cue, tokens.units(attribution.content))
+            nodes.append((who, attribution, units))
+    index = SpanIndex([units.content for _, _, units in nodes])
+    links: dict[tuple[int, int], float] = {}
+    for i, (who, _, units) in enumerate(nodes):
+        for j, shared in index.overlapping(units.content):
+            if j <= i or nodes[j][0] == who:
+                continue
+            other = nodes[j][2]
+            strength = 2 * shared / (units.content.size + other.content.size)
+            if units.cue is not None and other.cue is not None:
+                cue_shared = overlap(units.cue, other.cue)
+                if not cue_shared:
+                    continue
+                strength += 2 * cue_shared / (units.cue.size + other.cue.size)
+            links[(i, j)] = strength
+    # Complete linkage, strongest links first; each node starts alone.
+    cluster_of = list(range(len(nodes)))
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(nodes))}
+    for (i, j), _ in sorted(links.items(), key=lambda item: (-item[1], item[0])):
+        a, b = cluster_of[i], cluster_of[j]
+        if a == b:
+            continue
+        if {nodes[k][0] for k in groups[a]} & {nodes[k][0] for k in groups[b]}:
+            continue
+        if not all((min(x, y), max(x, y)) in links for x in groups[a] for y in groups[b]):
+            continue
+        for k in groups[b]:
+            cluster_of[k] = a
+        groups[a].extend(groups.pop(b))
+    clusters = []
+    for members_idx in groups.values():
+        members_idx.sort()
+        members = {nodes[k][0]: nodes[k][1] for k in members_idx}
+        versions: dict[tuple, Version] = {}
+        for k in members_idx:  # annotators in name order: the first one's copy represents
+            who, attribution, units = nodes[k]
+            key = _version_key(units)
+            if key in versions:
+                versions[key].annotators.append(who)
+            else:
+                versions[key] = Version(attribution, [who], key)
+        ordered = sorted(versions.values(), key=lambda v: (-len(v.annotators), annotators.index(v.annotators[0])))
+        clusters.append(
+            Cluster(
+                id=cluster_id(members),
+                members=members,
+                versions=ordered,
+                missing=[who for who in annotators if who not in members],
+            )
+        )
+    clusters.sort(key=lambda c: (c.start, c.id))
+    return clusters
+
+
+@dataclass
+class DocumentAdjudication:
+    """The clusters of one document and the decisions taken on them."""
+
+    document: Document
+    records: dict[str, AnnotationRecord]  # annotator -> the annotator's record
+    clusters: list[Cluster]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    reopened: set[str] = field(default_factory=set)
+    tokens: WordTokens | None = None
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted(self.records)
+
+    def cluster(self, ident: str) -> Cluster:
+        for cluster in self.clusters:
+            if cluster.id == ident:
+                return cluster
+        raise KeyError(ident)
+
+    @property
+    def open_clusters(self) -> list[Cluster]:
+        return [cluster for cluster in self.clusters if cluster.id not in self.decisions]
+
+    @property
+    def done(self) -> bool:
+        return not self.open_clusters
+
+    # Decisions -----------------------------------------------------------------
+
+    def _gold(self, cluster: Cluster, attribution: Attribution, action: Action) -> Attribution:
+        agreed = self._agreeing(cluster, attribution)
+        return attribution.model_copy(update={"id": cluster.id, "agreed_by": agreed, "action": action})
+
+    def _agreeing(self, cluster: Cluster, attribution: Attribution) -> list[str]:
+        tokens = self.tokens or WordTokens(self.document.text)
+        self.tokens = tokens
+        key = (
+            tokens.units(attribution.source) if attribution.source else None,
+            tokens.units(attribution.cue) if attribution.cue else None,
+            tokens.units(attribution.content),
+        )
+        for version in cluster.versions:
+            if version.key == key:
+                return list(version.annotators)
+        return []
+
+    def choose(self, ident: str, version: int, kind: str = "chosen") -> Decision:
+        """Take version ``version`` (0-based) of a cluster as gold."""
+        cluster = self.cluster(ident)
+        if not 0 <= version < len(cluster.versions):
+            raise IndexError(f"cluster {ident} has {len(cluster.versions)} version(s)")
+        gold = self._gold(cluster, cluster.versions[version].attribution, Action.accepted)
+        decision = self.decisions[ident] = Decision(kind, gold)
+        self.reopened.discard(ident)
+        return decision
+
+    def edit(self, ident: str, attribution: Attribution) -> Decision:
+        """Take an edited attribution as gold for a cluster."""
+        cluster = self.cluster(ident)
+        problems = [
+            span.problem_against(self.document.text)
+            for span in (attribution.source, attribution.cue, attribution.content)
+            if span is not None
+        ]
+        problem = next((p for p in problems if p), None)
+        if problem:
+            raise ValueError(problem)
+        gold = self._gold(cluster, attribution, Action.edited)
+        decision = self.decisions[ident] = Decision("edited", gold)
+        self.reopened.discard(ident)
+        return decision
+
+    def reject(self, ident: str, kind: str = "rejected") -> Decision:
+        """No attribution for this cluster."""
+        self.cluster(ident)
+        decision = self.decisions[ident] = Decision(kind, None)
+        self.reopened.discard(ident)
+        return decision
+
+    def reopen(self, ident: str) -> None:
+        """Undo a decision (an automatic merge too); the cluster is open again."""
+        self.cluster(ident)
+        self.decisions.pop(ident, None)
+        self.reopened.add(ident)
+
+    def auto_unanimous(self) -> list[Cluster]:
+        """Merge the unanimous open clusters (not those reopened by hand); returns them."""
+        merged = []
+        for cluster in self.open_clusters:
+            if cluster.unanimous and cluster.id not in self.reopened:
+                self.choose(cluster.id, 0, kind="unanimous")
+                merged.append(cluster)
+        return merged
+
+    def auto_majority(self) -> tuple[list[Cluster], list[Cluster]]:
+        """Settle open clusters by majority; returns (settled, tied: left for review)."""
+        settled, tied = [], []
+        for cluster in self.open_clusters:
+            if cluster.id in self.reopened:
+                tied.append(cluster)
+                continue
+            winner = cluster.majority()
+            if winner is None:
+                tied.append(cluster)
+            elif winner == NO_ATTRIBUTION:
+                self.reject(cluster.id, kind="majority")
+                settled.append(cluster)
+            else:
+                self.choose(cluster.id, int(winner), kind="unanimous" if cluster.unanimous else "majority")
+                settled.append(cluster)
+        return settled, tied
+
+    # Gold ----------------------------------------------------------------------
+
+    def to_record(self, gold_name: str, adjudicator: str) -> AnnotationRecord:
+        attributions, rejected = [], []
+        for cluster in self.clusters:
+            decision = self.decisions.get(cluster.id)
+            if decision is None:
+                continue
+            if decision.attribution is not None:
+                attributions.append(decision.attribution)
+            else:
+                top = cluster.versions[0]
+                rejected.append(
+                    top.attribution.model_copy(update={"id": cluster.id, "agreed_by": list(top.annotators), "action": None})
+                )
+        # Decisions kept from an earlier gold whose clusters no longer exist stay as they were.
+        known = {cluster.id for cluster in self.clusters}
+        for ident, decision in self.decisions.items():
+            if ident not in known and decision.attribution is not None:
+                attributions.append(decision.attribution)
+        attributions.sort(key=lambda a: (a.content.start, a.content.end, a.id))
+        return AnnotationRecord(
+            doc_id=self.document.id,
+            annotator=gold_name,
+            status=Status.done if self.done else Status.in_progress,
+            updated_at=now_utc(),
+            text_sha1=self.document.sha1,
+            attributions=attributions,
+            rejected=rejected,
+            adjudicator=adjudicator,
+        )
+
+    def resume(self, gold: AnnotationRecord) -> None:
+        """Take the decisions an earlier gold record holds."""
+        by_id = {cluster.id: cluster for cluster in self.clusters}
+        for attribution in gold.attributions:
+            cluster = by_id.get(attribution.id)
+            if cluster is not None and cluster.unanimous and attribution.action != Action.edited:
+                kind = "unanimous"
+            else:
+                kind = "edited" if attribution.action == Action.edited else "chosen"
+            self.decisions[attribution.id] = Decision(kind, attribution)
+        for attribution in gold.rejected:
+            if attribution.id in by_id:
+                self.decisions[attribution.id] = Decision("rejected", None)
+
+
+def prepare(
+    documents: dict[str, Document],
+    records: Iterable[AnnotationRecord],
+    gold: dict[str, AnnotationRecord] | None = None,
+) -> list[DocumentAdjudication]:
+    """One DocumentAdjudication per document that any annotator annotated (sorted by id)."""
+    by_document: dict[str, dict[str, AnnotationRecord]] = {}
+    for record in records:
+        if record.status == Status.skipped:
+            continue
+        by_document.setdefault(record.doc_id, {})[record.annotator] = record
+    doc_ids = sorted(by_document)
+    tokenized = WordTokens.for_texts([documents[doc_id].text for doc_id in doc_ids])
+    result = []
+    for doc_id, tokens in zip(doc_ids, tokenized):
+        item = DocumentAdjudication(
+            documents[doc_id], by_document[doc_id], build_clusters(by_document[doc_id], tokens), tokens=tokens
+        )
+        if gold and doc_id in gold:
+            item.resume(gold[doc_id])
+        result.append(item)
+    return result
+
+
+def save_gold(path: Path, records: Sequence[AnnotationRecord]) -> None:
+    """Write the gold file whole (one record per document), atomically."""
+    from annotator.fileio import atomic_writer, dumps_line
+
+    with atomic_writer(Path(path), "wb") as stream:
+        for record in records:
+            stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    clusters: int = 0
+    unanimous: int = 0
+    majority: int = 0
+    majority_rejected: int = 0
+    by_hand: int = 0
+    open: int = 0
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def summarise(items: Sequence[DocumentAdjudication]) -> Summary:
+    summary = Summary(documents=len(items))
+    for item in items:
+        summary.clusters += len(item.clusters)
+        summary.open += len(item.open_clusters)
+        for decision in item.decisions.values():
+            if decision.kind == "unanimous":
+                summary.unanimous += 1
+            elif decision.kind == "majority":
+                if decision.attribution is None:
+                    summary.majority_rejected += 1
+                else:
+                    summary.majority += 1
+            else:
+                summary.by_hand += 1
+    return summary
+
+
+def cluster_differences(cluster: Cluster) -> list[tuple[int, int]]:
+    """Character ranges some versions of a cluster cover and others do not.
+
+    Per role, the union of the versions' spans minus their intersection. A cluster with
+    one version has none: the question there is only whether the claim is there at all.
+    """
+    ranges: list[tuple[int, int]] = []
+    for role in ("source", "cue", "content"):
+        covers: list[set[int]] = []
+        for version in cluster.versions:
+            span = getattr(version.attribution, role)
+            covers.append({i for start, end in span.pieces for i in range(start, end)} if span else set())
+        if len(covers) < 2:
+            continue
+        union = set().union(*covers)
+        common = set.intersection(*covers)
+        ranges.extend(_runs(sorted(union - common)))
+    return sorted(set(ranges))
+
+
+def _runs(offsets: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for offset in offsets:
+        if runs and runs[-1][1] == offset:
+            runs[-1] = (runs[-1][0], offset + 1)
+        else:
+            runs.append((offset, offset + 1))
+    return runs
+
+
+class AdjudicationSession:
+    """The adjudication screen without a screen: every key is a method call here.
+
+    Unanimous clusters are merged when the session starts (``merged`` lists them; ``u``
+    or ``reopen`` undoes one). The session walks the open clusters document by
+    document; each decision is saved at once (the whole gold file, atomically), so
+    closing the terminal loses nothing and the next run resumes.
+    """
+
+    def __init__(
+        self,
+        items: list[DocumentAdjudication],
+        out: Path | None,
+        gold_name: str = "gold",
+        adjudicator: str = "adjudicator",
+    ):
+        self.items = items
+        self.out = Path(out) if out is not None else None
+        self.gold_name = gold_name
+        self.adjudicator = adjudicator
+        self.merged: list[tuple[int, str]] = []  # (document position, cluster id) merged at start
+        for position, item in enumerate(items):
+            self.merged.extend((position, cluster.id) for cluster in item.auto_unanimous())
+        self.history: list[tuple[int, str]] = []  # decisions made here, for undo
+        self.position = 0
+        self.cluster_id: str | None = None
+        self.focus = 0  # the version shown as the one to edit (0-based)
+        self.edit_state = None  # a session DocState while a version is being edited
+        self.view = "open"  # or "merged": walk the automatic merges to review them
+        self.message = (
+            f"{len(self.merged)} unanimous cluster(s) merged automatically (m lists them); "
+            f"{self.left} to settle"
+        )
+        if self.merged:
+            self.save()
+        self._first_open()
+
+    # ---- where we are ----------------------------------------------------------------
+    @property
+    def item(self) -> DocumentAdjudication | None:
+        return self.items[self.position] if self.items else None
+
+    @property
+    def left(self) -> int:
+        return sum(len(item.open_clusters) for item in self.items)
+
+    @property
+    def total(self) -> int:
+        return sum(len(item.clusters) for item in self.items)
+
+    def clusters_in_view(self) -> list[Cluster]:
+        item = self.item
+        if item is None:
+            return []
+        if self.view == "merged":
+            merged = {ident for position, ident in self.merged if position == self.position}
+            return [c for c in item.clusters if c.id in merged and c.id in item.decisions]
+        return item.open_clusters
+
+    @property
+    def cluster(self) -> Cluster | None:
+        if self.cluster_id is None or self.item is None:
+            return None
+        try:
+            return self.item.cluster(self.cluster_id)
+        except KeyError:
+            return None
+
+    def decision(self) -> Decision | None:
+        item = self.item
+        return item.decisions.get(self.cluster_id) if item and self.cluster_id else None
+
+    def _first_open(self, start: int = 0, step: int = 1) -> bool:
+        """Go to the first document from ``start`` (in ``step`` direction) with clusters in view."""
+        position = start
+        while 0 <= position < len(self.items):
+            self.position = position
+            clusters = self.clusters_in_view()
+            if clusters:
+                self._show(clusters[0 if step > 0 else -1].id)
+                return True
+            position += step
+        self.position = min(max(start, 0), max(len(self.items) - 1, 0))
+        clusters = self.clusters_in_view()
+        self._show(clusters[0].id if clusters else None)
+        return False
+
+    def _show(self, ident: str | None) -> None:
+        self.cluster_id = ident
+        self.focus = 0
+        self.edit_state = None
+
+    # ---- moving ----------------------------------------------------------------------
+    def next_cluster(self, step: int = 1) -> None:
+        clusters = self.clusters_in_view()
+        ids = [c.id for c in clusters]
+        if self.cluster_id in ids:
+            index = ids.index(self.cluster_id) + step
+            if 0 <= index < len(ids):
+                self._show(ids[index])
+                return
+        elif ids:
+            self._show(ids[0] if step > 0 else ids[-1])
+            return
+        if not self._first_open(self.position + step, step):
+            self.message = "no more clusters that way" if self.view == "open" else "no more merges that way"
+
+    def next_document(self, step: int = 1) -> None:
+        target = self.position + step
+        if not 0 <= target < len(self.items):
+            self.message = "no more documents that way"
+            return
+        self.position = target
+        clusters = self.clusters_in_view()
+        self._show(clusters[0].id if clusters else None)
+        if not clusters:
+            self.message = "nothing to settle in this document" if self.view == "open" else "no merges here"
+
+    def toggle_view(self) -> None:
+        self.view = "merged" if self.view == "open" else "open"
+        if not self._first_open(0):
+            self.message = ("no automatic merges to review" if self.view == "merged"
+                            else "every cluster is settled")
+        else:
+            self.message = ("reviewing automatic merges: o reopens one, m goes back"
+                            if self.view == "merged" else f"{self.left} cluster(s) to settle")
+
+    def cycle_focus(self) -> None:
+        cluster = self.cluster
+        if cluster is not None and cluster.versions:
+            self.focus = (self.focus + 1) % len(cluster.versions)
+
+    # ---- deciding ----------------------------------------------------------------------
+    def _decided(self, what: str) -> None:
+        self.history.append((self.position, self.cluster_id))
+        self.save()
+        self.message = f"{what}; {self.left} cluster(s) left"
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.view == "merged":
+            self.next_cluster(1)
+            return
+        clusters = self.clusters_in_view()
+        if clusters:
+            self._show(clusters[0].id)
+        elif not self._first_open(self.position + 1) and not self._first_open(0):
+            self.message += " · all settled, q quits"
+
+    def pick(self, number: int) -> bool:
+        """Version ``number`` (1-based) becomes gold."""
+        cluster, item = self.cluster, self.item
+        if cluster is None or item is None or self.view != "open":
+            self.message = "no open cluster here"
+            return False
+        if not 1 <= number <= len(cluster.versions):
+            self.message = f"this cluster has {len(cluster.versions)} version(s)"
+            return False
+        item.choose(cluster.id, number - 1)
+        self._decided(f"version {number} taken")
+        return True
+
+    def reject_all(self) -> bool:
+        cluster, item = self.cluster, self.item
+        if cluster is None or item is None or self.view != "open":
+            self.message = "no open cluster here"
+            return False
+        item.reject(cluster.id)
+        self._decided("rejected: no attribution here")
+        return True
+
+    def defer(self) -> None:
+        if self.cluster is None:
+            self.message = "nothing to defer"
+            return
+        self.message = "deferred"
+        self.next_cluster(1)
+
+    def reopen(self) -> bool:
+        """Undo the decision on the cluster in view (an automatic merge too)."""
+        item, ident = self.item, self.cluster_id
+        if item is None or ident is None or ident not in item.decisions:
+            self.message = "this cluster is open already"
+            return False
+        item.reopen(ident)
+        self.merged = [(p, c) for p, c in self.merged if (p, c) != (self.position, ident)]
+        self.save()
+        self.view = "open"
+        self._show(ident)
+        self.message = f"reopened; {self.left} cluster(s) left"
+        return True
+
+    def undo(self) -> bool:
+        """Reopen the last decision made in this session."""
+        while self.history:
+            position, ident = self.history.pop()
+            item = self.items[position]
+            if ident in item.decisions:
+                item.reopen(ident)
+                self.position, self.view = position, "open"
+                self.save()
+                self._show(ident)
+                self.message = f"undone; {self.left} cluster(s) left"
+                return True
+        self.message = "nothing to undo"
+        return False
+
+    # ---- editing (the boundary keys of annotate) -----------------------------------------
+    def start_edit(self) -> bool:
+        from annotator.session import state as S
+
+        cluster, item = self.cluster, self.item
+        if cluster is None or item is None or self.view != "open":
+            self.message = "no open cluster here"
+            return False
+        base = cluster.versions[self.focus].attribution.model_copy(
+            update={"id": "edit", "origin": Origin.manual, "action": None}
+        )
+        state = S.new_state(item.document.text, snapshot=S.Snapshot((base,)), selected="edit")
+        change = S.toggle_edit(state)
+        self.edit_state = change.state
+        self.message = change.message or "edit"
+        return True
+
+    def edit_apply(self, transition, *args) -> None:
+        if self.edit_state is None:
+            return
+        change = transition(self.edit_state, *args)
+        self.edit_state = change.state
+        if change.message:
+            self.message = change.message
+
+    def finish_edit(self) -> bool:
+        state, cluster, item = self.edit_state, self.cluster, self.item
+        if state is None or cluster is None or item is None:
+            return False
+        attribution = state.attributions[0]
+        item.edit(cluster.id, attribution)
+        self.edit_state = None
+        self._decided("edited version taken")
+        return True
+
+    def cancel_edit(self) -> None:
+        self.edit_state = None
+        self.message = "edit abandoned"
+
+    # ---- saving ------------------------------------------------------------------------
+    def records(self) -> list[AnnotationRecord]:
+        return [item.to_record(self.gold_name, self.adjudicator) for item in self.items]
+
+    def save(self) -> None:
+        if self.out is not None:
+            save_gold(self.out, self.records())

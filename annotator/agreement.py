@@ -1,0 +1,434 @@
+"""Inter-annotator agreement (headless; `annotator agree`).
+
+Three views of how far annotators agree, over all annotators and for every pair:
+
+1. Token-wise Krippendorff's alpha (nominal). Units are the tokens of
+   ``spacy.blank("en")`` that are not whitespace, of all documents pooled. A token's
+   value is none, source, cue or content: the role of the span that covers the token's
+   first character, source over cue over content where an annotator's spans overlap
+   (a discontinuous span covers its fragments, not the gap between them). A document
+   an annotator did not annotate (no record, or a record marked skipped)
+   leaves that annotator's values missing for its tokens. The overall figure is
+   computed by the ``krippendorff`` package on the full reliability matrix. Pairwise,
+   per-role (binary: the role against everything else) and per-document figures use
+   ``nominal_alpha`` below: the same formula computed from per-unit value counts in
+   O(units) (the package needs about 0.4 s per call on a million units, too slow
+   for 15 pairs); the tests check it against the package on real data.
+2. Per role precision, recall and F1 for each pair, exact and overlap, and relation
+   F1: the protocol of ``evaluate`` (annotator/matching.py), over the documents both
+   annotated, with the first annotator of the pair in the place of the prediction. F1
+   is symmetric; precision and recall swap when the pair is swapped.
+3. Attribution-wise agreement: agr(a||b) is the share of a's attributions whose
+   content shares at least one word token with the content of some attribution of b
+   (not one-to-one), over the documents both annotated; a pair's agr is the mean of
+   both directions and the overall agr the mean over pairs.
+
+Each document is tokenised once and each (document, annotator) reduced once, whatever
+the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
+per-document work runs in forked worker processes, with the same results.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
+from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
+from annotator.schema import AnnotationRecord, Document
+
+VALUES: tuple[str, ...] = ("none", "source", "cue", "content")
+VALUE_CODE = {name: code for code, name in enumerate(VALUES)}
+# Painted in this order, so where spans overlap the later role wins: source over cue
+# over content.
+PAINT_ORDER: tuple[str, ...] = ("content", "cue", "source")
+MISSING = -1
+
+
+def token_values(attributions: Iterable, starts: list[int], ranges: dict | None = None) -> bytearray:
+    """Each token's value code (VALUE_CODE) for one annotator's attributions.
+
+    ``ranges`` caches (start, end) -> token range for one document: annotators of a
+    document mostly mark the same spans.
+    """
+    values = bytearray(len(starts))
+    attributions = list(attributions)
+    ranges = {} if ranges is None else ranges
+    for role in PAINT_ORDER:
+        fill = _FILL[VALUE_CODE[role]]
+        for attribution in attributions:
+            span = getattr(attribution, role)
+            if span is None:
+                continue
+            for piece in span.fragments or ((span.start, span.end),):
+                found = ranges.get(piece)
+                if found is None:
+                    # Tokens whose first character lies in [start, end).
+                    found = ranges[piece] = (bisect_left(starts, piece[0]), bisect_left(starts, piece[1]))
+                low, high = found
+                if high > low:
+                    values[low:high] = fill * (high - low)
+    return values
+
+
+_FILL = {code: bytes((code,)) for code in range(len(VALUES))}
+
+
+def nominal_alpha(value_counts, weights=None) -> float | None:
+    """Krippendorff's alpha (nominal) from per-unit value counts (units x values).
+
+    alpha = 1 - (n - 1) * (n - sum_c o_cc) / (n^2 - sum_c n_c^2), where, over the units
+    that at least two coders valued, o_cc = sum_u v_uc (v_uc - 1) / (m_u - 1) and n_c =
+    sum_u v_uc (m_u: coders of unit u). ``weights`` says how many units each row
+    stands for (see ``compress``). None when undefined (no pairable values, or only
+    one value ever used).
+    """
+    import numpy as np
+
+    counts = np.asarray(value_counts, dtype=np.float64)
+    if counts.size == 0:
+        return None
+    weights = np.ones(counts.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    coders = counts.sum(axis=1)
+    pairable = coders >= 2
+    counts, coders, weights = counts[pairable], coders[pairable], weights[pairable]
+    if counts.shape[0] == 0:
+        return None
+    n_c = (counts * weights[:, None]).sum(axis=0)
+    n = n_c.sum()
+    agreeing = (weights * (counts * (counts - 1)).sum(axis=1) / (coders - 1)).sum()
+    expected = n * n - (n_c * n_c).sum()
+    if expected <= 0:
+        return None
+    return float(1 - (n - 1) * (n - agreeing) / expected)
+
+
+def compress(value_counts):
+    """(distinct rows, how many units each stands for): alpha depends on nothing else."""
+    import numpy as np
+
+    counts = np.asarray(value_counts, dtype=np.int64)
+    if counts.size == 0:
+        return counts, np.zeros(0, dtype=np.int64)
+    base = int(counts.max()) + 1
+    powers = base ** np.arange(counts.shape[1], dtype=np.int64)
+    codes = counts @ powers
+    distinct, weights = np.unique(codes, return_counts=True)
+    rows = (distinct[:, None] // powers[None, :]) % base
+    return rows, weights
+
+
+def pair_alpha(first, second) -> float | None:
+    """Alpha of two annotators' value rows (-1 = missing), over the units both valued."""
+    import numpy as np
+
+    both = (first >= 0) & (second >= 0)
+    values = len(VALUES)
+    codes = first[both].astype(np.int64) * values + second[both]
+    weights = np.bincount(codes, minlength=values * values)
+    rows = np.zeros((values * values, values), dtype=np.int64)
+    for code in range(values * values):
+        rows[code, code // values] += 1
+        rows[code, code % values] += 1
+    return nominal_alpha(rows, weights)
+
+
+def package_alpha(reliability) -> float | None:
+    """Alpha from the krippendorff package on an (annotators x units) matrix, -1 = missing."""
+    import krippendorff
+    import numpy as np
+
+    data = np.asarray(reliability, dtype=np.float64)
+    data[data < 0] = np.nan
+    try:
+        value = krippendorff.alpha(
+            reliability_data=data,
+            level_of_measurement="nominal",
+            value_domain=list(range(len(VALUES))),
+        )
+    except ValueError:  # no unit valued by two annotators, or a single value in the domain
+        return None
+    value = float(value)
+    return None if value != value else value  # NaN: undefined
+
+
+def value_counts(rows):
+    """Per-unit value counts (units x values) from (annotators x units) codes, -1 = missing."""
+    import numpy as np
+
+    rows = np.asarray(rows)
+    counts = np.zeros((rows.shape[1], len(VALUES)), dtype=np.int32)
+    for code in range(len(VALUES)):
+        counts[:, code] = (rows == code).sum(axis=0)
+    return counts
+
+
+@dataclass
+class PairResult:
+    a: str
+    b: str
+    documents: int = 0
+    units: int = 0
+    alpha: float | None = None
+    counts: list[int] = field(default_factory=lambda: [0] * len(COUNT_LAYOUT))
+    a_in_b: tuple[int, int] = (0, 0)  # (a's attributions b overlaps, a's attributions)
+    b_in_a: tuple[int, int] = (0, 0)
+
+    @property
+    def agr(self) -> float | None:
+        parts = [ratio(*self.a_in_b), ratio(*self.b_in_a)]
+        known = [part for part in parts if part is not None]
+        return sum(known) / len(known) if known else None
+
+    def scores(self) -> dict:
+        """Per target and mode; "a" in place of the prediction, "b" of gold."""
+        out = layout_scores(self.counts)
+        for modes in out.values():
+            for block in modes.values():
+                block["a"], block["b"] = block.pop("pred"), block.pop("gold")
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "documents": self.documents,
+            "units": self.units,
+            "alpha": self.alpha,
+            "agr": {
+                "a_in_b": ratio(*self.a_in_b),
+                "b_in_a": ratio(*self.b_in_a),
+                "mean": self.agr,
+            },
+            "scores": self.scores(),
+        }
+
+
+def overlapped_share(a: AnnotatedDocument, b: AnnotatedDocument) -> tuple[int, int]:
+    """(a's attributions whose content shares a word token with some content of b, all of a's)."""
+    contents = b.role_units["content"]
+    if not contents:
+        return 0, len(a.attributions)
+    exact = b.content_set()
+    index = b.index("content")
+    hit = sum(1 for units in a.role_units["content"] if units in exact or index.any_overlap(units))
+    return hit, len(a.attributions)
+
+
+@dataclass
+class Agreement:
+    annotators: list[str]
+    doc_ids: list[str]
+    units_per_doc: list[int]
+    reliability: object  # numpy (annotators x units) int8, -1 = missing
+    alpha: float | None
+    pairs: list[PairResult]
+    role_alpha: dict[str, float | None]
+    role_tokens: dict[str, dict[str, int]]
+    by_doc: list[dict] | None = None
+
+    @property
+    def agr(self) -> float | None:
+        values = [pair.agr for pair in self.pairs if pair.agr is not None]
+        return sum(values) / len(values) if values else None
+
+    def pooled_scores(self) -> dict:
+        """Per target and mode, F1 pooled over all pairs (sum of counts)."""
+        total = [0] * len(COUNT_LAYOUT)
+        for pair in self.pairs:
+            add_counts(total, pair.counts)
+        return PairResult("*", "*", counts=total).scores()
+
+    def to_json(self) -> dict:
+        pooled = self.pooled_scores()
+        roles = {
+            role: {
+                "alpha": self.role_alpha[role],
+                "f1": {mode: pooled[role][mode]["f1"] for mode in MODES},
+                "matched": {mode: pooled[role][mode]["matched"] for mode in MODES},
+                "tokens": self.role_tokens[role],
+            }
+            for role in ROLES
+        }
+        out = {
+            "alpha": self.alpha,
+            "agr": self.agr,
+            "pairs": [pair.to_json() for pair in self.pairs],
+            "roles": roles,
+            "relation": {
+                "f1": {mode: pooled["relation"][mode]["f1"] for mode in MODES},
+                "matched": {mode: pooled["relation"][mode]["matched"] for mode in MODES},
+            },
+            "annotators": self.annotators,
+            "documents": len(self.doc_ids),
+            "units": int(sum(self.units_per_doc)),
+        }
+        if self.by_doc is not None:
+            out["by_doc"] = self.by_doc
+        return out
+
+
+@dataclass
+class DocumentResult:
+    """What agreement needs from one document, computed in one go (and picklable)."""
+
+    units: int
+    values: dict[str, bytes]  # annotator -> token value codes (VALUE_CODE)
+    attributions: dict[str, int]  # annotator -> how many
+    # (a, b) -> (COUNT_LAYOUT counts with a in the prediction's place, agr hits of a in b, of b in a)
+    pairs: dict[tuple[str, str], tuple[list[int], tuple[int, int], tuple[int, int]]]
+
+
+def compare_document(records: dict[str, AnnotationRecord], names: Sequence[str], tokens: WordTokens) -> DocumentResult:
+    """Token values of each annotator and every pair's counts, for one document."""
+    ranges: dict = {}
+    values: dict[str, bytes] = {}
+    annotated: dict[str, AnnotatedDocument] = {}
+    for name in names:
+        record = records.get(name)
+        if record is None:
+            continue
+        values[name] = bytes(token_values(record.attributions, tokens.all_starts, ranges))
+        annotated[name] = AnnotatedDocument(record.attributions, tokens)
+    pairs = {}
+    present = [name for name in names if name in annotated]
+    for a, b in combinations(present, 2):
+        first, second = annotated[a], annotated[b]
+        pairs[(a, b)] = (count_matches(first, second), overlapped_share(first, second), overlapped_share(second, first))
+    return DocumentResult(
+        len(tokens.all_starts), values, {name: len(annotated[name].attributions) for name in present}, pairs
+    )
+
+
+# Set before forking workers, read by them (inherited, never pickled).
+_SHARED: tuple | None = None
+
+
+def _compare_chunk(bounds: tuple[int, int]) -> list[DocumentResult]:
+    from annotator.matching import _tokenizer
+
+    texts, record_maps, names = _SHARED  # type: ignore[misc]
+    low, high = bounds
+    tokenizer = _tokenizer()
+    return [
+        compare_document(record_maps[k], names, WordTokens(texts[k], doc))
+        for k, doc in zip(range(low, high), tokenizer.pipe(texts[low:high]))
+    ]
+
+
+def document_results(
+    texts: Sequence[str], record_maps: Sequence[dict[str, AnnotationRecord]], names: Sequence[str]
+) -> list[DocumentResult]:
+    """compare_document for every document; large batches in forked worker processes."""
+    global _SHARED
+    from annotator import matching
+
+    processes = matching.worker_processes(len(texts))
+    if processes > 1:
+        matching._tokenizer()  # load spaCy once, before forking
+        size = -(-len(texts) // (processes * 4))
+        bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
+        _SHARED = (texts, record_maps, list(names))
+        try:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                return [result for part in pool.map(_compare_chunk, bounds) for result in part]
+        except OSError:  # no processes to be had: do it here
+            pass
+        finally:
+            _SHARED = None
+    tokenized = WordTokens.for_texts(texts)
+    return [compare_document(records, names, tokens) for records, tokens in zip(record_maps, tokenized)]
+
+
+def measure(
+    documents: dict[str, Document],
+    records: Iterable[AnnotationRecord],
+    annotators: Sequence[str] | None = None,
+    by_doc: bool = False,
+) -> Agreement:
+    """Agreement of the given records (latest per document and annotator, none skipped)."""
+    import numpy as np
+
+    by_document: dict[str, dict[str, AnnotationRecord]] = {}
+    for record in records:
+        by_document.setdefault(record.doc_id, {})[record.annotator] = record
+    names = list(annotators) if annotators else sorted({a for recs in by_document.values() for a in recs})
+    rank = {name: position for position, name in enumerate(names)}
+    doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
+
+    results = document_results(
+        [documents[doc_id].text for doc_id in doc_ids], [by_document[doc_id] for doc_id in doc_ids], names
+    )
+    units_per_doc = [result.units for result in results]
+    offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
+    reliability = np.full((len(names), int(offsets[-1])), MISSING, dtype=np.int8)
+    for position, result in enumerate(results):
+        for name, values in result.values.items():
+            reliability[rank[name], offsets[position] : offsets[position + 1]] = np.frombuffer(values, dtype=np.int8)
+
+    alpha = package_alpha(reliability) if len(names) >= 2 else None
+    counts = value_counts(reliability)
+    present = reliability >= 0
+    role_alpha = {}
+    role_tokens = {}
+    for role in ROLES:
+        code = VALUE_CODE[role]
+        with_role = counts[:, code]
+        role_alpha[role] = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
+        role_tokens[role] = {name: int((reliability[row] == code).sum()) for row, name in enumerate(names)}
+
+    pairs = []
+    for a, b in combinations(names, 2):
+        pair = PairResult(a, b)
+        both = present[rank[a]] & present[rank[b]]
+        pair.units = int(both.sum())
+        pair.alpha = pair_alpha(reliability[rank[a]], reliability[rank[b]])
+        hits_a = hits_b = total_a = total_b = 0
+        for result in results:
+            found = result.pairs.get((a, b))
+            if found is None:
+                continue
+            matched, a_in_b, b_in_a = found
+            pair.documents += 1
+            add_counts(pair.counts, matched)
+            hits_a, total_a = hits_a + a_in_b[0], total_a + a_in_b[1]
+            hits_b, total_b = hits_b + b_in_a[0], total_b + b_in_a[1]
+        pair.a_in_b, pair.b_in_a = (hits_a, total_a), (hits_b, total_b)
+        pairs.append(pair)
+
+    result = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
+    if by_doc:
+        result.by_doc = _per_document(doc_ids, results, counts, offsets, names)
+    return result
+
+
+def _per_document(doc_ids, results: list[DocumentResult], counts, offsets, names) -> list[dict]:
+    rows = []
+    for position, doc_id in enumerate(doc_ids):
+        result = results[position]
+        low, high = int(offsets[position]), int(offsets[position + 1])
+        total = [0] * len(COUNT_LAYOUT)
+        agr_values = []
+        for matched, a_in_b, b_in_a in result.pairs.values():
+            add_counts(total, matched)
+            known = [share for share in (ratio(*a_in_b), ratio(*b_in_a)) if share is not None]
+            if known:
+                agr_values.append(sum(known) / len(known))
+        scores = PairResult("*", "*", counts=total).scores()
+        present = [name for name in names if name in result.values]
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "annotators": present,
+                "units": high - low,
+                "attributions": dict(result.attributions),
+                "alpha": nominal_alpha(counts[low:high]),
+                "agr": sum(agr_values) / len(agr_values) if agr_values else None,
+                "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},
+            }
+        )
+    return rows

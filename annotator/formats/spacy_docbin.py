@@ -1,0 +1,249 @@
+"""spaCy DocBin (``.spacy``): writer, reader and a training config.
+
+Each example becomes one ``Doc`` made by ``spacy.blank("en")``'s tokenizer (its text is
+the document text, unchanged) with:
+- ``doc.spans["attribution"]``: one ``Span`` per fragment of every SOURCE, CUE and CONTENT
+  span, labelled with its role and with ``span.id_`` set to the attribution id, so the
+  fragments of a discontinuous span (and the roles of one attribution) share an id;
+- ``doc.ents``: the role spans that do not overlap one another (longest first, then in
+  text order), for NER training; overlapping ones stay only in the span group;
+- ``doc.user_data``: ``annotator.document`` and ``annotator.record``, the document (id,
+  meta) and the full annotation record as JSON strings, so frames and every field survive
+  the DocBin and the reader gives back exactly what was written.
+
+spaCy spans are whole tokens: fragments not on token boundaries are widened to the
+tokens they touch in the span group and entities (counted in the warnings; the exact
+offsets stay in the record). ``training_config`` writes a config for an ``ner``
+pipeline trained on ``doc.ents`` (blank English, no pretrained weights).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from annotator.errors import AnnotatorError
+from annotator.formats.common import ROLE_LABELS, ROLES, Example, LossReport, tokenizer
+from annotator.schema import AnnotationRecord, Document
+
+FORMAT = "spacy"
+CARRIES = {"type", "source_entity", "note", "origin", "action", "score", "agreed_by",
+           "discontinuous", "frames", "id", "rejected", "adjudicator", "status"}
+SPANS_KEY = "attribution"
+DOCUMENT_KEY = "annotator.document"
+RECORD_KEY = "annotator.record"
+
+
+def new_report() -> LossReport:
+    return LossReport(FORMAT, CARRIES)
+
+
+def doc_for(example: Example, report: LossReport | None = None):
+    from spacy.tokens import Span as SpacySpan
+    from spacy.util import filter_spans
+
+    document, record = example.document, example.record
+    doc = tokenizer()(document.text)
+    group = []
+    for attribution in record.attributions:
+        for role in ROLES:
+            span = attribution.span(role)
+            if span is None:
+                continue
+            for start, end in span.pieces:
+                piece = doc.char_span(start, end, label=ROLE_LABELS[role], alignment_mode="expand")
+                if piece is None or not piece.text.strip():
+                    if report is not None:
+                        report.add("span fragments covering only whitespace (not in doc.spans)")
+                    continue
+                if report is not None and (piece.start_char, piece.end_char) != (start, end):
+                    report.add("span fragments not on token boundaries (widened to tokens in doc.spans)")
+                group.append(SpacySpan(doc, piece.start, piece.end, label=piece.label, span_id=attribution.id))
+    doc.spans[SPANS_KEY] = group
+    # Entities: unique, whitespace-trimmed, non-overlapping (filter_spans keeps the longest).
+    candidates = {}
+    for piece in group:
+        trimmed = _trim(piece)
+        if trimmed is not None:
+            candidates[(trimmed.start, trimmed.end, trimmed.label_)] = trimmed
+    entities = filter_spans(list(candidates.values()))
+    if report is not None:
+        report.add("role spans overlapping another (kept in doc.spans, not in doc.ents)",
+                   len(candidates) - len(entities))
+    doc.ents = sorted(entities, key=lambda piece: piece.start)
+    doc.user_data[DOCUMENT_KEY] = orjson.dumps(
+        {"id": document.id, "meta": document.meta.model_dump(mode="json")}
+    ).decode("utf-8")
+    doc.user_data[RECORD_KEY] = orjson.dumps(record.model_dump(mode="json", exclude_none=True)).decode("utf-8")
+    return doc
+
+
+def _trim(piece):
+    """The span without leading/trailing whitespace tokens (NER cannot start or end on them)."""
+    start, end = piece.start, piece.end
+    doc = piece.doc
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    if start == end:
+        return None
+    from spacy.tokens import Span as SpacySpan
+
+    return SpacySpan(doc, start, end, label=piece.label_)
+
+
+def in_dev(doc_id: str, share: float) -> bool:
+    """A stable split: the same document always lands on the same side."""
+    digest = hashlib.sha1(doc_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < share
+
+
+class _DocBinSink:
+    """One DocBin file, or (with a shard size) a folder of DocBin parts written as they fill,
+    so memory stays bounded however many documents are exported."""
+
+    def __init__(self, path: Path, shard_size: int):
+        self.path, self.shard_size = Path(path), shard_size
+        self.count = 0
+        self.parts = 0
+        self.folder_context = None
+        self.folder: Path | None = None
+        self.docbin = self._new()
+
+    @staticmethod
+    def _new():
+        from spacy.tokens import DocBin
+
+        return DocBin(store_user_data=True)
+
+    def __enter__(self):
+        if self.shard_size:
+            from annotator.formats.common import atomic_folder
+
+            self.folder_context = atomic_folder(self.path, overwrite=self.path.is_dir())
+            self.folder = self.folder_context.__enter__()
+            self.folder.mkdir()
+        return self
+
+    def add(self, doc) -> None:
+        self.docbin.add(doc)
+        self.count += 1
+        if self.shard_size and len(self.docbin) >= self.shard_size:
+            self._flush_part()
+
+    def _flush_part(self) -> None:
+        assert self.folder is not None
+        if len(self.docbin):
+            (self.folder / f"part-{self.parts:05d}.spacy").write_bytes(self.docbin.to_bytes())
+            self.parts += 1
+            self.docbin = self._new()
+
+    def __exit__(self, kind, error, trace):
+        if self.folder_context is None:
+            if kind is None:
+                from annotator.fileio import atomic_writer
+
+                with atomic_writer(self.path, "wb") as stream:
+                    stream.write(self.docbin.to_bytes())
+            return False
+        if kind is None:
+            self._flush_part()
+        return self.folder_context.__exit__(kind, error, trace)
+
+
+def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None = None,
+                  dev_share: float = 0.2, shard_size: int = 0) -> tuple[int, int]:
+    """Write the examples (a stable ``dev_share`` of documents to ``dev_out``); with
+    ``shard_size``, ``out`` and ``dev_out`` are folders of DocBin parts of that many docs."""
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        train = stack.enter_context(_DocBinSink(out, shard_size))
+        dev = stack.enter_context(_DocBinSink(dev_out, shard_size)) if dev_out is not None else None
+        for example in examples:
+            report.check_record(example.record)
+            to_dev = dev is not None and in_dev(example.document.id, dev_share)
+            (dev if to_dev else train).add(doc_for(example, report))
+    return train.count, dev.count if dev is not None else 0
+
+
+def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
+    from spacy.tokens import DocBin
+
+    path = Path(path)
+    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    number = 0
+    for file in files:
+        try:
+            docbin = DocBin(store_user_data=True).from_bytes(file.read_bytes())
+        except FileNotFoundError:
+            raise AnnotatorError("no such file", file) from None
+        except Exception as error:  # zlib/msgpack errors: not a DocBin
+            raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", file) from None
+        for doc in docbin.get_docs(tokenizer().vocab):
+            number += 1
+            yield _pair(doc, number, file)
+
+
+def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
+    if DOCUMENT_KEY in doc.user_data:
+        stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
+        document = Document.model_validate({"id": stored["id"], "text": doc.text, "meta": stored["meta"]})
+    else:
+        document = Document(id=f"doc-{number}", text=doc.text)
+    if RECORD_KEY in doc.user_data:
+        record = AnnotationRecord.model_validate(orjson.loads(doc.user_data[RECORD_KEY]))
+    else:
+        record = _record_from_spans(doc, document)
+    problems = _problems(record, document)
+    if problems:
+        raise AnnotatorError(f"doc {number}: {problems[0]}", path)
+    return document, record
+
+
+def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:
+    from annotator.schema import record_problems
+
+    return record_problems(record, document) if record is not None else []
+
+
+def _record_from_spans(doc, document: Document) -> AnnotationRecord | None:
+    """A record from ``doc.spans["attribution"]`` alone (DocBins made by other programs)."""
+    from annotator.formats.common import LABEL_ROLES, example_record, exact_span
+    from annotator.quotes import infer_type
+    from annotator.schema import Attribution
+
+    group = doc.spans.get(SPANS_KEY) if SPANS_KEY in doc.spans else None
+    if group is None:
+        return None
+    pieces: dict[str, dict] = {}
+    for piece in group:
+        role = LABEL_ROLES.get(piece.label_)
+        if role is None:
+            continue
+        key = piece.id_ or f"s{piece.start}"
+        pieces.setdefault(key, {}).setdefault(role, []).append((piece.start_char, piece.end_char))
+    attributions = []
+    for key, roles in pieces.items():
+        if not any(role.value == "content" for role in roles):
+            continue
+        spans = {role.value: exact_span(doc.text, list(dict.fromkeys(found))) for role, found in roles.items()}
+        cue = spans.get("cue")
+        attributions.append(Attribution(
+            id=key, type=infer_type(spans["content"].text, cue.text if cue else None), **spans,
+        ))
+    return example_record(document, "spacy", attributions)
+
+
+def training_config(train: Path, dev: Path) -> str:
+    """A spaCy config training NER on doc.ents from blank English (no pretrained weights)."""
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=False, pretraining=False)
+    config["paths"]["train"] = str(train)
+    config["paths"]["dev"] = str(dev)
+    return config.to_str()

@@ -1,0 +1,359 @@
+"""One annotator's session over a corpus: opens documents, applies transitions,
+journals every decision at once and keeps an undo history that survives reopening.
+
+The journal is the history: each decision appends the document's full record with a
+``session`` entry (step and kind). Replaying a document's lines rebuilds its undo
+stack; the last position (document and attribution) is kept in
+``<annotations>/.session/<annotator>.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from annotator.corpus.index import DocumentIndex
+from annotator.schema import AnnotationRecord, Document, SessionInfo, Status, text_sha1
+from annotator.session import state as S
+from annotator.session.state import Change, DocState, Snapshot
+from annotator.session.suggestions import SuggestionSource
+from annotator.session.tokens import Tokens
+from annotator.store import Journal, iter_journal_lines, journal_path, now_utc, set_aside
+
+
+@dataclass
+class History:
+    snapshots: list[Snapshot] = field(default_factory=lambda: [Snapshot()])
+    position: int = 0
+
+    @property
+    def can_undo(self) -> bool:
+        return self.position > 0
+
+    @property
+    def can_redo(self) -> bool:
+        return self.position < len(self.snapshots) - 1
+
+
+def replay(records: list[AnnotationRecord]) -> tuple[History, AnnotationRecord | None]:
+    """Rebuild a document's undo history from its journal lines, in order."""
+    history = History()
+    last = None
+    for record in records:
+        snapshot = Snapshot(tuple(record.attributions), tuple(record.rejected), record.status)
+        info = record.session
+        if info is None or info.kind == "edit":
+            step = history.position + 1 if info is None else max(1, info.step)
+            step = min(step, len(history.snapshots))
+            del history.snapshots[step:]
+            history.snapshots.append(snapshot)
+            history.position = step
+        else:  # undo/redo: a state the history already holds
+            if 0 <= info.step < len(history.snapshots):
+                history.position = info.step
+                history.snapshots[info.step] = snapshot
+            else:  # a history we cannot follow: keep the state, as a new step
+                history.snapshots.append(snapshot)
+                history.position = len(history.snapshots) - 1
+        last = record
+    return history, last
+
+
+class Session:
+    """The headless annotation app: every key of the TUI is a method call here."""
+
+    def __init__(self, corpus: DocumentIndex, annotator: str, annotations_dir: Path,
+                 suggestions: SuggestionSource | None = None, now: Callable = now_utc):
+        self.corpus = corpus
+        self.annotator = annotator
+        self.directory = Path(annotations_dir)
+        self.journal = Journal(journal_path(self.directory, annotator))
+        self.suggestions = suggestions or SuggestionSource(compute=False)
+        self.now = now
+        self.problems: list[str] = []
+        self._lines: dict[str, list[AnnotationRecord]] = {}
+        self._load_journal()
+        self.position = 0
+        self.document: Document | None = None
+        self.state: DocState | None = None
+        self.history = History()
+        self.message: str | None = None
+        self.defer_writes = False
+        self.awaiting_suggestions = False
+        # False in the app: open at once, compute suggestions in the background
+        self.wait_for_suggestions = True
+        self._unwritten: list[AnnotationRecord] = []
+        self._other_entities: dict[str, int] | None = None
+
+    # ---- loading -------------------------------------------------------------------
+    def _load_journal(self) -> None:
+        path = self.journal.path
+        if not path.exists():
+            return
+        bad = []
+        for _number, record, problem in iter_journal_lines(path):
+            if problem:
+                bad.append(problem)
+                continue
+            assert record is not None
+            if record.annotator != self.annotator:
+                continue
+            self._lines.setdefault(record.doc_id, []).append(record)
+        if bad:
+            side = set_aside(path, bad)
+            for problem in bad:
+                self.problems.append(f"{problem} (copied to {side.name})")
+
+    @property
+    def position_file(self) -> Path:
+        return self.directory / ".session" / f"{self.annotator}.json"
+
+    def resume_position(self) -> tuple[int, str | None]:
+        """Where the annotator left off: the saved position, else the last journalled doc."""
+        with contextlib.suppress(Exception):
+            saved = orjson.loads(self.position_file.read_bytes())
+            if saved.get("corpus") == str(self.corpus.path.resolve()):
+                position = self.corpus.position_of(saved["doc_id"], saved.get("position"))
+                if position is not None:
+                    return position, saved.get("selected")
+        latest = None
+        for records in self._lines.values():
+            if records and (latest is None or records[-1].updated_at > latest.updated_at):
+                latest = records[-1]
+        if latest is not None:
+            position = self.corpus.position_of(latest.doc_id)
+            if position is not None:
+                return position, None
+        return 0, None
+
+    def start(self, wait: bool | None = None) -> None:
+        position, selected = self.resume_position()
+        self.open(position, selected, wait=wait)
+
+    def compute_suggestions(self, document: Document):
+        """Run the suggester on one document (safe to call from a worker thread)."""
+        return self.suggestions.for_document(document)
+
+    def add_suggestions(self, doc_id: str, suggestions) -> bool:
+        """Show suggestions computed after the document opened; False if it is no longer open."""
+        if self.document is None or self.document.id != doc_id or self.state is None:
+            return False
+        self.awaiting_suggestions = False
+        state = S.with_suggestions(self.state, tuple(suggestions))
+        self.state = state
+        count = sum(1 for item in state.items if item.status == "pending")
+        self.message = f"{count} suggestion(s) to decide" if count else "no new suggestions for this document"
+        for problem in self.suggestions.problems:
+            self.problems.append(problem)
+        self.suggestions.problems.clear()
+        if self.suggestions.unavailable:
+            self.message = self.suggestions.unavailable
+        return True
+
+    def open(self, position: int, selected: str | None = None, wait: bool | None = None) -> None:
+        """Open a document. With ``wait=False`` suggestions that must first be computed
+        are left out: ``awaiting_suggestions`` is set, and the caller computes them
+        (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``."""
+        self.flush()
+        wait = self.wait_for_suggestions if wait is None else wait
+        position = max(0, min(len(self.corpus) - 1, position))
+        document = self.corpus.document(position)
+        suggestions = self.suggestions.for_document(document) if wait else self.suggestions.ready_for(document)
+        self.awaiting_suggestions = suggestions is None
+        suggestions = suggestions or ()
+        records = [r for r in self._lines.get(document.id, [])]
+        fitting = [r for r in records if r.text_sha1 == document.sha1]
+        self.message = None
+        if len(fitting) < len(records):
+            self.message = (f"{len(records) - len(fitting)} journal line(s) for {document.id} "
+                            "were made on a different text and are ignored")
+        history, last = replay(fitting)
+        snapshot = history.snapshots[history.position]
+        if selected is None and last is not None and last.session is not None:
+            selected = last.session.selected
+        cursor = last.session.cursor if last is not None and last.session is not None else None
+        tokens = Tokens(document.text)
+        self.position = position
+        self.document = document
+        self.history = history
+        self.state = S.new_state(document.text, tokens, snapshot, suggestions, selected, cursor)
+        self.save_position()
+        for problem in self.suggestions.problems:
+            self.problems.append(problem)
+        self.suggestions.problems.clear()
+        if self.suggestions.unavailable and self.suggestions.unavailable not in self.problems:
+            self.problems.append(self.suggestions.unavailable)
+
+    def save_position(self) -> None:
+        self.flush()
+        if self.document is None:
+            return
+        with contextlib.suppress(OSError):
+            from annotator.fileio import atomic_writer
+
+            self.position_file.parent.mkdir(parents=True, exist_ok=True)
+            data = {"corpus": str(self.corpus.path.resolve()), "position": self.position,
+                    "doc_id": self.document.id,
+                    "selected": self.state.selected if self.state else None}
+            with atomic_writer(self.position_file, "wb") as stream:
+                stream.write(orjson.dumps(data))
+
+    # ---- applying transitions ------------------------------------------------------
+    def record(self, kind: str = "edit") -> AnnotationRecord:
+        assert self.document is not None and self.state is not None
+        state = self.state
+        return AnnotationRecord(
+            doc_id=self.document.id,
+            annotator=self.annotator,
+            status=state.status,
+            updated_at=self.now(),
+            text_sha1=text_sha1(self.document.text),
+            attributions=list(state.attributions),
+            rejected=list(state.rejected),
+            session=SessionInfo(step=self.history.position, kind=kind,
+                                selected=state.selected, cursor=state.cursor),
+        )
+
+    def _write(self, kind: str) -> None:
+        record = self.record(kind)
+        self._lines.setdefault(record.doc_id, []).append(record)
+        self._unwritten.append(record)
+        if not self.defer_writes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the decisions not yet on disk (one write, fsynced).
+
+        Headless use writes at every decision. The app sets ``defer_writes`` and calls
+        this right after drawing the frame for the key, so the screen never waits on
+        fsync; a kill in between loses only that keystroke.
+        """
+        if not self._unwritten:
+            return
+        records, self._unwritten = self._unwritten, []
+        try:
+            self.journal.append_many(records)
+        except BaseException:
+            self._unwritten = records + self._unwritten
+            raise
+
+    def apply(self, change: Change) -> Change:
+        assert self.state is not None
+        if change.changed:
+            snapshot = change.state.snapshot()
+            del self.history.snapshots[self.history.position + 1 :]
+            self.history.snapshots.append(snapshot)
+            self.history.position += 1
+            self.state = change.state
+            self._write("edit")
+        else:
+            self.state = change.state
+        self.message = change.message
+        return change
+
+    def do(self, transition: Callable[..., Change], *args) -> Change:
+        assert self.state is not None
+        return self.apply(transition(self.state, *args))
+
+    def undo(self) -> bool:
+        return self._travel(-1)
+
+    def redo(self) -> bool:
+        return self._travel(+1)
+
+    def _travel(self, step: int) -> bool:
+        assert self.state is not None
+        target = self.history.position + step
+        if not 0 <= target < len(self.history.snapshots):
+            self.message = "nothing to undo" if step < 0 else "nothing to redo"
+            return False
+        before = self.state
+        self.history.position = target
+        restored = before.restore(self.history.snapshots[target])
+        selected = _changed_attribution(before, restored) or before.selected
+        if selected not in restored.by_id:
+            selected = restored.items[0].id if restored.items else None
+        restored = S.select(restored, selected).state if selected else restored
+        self.state = restored
+        self._write("undo" if step < 0 else "redo")
+        self.message = ("undone" if step < 0 else "redone") + f" (step {target} of {len(self.history.snapshots) - 1})"
+        return True
+
+    # ---- documents -----------------------------------------------------------------
+    def done_ids(self) -> set[str]:
+        return {doc for doc, records in self._lines.items() if records and records[-1].status == Status.done}
+
+    def status_of(self, doc_id: str) -> Status | None:
+        records = self._lines.get(doc_id)
+        return records[-1].status if records else None
+
+    def go(self, step: int) -> bool:
+        target = self.position + step
+        if not 0 <= target < len(self.corpus):
+            self.message = "this is the last document" if step > 0 else "this is the first document"
+            return False
+        self.open(target)
+        return True
+
+    def mark_done(self) -> Change:
+        undecided = self.state.pending_count if self.state else 0
+        change = self.do(S.set_status, Status.done)
+        left = f" ({undecided} suggestion(s) left undecided: not saved as accepted or rejected)" if undecided else ""
+        following = self.next_undone()
+        if following is None:
+            self.message = "document done; every document is done" + left
+        else:
+            self.open(following)
+            self.message = "document done; here is the next one not done" + left
+        return change
+
+    def next_undone(self) -> int | None:
+        done = self.done_ids()
+        count = len(self.corpus)
+        for offset in range(1, count):
+            position = (self.position + offset) % count
+            if self.corpus.id_at(position) not in done:
+                return position
+        return None
+
+    def known_entities(self) -> list[str]:
+        """Entities used in this project (every journal in the folder, read once, plus
+        this session's own decisions and the open document's suggestions), most used first."""
+        from annotator.store import journal_files
+
+        if self._other_entities is None:
+            counts: dict[str, int] = {}
+            for path in journal_files(self.directory):
+                if path == self.journal.path:
+                    continue
+                with contextlib.suppress(Exception):
+                    for _n, record, _p in iter_journal_lines(path):
+                        for attribution in record.attributions if record is not None else ():
+                            if attribution.source_entity:
+                                counts[attribution.source_entity] = counts.get(attribution.source_entity, 0) + 1
+            self._other_entities = counts
+        names = dict(self._other_entities)
+        for records in self._lines.values():
+            for attribution in records[-1].attributions if records else ():
+                if attribution.source_entity:
+                    names[attribution.source_entity] = names.get(attribution.source_entity, 0) + 1
+        if self.state is not None:
+            for item in self.state.items:
+                entity = item.attribution.source_entity
+                if entity:
+                    names[entity] = names.get(entity, 0) + 1
+        return sorted(names, key=lambda name: (-names[name], name.lower()))
+
+
+def _changed_attribution(before: DocState, after: DocState) -> str | None:
+    """The id of an attribution that differs between two states (for undo's focus)."""
+    old = {a.id: a for a in (*before.attributions, *before.rejected)}
+    new = {a.id: a for a in (*after.attributions, *after.rejected)}
+    for key in list(new) + list(old):
+        if old.get(key) != new.get(key):
+            return key
+    return None

@@ -1,0 +1,612 @@
+"""The state of one annotator on one document, and its transitions as pure functions.
+
+Every transition takes a ``DocState`` and returns a ``Change``: the new state, whether
+the annotation itself changed (then the controller journals it and records an undo
+step) and a message for the user. Nothing here does I/O or imports textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Literal
+
+from annotator.schema import (
+    Action,
+    Attribution,
+    AttributionType,
+    Origin,
+    Role,
+    Span,
+    Status,
+)
+from annotator.session.tokens import Tokens, next_grapheme, previous_grapheme, snap
+
+ItemStatus = Literal["pending", "accepted", "edited", "added", "rejected"]
+Mode = Literal["normal", "edit", "select"]
+TYPE_ORDER = [t for t in AttributionType]
+OPENING_QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“", "'": "'"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """An attribution as the annotator sees it, with its standing."""
+
+    attribution: Attribution
+    status: ItemStatus
+
+    @property
+    def id(self) -> str:
+        return self.attribution.id
+
+    @property
+    def decided(self) -> bool:
+        return self.status != "pending"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The part of a DocState that the journal keeps and undo restores."""
+
+    attributions: tuple[Attribution, ...] = ()
+    rejected: tuple[Attribution, ...] = ()
+    status: Status = Status.in_progress
+
+
+@dataclass(frozen=True, eq=False)
+class DocState:
+    text: str
+    tokens: Tokens = field(repr=False)
+    attributions: tuple[Attribution, ...] = ()
+    rejected: tuple[Attribution, ...] = ()
+    suggestions: tuple[Attribution, ...] = ()
+    status: Status = Status.in_progress
+    selected: str | None = None
+    role: Role = Role.content
+    cursor: int = 0
+    anchor: int | None = None
+    mode: Mode = "normal"
+    # A new attribution being built (N with nothing selected): its source and cue so far.
+    # It is journalled once it has a content (the schema requires one).
+    draft: tuple[Span | None, Span | None] | None = None
+
+    # ---- derived views -------------------------------------------------------------
+    @cached_property
+    def items(self) -> list[Item]:
+        """Decided, pending and rejected attributions in reading order."""
+        decided_ids = {a.id for a in self.attributions} | {a.id for a in self.rejected}
+        items = [Item(a, _decided_status(a)) for a in self.attributions]
+        items += [Item(a, "pending") for a in self.suggestions if a.id not in decided_ids]
+        items += [Item(a, "rejected") for a in self.rejected]
+        items.sort(key=lambda item: (item.attribution.content.start, item.attribution.content.end, item.id))
+        return items
+
+    @cached_property
+    def by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    @property
+    def current(self) -> Item | None:
+        return self.by_id.get(self.selected) if self.selected else None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if self.anchor is None:
+            return None
+        lo, hi = sorted((self.anchor, self.cursor))
+        return (lo, hi) if hi > lo else None
+
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for item in self.items if item.status == "pending")
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.attributions, self.rejected, self.status)
+
+    def restore(self, snapshot: Snapshot) -> DocState:
+        return _new(self, attributions=snapshot.attributions, rejected=snapshot.rejected,
+                    status=snapshot.status)
+
+    def index_of(self, attribution_id: str | None) -> int | None:
+        for index, item in enumerate(self.items):
+            if item.id == attribution_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Change:
+    state: DocState
+    changed: bool = False  # the annotation changed: journal it, make an undo step
+    message: str | None = None
+
+
+def _decided_status(attribution: Attribution) -> ItemStatus:
+    if attribution.action == Action.edited:
+        return "edited"
+    if attribution.origin == Origin.manual:
+        return "added"
+    return "accepted"
+
+
+_VIEW_FIELDS = ("attributions", "rejected", "suggestions")
+
+
+def _new(state: DocState, **changes) -> DocState:
+    """``replace``; the cached views (items, by_id) carry over when the attributions
+    did not change, so moving around never re-sorts the list."""
+    new = replace(state, **changes)
+    if not any(name in changes and changes[name] is not getattr(state, name) for name in _VIEW_FIELDS):
+        for view in ("items", "by_id"):
+            if view in state.__dict__:
+                new.__dict__[view] = state.__dict__[view]
+    return new
+
+
+def new_state(text: str, tokens: Tokens | None = None, snapshot: Snapshot | None = None,
+              suggestions: tuple[Attribution, ...] = (), selected: str | None = None,
+              cursor: int | None = None) -> DocState:
+    state = DocState(text=text, tokens=tokens or Tokens(text), suggestions=tuple(suggestions))
+    if snapshot is not None:
+        state = state.restore(snapshot)
+    if selected is None or selected not in state.by_id:
+        pending = [item for item in state.items if item.status == "pending"]
+        selected = (pending or state.items or [None])[0]
+        selected = selected.id if selected else None
+    state = _new(state, selected=selected)
+    if cursor is None:
+        cursor = _cursor_for(state, selected)
+    return _new(state, cursor=snap(text, min(cursor, len(text))))
+
+
+def _cursor_for(state: DocState, attribution_id: str | None) -> int:
+    item = state.by_id.get(attribution_id) if attribution_id else None
+    if item is None:
+        return state.cursor
+    span = item.attribution.span(state.role) or item.attribution.content
+    return span.start
+
+
+# ---- navigation ----------------------------------------------------------------------
+def select(state: DocState, attribution_id: str | None) -> Change:
+    if attribution_id is not None and attribution_id not in state.by_id:
+        return Change(state, message="no such attribution")
+    moved = _new(state, selected=attribution_id, draft=None,
+                 mode="normal" if state.mode == "edit" else state.mode)
+    return Change(_new(moved, cursor=_cursor_for(moved, attribution_id)))
+
+
+def select_relative(state: DocState, step: int) -> Change:
+    items = state.items
+    if not items:
+        return Change(state, message="no attributions yet: select text with v, then N")
+    index = state.index_of(state.selected)
+    if index is None:
+        index = -1 if step > 0 else len(items)
+        if step > 0:
+            # from the cursor: the first attribution at or after it
+            for position, item in enumerate(items):
+                if item.attribution.content.start >= state.cursor:
+                    index = position - 1
+                    break
+    target = max(0, min(len(items) - 1, index + step))
+    return select(state, items[target].id)
+
+
+def select_next_undecided(state: DocState) -> Change:
+    items = state.items
+    if not items:
+        return Change(state)
+    start = state.index_of(state.selected)
+    start = -1 if start is None else start
+    count = len(items)
+    for offset in range(1, count + 1):
+        item = items[(start + offset) % count]
+        if item.status == "pending":
+            return select(state, item.id)
+    return Change(state, message="every suggestion is decided: d marks the document done")
+
+
+# ---- decisions -----------------------------------------------------------------------
+def _replace_attribution(state: DocState, attribution: Attribution) -> DocState:
+    """Put ``attribution`` among the decided ones (replacing one with its id)."""
+    kept = [a for a in state.attributions if a.id != attribution.id]
+    rejected = tuple(a for a in state.rejected if a.id != attribution.id)
+    return _new(state, attributions=tuple([*kept, attribution]), rejected=rejected)
+
+
+def accept(state: DocState) -> Change:
+    item = state.current
+    if item is None:
+        return Change(state, message="nothing selected")
+    if item.status in ("accepted", "edited", "added"):
+        follow = select_next_undecided(state)
+        return Change(follow.state, False, follow.message or "already accepted")
+    accepted = item.attribution.model_copy(update={"action": Action.accepted})
+    if item.attribution.origin == Origin.manual:
+        accepted = item.attribution.model_copy(update={"action": Action.added})
+    new = _replace_attribution(state, accepted)
+    follow = select_next_undecided(new)
+    return Change(follow.state, True, follow.message)
+
+
+def reject(state: DocState) -> Change:
+    item = state.current
+    if item is None:
+        return Change(state, message="nothing selected")
+    if item.status == "rejected":
+        follow = select_next_undecided(state)
+        return Change(follow.state, False, follow.message or "already rejected")
+    attributions = tuple(a for a in state.attributions if a.id != item.id)
+    if item.attribution.origin == Origin.manual:
+        # a manual attribution is simply deleted (undo brings it back)
+        new = _new(state, attributions=attributions)
+        index = state.index_of(item.id) or 0
+        items = new.items
+        target = items[min(index, len(items) - 1)].id if items else None
+        new = _new(new, selected=target)
+        return Change(new, True, "deleted the attribution (u undoes)")
+    original = next((s for s in state.suggestions if s.id == item.id), item.attribution)
+    rejected = tuple([*(a for a in state.rejected if a.id != item.id),
+                      original.model_copy(update={"action": None})])
+    new = _new(state, attributions=attributions, rejected=rejected)
+    follow = select_next_undecided(new)
+    return Change(follow.state, True, follow.message)
+
+
+def _edited(item: Item, **update) -> Attribution:
+    attribution = item.attribution
+    if attribution.origin == Origin.suggested:
+        update.setdefault("action", Action.edited)
+    else:
+        update.setdefault("action", Action.added)
+    return attribution.model_copy(update=update)
+
+
+def _editable(state: DocState) -> Item | str:
+    item = state.current
+    if item is None:
+        return "nothing selected: j/k select an attribution, or v…N makes one"
+    if item.status == "rejected":
+        return "this suggestion is rejected: a accepts it first"
+    return item
+
+
+def set_role(state: DocState, role: Role) -> Change:
+    moved = _new(state, role=role)
+    item = state.current
+    span = item.attribution.span(role) if item else None
+    if span is not None:
+        moved = _new(moved, cursor=span.start)
+    message = None if span is not None or item is None else (
+        f"no {role.value} yet: select text with v and press {ROLE_KEYS[role]}")
+    return Change(moved, message=message)
+
+
+ROLE_KEYS = {Role.source: "1", Role.cue: "2", Role.content: "3"}
+
+
+def toggle_edit(state: DocState) -> Change:
+    if state.mode == "edit":
+        return Change(_new(state, mode="normal"))
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    return Change(_new(state, mode="edit", anchor=None),
+                  message="edit: [ ] move the start, { } the end; s c t pick the span; esc ends")
+
+
+def move_boundary(state: DocState, which: Literal["start", "end"], direction: int,
+                  unit: Literal["token", "sentence"] = "token") -> Change:
+    """Move the focused span's start or end by one token (or to the sentence's start/end)."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    span = target.attribution.span(state.role)
+    if span is None:
+        return Change(state, message=f"no {state.role.value} to adjust: v selects text, "
+                      f"{ROLE_KEYS[state.role]} sets it")
+    pieces = [list(piece) for piece in span.pieces]
+    tokens = state.tokens
+    if unit == "sentence":
+        if which == "start":
+            start, end = pieces[0]
+            new = tokens.previous_sentence(start) if direction < 0 else tokens.next_sentence(start)
+            if new >= end:
+                return Change(state, message="the start cannot move further")
+            pieces[0][0] = new
+            cursor = new
+        else:
+            start, end = pieces[-1]
+            new = tokens.sentence_end(end) if direction > 0 else tokens.sentence_end(tokens.previous_sentence(end - 1) - 1)
+            if new <= end and direction > 0:
+                new = tokens.sentence_end(tokens.next_sentence(end))
+            if new <= start or new > len(state.text):
+                return Change(state, message="the end cannot move further")
+            pieces[-1][1] = new
+            cursor = previous_grapheme(state.text, new)
+    elif which == "start":
+        start, end = pieces[0]
+        new = tokens.previous_start(start) if direction < 0 else tokens.next_start(start)
+        if new is None or new >= end:
+            return Change(state, message="the start cannot move further")
+        pieces[0][0] = new
+        cursor = new
+    else:
+        start, end = pieces[-1]
+        new = tokens.previous_end(end) if direction < 0 else tokens.next_end(end)
+        if new is None or new <= start:
+            return Change(state, message="the end cannot move further")
+        pieces[-1][1] = new
+        cursor = previous_grapheme(state.text, new)
+    new_span = Span.from_pieces(state.text, [tuple(p) for p in pieces])
+    attribution = _edited(target, **{state.role.value: new_span})
+    new_state_ = _replace_attribution(state, attribution)
+    return Change(_new(new_state_, cursor=cursor), True)
+
+
+# ---- cursor and selection ------------------------------------------------------------
+def set_cursor(state: DocState, offset: int, extend: bool = False) -> Change:
+    offset = snap(state.text, max(0, min(len(state.text), offset)))
+    if extend and state.anchor is None:
+        state = _new(state, anchor=state.cursor, mode="select")
+    return Change(_new(state, cursor=offset))
+
+
+def move_cursor(state: DocState, unit: str, direction: int) -> Change:
+    """Move the cursor by grapheme, token or sentence; in select mode this extends."""
+    text, tokens, cursor = state.text, state.tokens, state.cursor
+    selecting = state.anchor is not None
+    if unit == "char":
+        new = next_grapheme(text, cursor) if direction > 0 else previous_grapheme(text, cursor)
+    elif unit == "token":
+        if selecting and cursor >= state.anchor:
+            found = tokens.next_end(cursor) if direction > 0 else tokens.previous_end(cursor)
+            if found is not None and found <= state.anchor:
+                found = tokens.previous_start(state.anchor + 1)
+        elif selecting:
+            found = tokens.next_start(cursor) if direction > 0 else tokens.previous_start(cursor)
+            if found is not None and found > state.anchor:
+                found = tokens.next_end(state.anchor)
+        else:
+            found = tokens.next_start(cursor) if direction > 0 else tokens.previous_start(cursor)
+        new = cursor if found is None else found
+    elif unit == "clause":
+        if direction > 0:
+            new = tokens.next_clause_end(cursor)
+            if new <= cursor:
+                new = tokens.next_clause_end(cursor + 1)
+        else:
+            new = tokens.previous_clause_start(cursor)
+    elif unit == "sentence":
+        if selecting and direction > 0 and cursor >= state.anchor:
+            new = tokens.sentence_end(cursor)
+            if new <= cursor:
+                new = tokens.sentence_end(tokens.next_sentence(cursor))
+        else:
+            new = tokens.next_sentence(cursor) if direction > 0 else tokens.previous_sentence(cursor)
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    return Change(_new(state, cursor=new))
+
+
+def start_selection(state: DocState) -> Change:
+    """``v``: select the token under the cursor (a whole quotation on an opening quote)."""
+    if state.anchor is not None:
+        return Change(_new(state, anchor=None, mode="normal"))
+    text, cursor = state.text, state.cursor
+    char = text[cursor] if cursor < len(text) else ""
+    if char in OPENING_QUOTES:
+        closing = OPENING_QUOTES[char]
+        close = text.find(closing, cursor + 1)
+        paragraph_end = text.find("\n\n", cursor)
+        if close != -1 and (paragraph_end == -1 or close < paragraph_end):
+            return Change(_new(state, anchor=cursor, cursor=close + 1, mode="select"),
+                          message="selected the quotation: 1 2 3 assign it, N makes a new attribution")
+    token = state.tokens.token_covering(cursor) or state.tokens.token_at(cursor)
+    if token is None:
+        return Change(state, message="no text here to select")
+    return Change(_new(state, anchor=token[0], cursor=token[1], mode="select"),
+                  message="select: arrows w b ( ) extend; 1 source, 2 cue, 3 content, N new")
+
+
+def clear_selection(state: DocState) -> Change:
+    return Change(_new(state, anchor=None, mode="normal"))
+
+
+def _selected_range(state: DocState) -> tuple[int, int] | None:
+    selection = state.selection
+    if selection is None:
+        token = state.tokens.token_covering(state.cursor)
+        return token
+    lo, hi = selection
+    # trim surrounding spaces: a span never starts or ends with whitespace
+    while lo < hi and state.text[lo].isspace():
+        lo += 1
+    while hi > lo and state.text[hi - 1].isspace():
+        hi -= 1
+    return (lo, hi) if hi > lo else None
+
+
+def _after_selection(state: DocState, end: int) -> int:
+    """Where the cursor goes after a span is assigned: the next token (often the next span)."""
+    following = state.tokens.next_start(end - 1)
+    return following if following is not None else end
+
+
+def assign(state: DocState, role: Role) -> Change:
+    """``1``/``2``/``3``: the selection becomes a span of the current (or draft) attribution."""
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="select text first: v, then arrows or w")
+    span = Span.from_text(state.text, *selected)
+    cursor = _after_selection(state, selected[1])
+    if state.draft is not None:
+        source, cue = state.draft
+        if role == Role.content:
+            return _create(state, span, source, cue, "attribution added")
+        draft = (span, cue) if role == Role.source else (source, span)
+        return Change(_new(state, draft=draft, anchor=None, mode="normal", cursor=cursor),
+                      message=f"draft: {role.value} set; select its content and press 3")
+    item = state.current
+    if item is None or item.status == "rejected":
+        if role != Role.content:
+            return Change(state, message="no attribution selected: N starts a new one")
+        return new_attribution(state)
+    attribution = _edited(item, **{role.value: span})
+    new = _replace_attribution(state, attribution)
+    new = _new(new, anchor=None, mode="normal", role=role, cursor=cursor)
+    return Change(new, True, f"{role.value} set")
+
+
+def _fresh_id(state: DocState) -> str:
+    used = {a.id for a in (*state.attributions, *state.rejected, *state.suggestions)}
+    number = 1
+    while f"m{number}" in used:
+        number += 1
+    return f"m{number}"
+
+
+def new_attribution(state: DocState) -> Change:
+    """``N``: a new attribution. With a selection, the selection is its CONTENT; without
+    one, a draft starts whose source (1), cue (2) and content (3) are selected next."""
+    if state.selection is None:
+        return Change(_new(state, draft=(None, None), selected=None, anchor=None, mode="normal"),
+                      message="new attribution: select its source (v … 1), cue (v … 2) and content (v … 3)")
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="the selection holds only spaces")
+    content = Span.from_text(state.text, *selected)
+    source, cue = state.draft if state.draft is not None else (None, None)
+    return _create(state, content, source, cue,
+                   "new attribution: now its source (v … 1) and cue (v … 2)")
+
+
+def _create(state: DocState, content: Span, source: Span | None, cue: Span | None, message: str) -> Change:
+    kind = AttributionType.direct if content.text[:1] in OPENING_QUOTES else AttributionType.indirect
+    if cue is not None and cue.text.casefold().startswith("according"):
+        kind = AttributionType.according_to
+    attribution = Attribution(id=_fresh_id(state), content=content, source=source, cue=cue, type=kind,
+                              origin=Origin.manual, action=Action.added)
+    role = Role.source if source is None else (Role.cue if cue is None else Role.content)
+    cursor = _after_selection(state, content.end)
+    new = _new(state, attributions=(*state.attributions, attribution), selected=attribution.id,
+               anchor=None, mode="normal", role=role, cursor=cursor, draft=None)
+    return Change(new, True, message)
+
+
+def cancel_draft(state: DocState) -> Change:
+    if state.draft is None:
+        return Change(state)
+    return Change(_new(state, draft=None), message="new attribution abandoned")
+
+
+# ---- fields --------------------------------------------------------------------------
+def set_entity(state: DocState, entity: str | None) -> Change:
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    entity = (entity or "").strip() or None
+    if entity == target.attribution.source_entity:
+        return Change(state)
+    new = _replace_attribution(state, _edited(target, source_entity=entity))
+    return Change(new, True, f"entity: {entity}" if entity else "entity cleared")
+
+
+def cycle_type(state: DocState, direction: int = 1) -> Change:
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    index = TYPE_ORDER.index(target.attribution.type)
+    kind = TYPE_ORDER[(index + direction) % len(TYPE_ORDER)]
+    new = _replace_attribution(state, _edited(target, type=kind))
+    return Change(new, True, f"type: {kind.value}")
+
+
+def set_note(state: DocState, note: str | None) -> Change:
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    note = (note or "").strip() or None
+    if note == target.attribution.note:
+        return Change(state)
+    new = _replace_attribution(state, _edited(target, note=note))
+    return Change(new, True, "note saved" if note else "note removed")
+
+
+def set_status(state: DocState, status: Status) -> Change:
+    if state.status == status:
+        return Change(state)
+    return Change(_new(state, status=status), True)
+
+
+def attribution_at(state: DocState, offset: int) -> str | None:
+    """The attribution whose span covers ``offset`` (the innermost, preferring the selected)."""
+    best: tuple[int, str] | None = None
+    for item in state.items:
+        if item.status == "rejected":
+            continue
+        for role in Role:
+            span = item.attribution.span(role)
+            if span is None:
+                continue
+            for start, end in span.pieces:
+                if start <= offset < end:
+                    size = end - start - (1_000_000 if item.id == state.selected else 0)
+                    if best is None or size < best[0]:
+                        best = (size, item.id)
+    return best[1] if best else None
+
+
+
+
+def select_range(state: DocState, anchor: int, cursor: int) -> Change:
+    """A selection from ``anchor`` to ``cursor`` (a mouse drag), on grapheme boundaries."""
+    anchor = snap(state.text, max(0, min(len(state.text), anchor)))
+    cursor = snap(state.text, max(0, min(len(state.text), cursor)))
+    if anchor == cursor:
+        return Change(_new(state, anchor=None, cursor=cursor, mode="normal"))
+    return Change(_new(state, anchor=anchor, cursor=cursor, mode="select"),
+                  message="selected: 1 source, 2 cue, 3 content, N new attribution")
+
+
+def with_suggestions(state: DocState, suggestions: tuple[Attribution, ...]) -> DocState:
+    """``state`` with suggestions that arrived after the document opened."""
+    new = _new(state, suggestions=tuple(suggestions))
+    if new.selected is None and new.draft is None and new.anchor is None:
+        pending = [item for item in new.items if item.status == "pending"]
+        if pending:
+            new = _new(new, selected=pending[0].id, cursor=pending[0].attribution.content.start)
+    return new
+
+
+def add_piece(state: DocState) -> Change:
+    """``+``: the selection becomes another piece of the current attribution's CONTENT
+    (an interrupted quotation: a discontinuous span)."""
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="select the next piece of the content first: v, then w or )")
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    content = target.attribution.content
+    span = Span.from_pieces(state.text, [*content.pieces, selected])
+    if span == content:
+        return Change(_new(state, anchor=None, mode="normal"), message="that text is already in the content")
+    new = _replace_attribution(state, _edited(target, content=span))
+    pieces = len(span.pieces)
+    return Change(_new(new, anchor=None, mode="normal", cursor=_after_selection(state, selected[1])), True,
+                  f"content now has {pieces} pieces" if pieces > 1 else "content extended")
+
+
+def clear_span(state: DocState) -> Change:
+    """``backspace`` in edit mode: remove the focused source or cue (content is required)."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    if state.role == Role.content:
+        return Change(state, message="the content cannot be removed: x rejects or deletes the attribution")
+    if target.attribution.span(state.role) is None:
+        return Change(state, message=f"there is no {state.role.value} to remove")
+    new = _replace_attribution(state, _edited(target, **{state.role.value: None}))
+    return Change(new, True, f"{state.role.value} removed")

@@ -1,0 +1,97 @@
+"""Progress and workload figures from annotation journals (headless; `annotator stats`).
+
+- Documents per annotator by the status of their latest record (done, in progress,
+  skipped).
+- Attributions (latest records) per type and per role present.
+- Suggestion outcomes: ``action`` of kept attributions (accepted, edited, added) and
+  the suggestions turned down (``rejected``); attributions without an action are
+  counted as manual.
+- Time per document: every save is a journal line with its ``updated_at``, so the
+  time spent on a document is the sum of the gaps between its consecutive saves, each
+  gap capped at IDLE_CAP (a long pause is a break, not work). Documents saved only once
+  (imports, for example) have no measurable time and are left out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from annotator.matching import ROLES
+from annotator.schema import AnnotationRecord, AttributionType, Status
+
+IDLE_CAP_SECONDS = 300.0
+
+
+@dataclass
+class AnnotatorStats:
+    statuses: Counter = field(default_factory=Counter)
+    attributions: int = 0
+    seconds: list[float] = field(default_factory=list)  # per done document with 2+ saves
+
+    def to_json(self) -> dict:
+        return {
+            "done": self.statuses[Status.done.value],
+            "in_progress": self.statuses[Status.in_progress.value],
+            "skipped": self.statuses[Status.skipped.value],
+            "attributions": self.attributions,
+            "documents_timed": len(self.seconds),
+            "median_seconds_per_document": statistics.median(self.seconds) if self.seconds else None,
+            "mean_seconds_per_document": statistics.fmean(self.seconds) if self.seconds else None,
+        }
+
+
+def active_seconds(times: list[datetime], cap: float = IDLE_CAP_SECONDS) -> float | None:
+    if len(times) < 2:
+        return None
+    ordered = sorted(times)
+    return sum(min((b - a).total_seconds(), cap) for a, b in zip(ordered, ordered[1:]))
+
+
+def collect(paths: Iterable[Path]) -> tuple[dict, list]:
+    """(stats JSON, problems) from journal files, every line read (not only the latest)."""
+    from annotator.store import iter_journal_lines
+
+    latest: dict[tuple[str, str], AnnotationRecord] = {}
+    saves: dict[tuple[str, str], list[datetime]] = {}
+    problems = []
+    for path in paths:
+        for _, record, problem in iter_journal_lines(Path(path)):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            latest[record.key] = record
+            saves.setdefault(record.key, []).append(record.updated_at)
+
+    per_annotator: dict[str, AnnotatorStats] = {}
+    types: Counter = Counter({kind.value: 0 for kind in AttributionType})
+    roles: Counter = Counter({role: 0 for role in ROLES})
+    outcomes: Counter = Counter({name: 0 for name in ("accepted", "edited", "added", "rejected", "manual")})
+    for key, record in latest.items():
+        stats = per_annotator.setdefault(record.annotator, AnnotatorStats())
+        stats.statuses[record.status.value] += 1
+        stats.attributions += len(record.attributions)
+        if record.status == Status.done:
+            seconds = active_seconds(saves[key])
+            if seconds is not None:
+                stats.seconds.append(seconds)
+        for attribution in record.attributions:
+            types[attribution.type.value] += 1
+            for role in ROLES:
+                if getattr(attribution, role) is not None:
+                    roles[role] += 1
+            outcomes[attribution.action.value if attribution.action else "manual"] += 1
+        outcomes["rejected"] += len(record.rejected)
+    report = {
+        "annotators": {name: per_annotator[name].to_json() for name in sorted(per_annotator)},
+        "documents": len({doc_id for doc_id, _ in latest}),
+        "types": dict(types),
+        "roles": dict(roles),
+        "suggestions": dict(outcomes),
+        "idle_cap_seconds": IDLE_CAP_SECONDS,
+    }
+    return report, problems

@@ -1,0 +1,70 @@
+"""The annotation app: one screen over a headless Session; keys are remappable by id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from annotator.session import Session
+from annotator.tui.keymap import load_keymap
+from annotator.tui.screens.annotate import AnnotateScreen
+
+
+def binding_ids() -> set[str]:
+    ids = {binding.id for binding in AnnotateScreen.BINDINGS if binding.id}
+    return ids | {"app.quit-now"}
+
+
+class AnnotatorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "annotator"  # never the article's title: that text is untrusted
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True)]
+
+    def __init__(self, session: Session, keymap: dict[str, str] | None = None,
+                 keymap_path: Path | None = None, theme: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self._user_keymap = keymap or {}
+        self.keymap_path = keymap_path
+        if theme:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        # Everything loaded so far (corpus index, journal, Textual itself) lives for the
+        # whole session: keep it out of the garbage collector's full scans, which would
+        # otherwise stall a keystroke now and then.
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        if self._user_keymap:
+            self.set_keymap(self._user_keymap)
+        self.push_screen(AnnotateScreen(self.session))
+
+    def on_unmount(self) -> None:
+        # Normally everything is on disk already (written right after each frame).
+        self.session.save_position()
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """(id, keys, description) for every binding, after the user's keymap."""
+        rows = []
+        for binding in AnnotateScreen.BINDINGS:
+            keys = self._user_keymap.get(binding.id, binding.key)
+            shown = ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+            description = binding.tooltip or binding.description
+            rows.append((binding.id, shown, description))
+        rows.append(("app.quit-now", "ctrl+q", "Quit from anywhere"))
+        return rows
+
+    def show_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.binding_rows(), str(self.keymap_path) if self.keymap_path else None))
+
+
+def make_app(session: Session, keys_file: Path | None = None, theme: str | None = None) -> AnnotatorApp:
+    keymap, path = load_keymap(keys_file, binding_ids())
+    return AnnotatorApp(session, keymap, path, theme)

@@ -1,0 +1,48 @@
+"""Showing untrusted text safely: one visible code point per control character.
+
+Article text never reaches the terminal as markup or as control sequences. Each C0/C1
+control character, DEL and each bidirectional override is replaced by one visible
+code point, so display offsets equal document offsets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _substitute(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    if char == "\t":
+        return "→"
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟ (␛ for ESC)
+    if code == 0x7F:
+        return "␡"
+    if code <= 0x9F:
+        return "¿"
+    return "¦"  # bidi controls: shown, never obeyed
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character replaced by one visible code point."""
+    return _CONTROL.sub(_substitute, text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """A single display line: newlines become ⏎ and the text is cut at ``limit`` cells."""
+    flat = visible(text.replace("\r\n", "\n")).replace("\n", "⏎")
+    if limit is not None and cell_len(flat) > limit:
+        out, width = [], 0
+        for char in flat:
+            w = cell_len(char)
+            if width + w > limit - 1:
+                break
+            out.append(char)
+            width += w
+        flat = "".join(out) + "…"
+    return flat

@@ -1,0 +1,63 @@
+"""``?``: every binding with its id and current keys; ``g``: the annotation guidelines."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import MarkdownViewer, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: round $primary;
+        background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]], keymap_path: str | None) -> None:
+        super().__init__()
+        self.rows = rows
+        self.keymap_path = keymap_path
+
+    def compose(self) -> ComposeResult:
+        width_keys = max(len(keys) for _, keys, _ in self.rows) + 2
+        width_description = min(40, max(len(description) for _, _, description in self.rows)) + 1
+        width_id = max(len(binding_id) for binding_id, _, _ in self.rows) + 2
+        lines = [Content.styled("Keys (esc closes)", "bold"), Content("")]
+        for binding_id, keys, description in self.rows:
+            lines.append(Content.styled(f"{keys:<{width_keys}}", "bold") + Content(f"{description[:width_description - 1]:<{width_description}}")
+                         + Content.styled(f"{binding_id:<{width_id}}", "dim"))
+        lines.append(Content(""))
+        where = self.keymap_path or "~/.config/annotator/keys.toml"
+        lines.append(Content.styled(
+            f"Remap any key in {where}: a [keys] table of binding id = \"key1,key2\" "
+            "(for example: accept = \"a,enter\"). The ids are in the right column.", "dim"))
+        with VerticalScroll():
+            yield Static(Content("\n").join(lines))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def guidelines_text() -> str:
+    return resources.files("annotator").joinpath("guidelines.md").read_text(encoding="utf-8")
+
+
+class GuidelinesScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    GuidelinesScreen { align: center middle; }
+    GuidelinesScreen > MarkdownViewer { width: 95%; height: 95%; border: round $primary; }
+    """
+    BINDINGS = [Binding("escape,q,g", "close", "Close", id="guidelines.close")]
+
+    def compose(self) -> ComposeResult:
+        yield MarkdownViewer(guidelines_text(), show_table_of_contents=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,241 @@
+"""`annotator agree` on PolNeAR annotator-training (4 articles x 6 annotators).
+
+Alpha is checked against a direct computation written here from the definition
+(spaCy blank English tokens, value of the span covering each token's first
+character, source over cue over content, the krippendorff package), reading the
+journals' raw JSON rather than going through annotator's own code.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from annotator.agreement import compress, nominal_alpha, pair_alpha
+from polnear_support import import_compartment, run_cli, run_in_process
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory) -> tuple[Path, Path]:
+    return import_compartment("annotator-training", tmp_path_factory.mktemp("at"))
+
+
+def agree_json(*args) -> dict:
+    result = run_in_process("agree", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def independent_reliability(corpus: Path, journals: list[Path]) -> tuple[list[str], np.ndarray]:
+    """(annotators, annotators x tokens matrix with NaN for missing), from the definition."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    texts = {}
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        texts[doc["id"]] = doc["text"]
+    latest: dict[tuple[str, str], dict] = {}
+    for path in journals:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                latest[(record["doc_id"], record["annotator"])] = record
+    annotators = sorted({who for _, who in latest})
+    doc_ids = sorted({doc for doc, _ in latest})
+    columns = []
+    for doc_id in doc_ids:
+        firsts = [token.idx for token in nlp(texts[doc_id]) if not token.is_space]
+        block = np.full((len(annotators), len(firsts)), np.nan)
+        for row, who in enumerate(annotators):
+            record = latest.get((doc_id, who))
+            if record is None or record["status"] == "skipped":
+                continue
+            block[row] = 0
+            for value, role in ((3, "content"), (2, "cue"), (1, "source")):  # later wins
+                for attribution in record["attributions"]:
+                    span = attribution.get(role)
+                    if not span:
+                        continue
+                    pieces = span.get("fragments") or [[span["start"], span["end"]]]
+                    for start, end in pieces:
+                        for column, first in enumerate(firsts):
+                            if start <= first < end:
+                                block[row, column] = value
+        columns.append(block)
+    return annotators, np.concatenate(columns, axis=1)
+
+
+def package_alpha(data: np.ndarray) -> float:
+    import krippendorff
+
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal", value_domain=[0, 1, 2, 3]))
+
+
+def test_alpha_equals_a_direct_krippendorff_computation(training):
+    corpus, journals = training
+    report = agree_json(journals, "--corpus", corpus)
+    assert set(report) >= {"alpha", "agr", "pairs", "roles"}
+    annotators, data = independent_reliability(corpus, sorted(journals.glob("*.jsonl")))
+    assert report["annotators"] == annotators and len(annotators) == 6
+    assert report["units"] == data.shape[1]
+    assert report["alpha"] == pytest.approx(package_alpha(data), abs=1e-12)
+    assert 0.6 < report["alpha"] < 0.95  # trained annotators: high, not perfect
+    for pair in report["pairs"]:
+        rows = data[[annotators.index(pair["a"]), annotators.index(pair["b"])]]
+        assert pair["alpha"] == pytest.approx(package_alpha(rows), abs=1e-12)
+    for role, value in (("source", 1), ("cue", 2), ("content", 3)):
+        binary = np.where(np.isnan(data), np.nan, (data == value).astype(float))
+        expected = float(
+            __import__("krippendorff").alpha(reliability_data=binary, level_of_measurement="nominal", value_domain=[0, 1])
+        )
+        assert report["roles"][role]["alpha"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_document_an_annotator_did_not_annotate_is_missing(training, tmp_path):
+    corpus, journals = training
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    for path in journals.glob("*.jsonl"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    cut = folder / "5fec.jsonl"
+    lines = cut.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut.write_text("".join(lines[1:]), encoding="utf-8")
+    report = agree_json(folder, "--corpus", corpus)
+    annotators, data = independent_reliability(corpus, sorted(folder.glob("*.jsonl")))
+    assert np.isnan(data[annotators.index("5fec")]).sum() > 0
+    assert report["alpha"] == pytest.approx(package_alpha(data), abs=1e-12)
+    documents = {(p["a"], p["b"]): p["documents"] for p in report["pairs"]}
+    assert all(n == (3 if "5fec" in key else 4) for key, n in documents.items())
+
+
+def test_pairwise_metrics_are_symmetric(training):
+    corpus, journals = training
+    forward = agree_json(journals, "--corpus", corpus, "--annotators", "4e07,ef2d")["pairs"][0]
+    backward = agree_json(journals, "--corpus", corpus, "--annotators", "ef2d,4e07")["pairs"][0]
+    assert (forward["a"], backward["a"]) == ("4e07", "ef2d")
+    assert forward["alpha"] == pytest.approx(backward["alpha"])
+    assert forward["agr"]["mean"] == pytest.approx(backward["agr"]["mean"])
+    assert forward["agr"]["a_in_b"] == pytest.approx(backward["agr"]["b_in_a"])
+    for target, modes in forward["scores"].items():
+        for mode, block in modes.items():
+            other = backward["scores"][target][mode]
+            assert block["f1"] == pytest.approx(other["f1"])
+            assert block["precision"] == pytest.approx(other["recall"])
+            assert block["matched"] == other["matched"]
+    # An asymmetric pair: one annotator marks many more attributions than the other.
+    assert forward["agr"]["a_in_b"] != pytest.approx(forward["agr"]["b_in_a"])
+
+
+def test_pair_scores_follow_the_evaluate_protocol(training):
+    corpus, journals = training
+    pair = agree_json(journals, "--corpus", corpus, "--annotators", "4b22,6b86")["pairs"][0]
+    result = run_in_process("evaluate", journals / "4b22.jsonl", journals / "6b86.jsonl", "--corpus", corpus, "--json", "--bootstrap", "0")
+    evaluation = json.loads(result.stdout)
+    for target, modes in evaluation["scores"].items():
+        for mode, block in modes.items():
+            assert pair["scores"][target][mode]["precision"] == pytest.approx(block["precision"])
+            assert pair["scores"][target][mode]["recall"] == pytest.approx(block["recall"])
+
+
+def test_agr_counts_attributions_overlapped_by_the_other(training):
+    corpus, journals = training
+    report = agree_json(journals, "--corpus", corpus)
+    values = [pair["agr"]["mean"] for pair in report["pairs"]]
+    assert report["agr"] == pytest.approx(sum(values) / len(values))
+    for pair in report["pairs"]:
+        # Overlap of some attribution is looser than one-to-one relation matching.
+        assert pair["agr"]["a_in_b"] >= pair["scores"]["content"]["overlap"]["precision"] - 1e-9
+        assert 0.5 < pair["agr"]["mean"] <= 1.0
+
+
+def test_by_doc_and_tables(training):
+    corpus, journals = training
+    report = agree_json(journals, "--corpus", corpus, "--by-doc")
+    assert len(report["by_doc"]) == 4
+    assert sum(row["units"] for row in report["by_doc"]) == report["units"]
+    for row in report["by_doc"]:
+        assert len(row["annotators"]) == 6 and -1 <= row["alpha"] <= 1
+    table = run_in_process("agree", journals, "--corpus", corpus, "--by-doc")
+    assert table.returncode == 0
+    for heading in ("Per label", "Pairs", "Per document", "Krippendorff"):
+        assert heading in table.stdout
+
+
+def test_one_annotator_is_a_one_line_error(training):
+    corpus, journals = training
+    result = run_cli("agree", journals / "4b22.jsonl", "--corpus", corpus)
+    assert result.returncode == 1 and "at least two annotators" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_nominal_alpha_matches_the_package_on_random_data():
+    rng = np.random.default_rng(3)
+    for coders, units in ((2, 50), (3, 200), (6, 500)):
+        data = rng.integers(0, 4, size=(coders, units)).astype(float)
+        data[rng.random(data.shape) < 0.2] = np.nan
+        # Make agreement likelier than chance so alpha is not ~0.
+        copy = rng.random(units) < 0.5
+        data[1][copy] = data[0][copy]
+        counts = np.stack([(data == v).sum(axis=0) for v in range(4)], axis=1)
+        assert nominal_alpha(counts) == pytest.approx(package_alpha(data), abs=1e-12)
+        assert nominal_alpha(*compress(counts)) == pytest.approx(package_alpha(data), abs=1e-12)
+    rows = np.where(np.isnan(data), -1, data).astype(np.int8)
+    for a, b in combinations(range(coders), 2):
+        assert pair_alpha(rows[a], rows[b]) == pytest.approx(package_alpha(data[[a, b]]), abs=1e-12)
+
+
+def test_fast_counts_equal_the_full_matching_on_every_pair_and_document(training):
+    from annotator.matching import (
+        ROLES,
+        AnnotatedDocument,
+        WordTokens,
+        count_relation_matches,
+        count_span_matches,
+        match_relations,
+        match_spans,
+    )
+    from annotator.records import load_documents, read_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    contents = read_journals([journals])
+    checked = 0
+    for doc_id, document in documents.items():
+        tokens = WordTokens(document.text)
+        annotated = {
+            who: AnnotatedDocument(record.attributions, tokens)
+            for (doc, who), record in contents.latest.items()
+            if doc == doc_id
+        }
+        for a, first in annotated.items():
+            for b, second in annotated.items():
+                for role in ROLES:
+                    full = match_spans(first, second, role)
+                    assert count_span_matches(first, second, role) == (len(full.exact), len(full.overlap))
+                full = match_relations(first, second)
+                assert count_relation_matches(first, second) == (len(full.exact), len(full.overlap))
+                checked += 1
+    assert checked == 4 * 36
+
+
+def test_worker_processes_give_the_same_agreement(training, monkeypatch):
+    from annotator import matching
+    from annotator.agreement import measure
+    from annotator.records import load_documents, read_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    records = read_journals([journals]).records()
+    serial = measure(documents, records, by_doc=True).to_json()
+    monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
+    if matching.worker_processes(4) < 2:
+        pytest.skip("one CPU core: no worker processes to compare with")
+    parallel = measure(documents, records, by_doc=True).to_json()
+    assert parallel == serial
+    tokens = matching.WordTokens.for_texts([d.text for d in documents.values()])  # parallel tokenising too
+    assert [t.all_starts for t in tokens] == [matching.WordTokens(d.text).all_starts for d in documents.values()]

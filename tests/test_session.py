@@ -1,0 +1,255 @@
+"""The headless annotation layer, driven without a screen on the seed articles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from annotator.corpus.index import JsonlIndex, ListIndex, open_corpus
+from annotator.corpus.jsonl import write_corpus_jsonl
+from annotator.schema import Action, AttributionType, Origin, Role, Status
+from annotator.session import Session, SuggestionSource, Tokens
+from annotator.session import state as S
+from annotator.session.tokens import is_grapheme_boundary
+from tui_data import ROOT, SEEDS, seed_documents, write_suggestions
+
+
+@pytest.fixture
+def project(tmp_path):
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    annotations = tmp_path / "annotations"
+
+    def make(annotator="alice"):
+        session = Session(open_corpus(SEEDS), annotator, annotations,
+                          SuggestionSource(suggestions))
+        session.start()
+        return session
+
+    return make, annotations
+
+
+def journal_lines(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def test_headless_modules_do_not_import_textual():
+    code = ("import sys; import annotator.session, annotator.corpus.index, annotator.store, "
+            "annotator.schema; print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_tokens_keep_graphemes_whole():
+    text = "Naqvi said: “ٹیسٹ” 👩‍👩‍👧 e\u0301te 中文 ok"
+    tokens = Tokens(text)
+    for start, end in zip(tokens.starts, tokens.ends):
+        assert is_grapheme_boundary(text, start) and is_grapheme_boundary(text, end)
+    words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends)]
+    assert "Naqvi" in words and "e\u0301te" in words and "👩‍👩‍👧" in words and "ٹیسٹ" in words
+
+
+def test_accept_moves_to_next_and_journals(project):
+    make, annotations = project
+    session = make()
+    assert session.document.id == "000_302df5bc7456bd44-1"
+    first = session.state.selected
+    assert session.state.current.status == "pending"
+    session.do(S.accept)
+    assert session.state.by_id[first].status == "accepted"
+    assert session.state.selected != first
+    lines = journal_lines(annotations / "alice.jsonl")
+    assert len(lines) == 1
+    assert lines[0]["attributions"][0]["id"] == first
+    assert lines[0]["attributions"][0]["action"] == "accepted"
+    assert lines[0]["session"]["step"] == 1
+
+
+def test_reject_then_undo_redo_and_resume(project):
+    make, annotations = project
+    session = make()
+    ids = [item.id for item in session.state.items]
+    session.do(S.accept)
+    session.do(S.reject)
+    assert [a.id for a in session.state.rejected] == [ids[1]]
+    session.undo()
+    assert session.state.rejected == ()
+    assert session.history.position == 1
+    # reopen: the undo history comes back from the journal
+    again = make()
+    assert again.document.id == session.document.id
+    assert again.history.position == 1 and len(again.history.snapshots) == 3
+    again.redo()
+    assert [a.id for a in again.state.rejected] == [ids[1]]
+    again.undo()
+    again.undo()
+    assert again.state.attributions == ()
+    assert not again.history.can_undo
+    kinds = [line["session"]["kind"] for line in journal_lines(annotations / "alice.jsonl")]
+    assert kinds == ["edit", "edit", "undo", "redo", "undo", "undo"]
+
+
+def test_edit_boundaries_by_token(project):
+    make, _ = project
+    session = make()
+    item = session.state.current
+    content = item.attribution.content
+    session.do(S.toggle_edit)
+    assert session.state.mode == "edit"
+    session.do(S.move_boundary, "end", -1)
+    shorter = session.state.current.attribution.content
+    assert shorter.start == content.start and shorter.end < content.end
+    assert session.state.current.status == "edited"
+    session.do(S.move_boundary, "end", +1)
+    assert session.state.current.attribution.content.end == content.end
+    session.do(S.set_role, Role.source)
+    source = session.state.current.attribution.source
+    session.do(S.move_boundary, "start", -1)
+    assert session.state.current.attribution.source.start < source.start
+    assert session.state.current.attribution.action == Action.edited
+
+
+def test_create_attribution_from_selection(project):
+    make, annotations = project
+    session = make()
+    text = session.document.text
+    quote = text.index("‘milestone’")
+    session.do(S.set_cursor, quote)
+    session.do(S.start_selection)  # on an opening quote: the whole quotation
+    assert session.state.selection == (quote, quote + len("‘milestone’"))
+    session.do(S.new_attribution)
+    created = session.state.current.attribution
+    assert created.content.text == "‘milestone’"
+    assert created.origin == Origin.manual and created.type == AttributionType.direct
+    # source: the token "calls" is the cue, "Pakistan PM" the source
+    cue = text.index("calls")
+    session.do(S.set_cursor, cue)
+    session.do(S.start_selection)
+    session.do(S.assign, Role.cue)
+    session.do(S.set_cursor, text.index("Pakistan PM"))
+    session.do(S.start_selection)
+    session.do(S.move_cursor, "token", +1)
+    session.do(S.assign, Role.source)
+    made = session.state.current.attribution
+    assert made.cue.text == "calls" and made.source.text == "Pakistan PM"
+    session.do(S.set_entity, "Anwaar-ul-Haq Kakar")
+    session.do(S.cycle_type)
+    session.do(S.set_note, "headline")
+    made = session.state.current.attribution
+    assert (made.source_entity, made.type, made.note) == ("Anwaar-ul-Haq Kakar", AttributionType.indirect, "headline")
+    last = journal_lines(annotations / "alice.jsonl")[-1]
+    saved = next(a for a in last["attributions"] if a["id"] == made.id)
+    assert saved["source"]["text"] == "Pakistan PM" and saved["note"] == "headline"
+    assert "Anwaar-ul-Haq Kakar" in session.known_entities()
+
+
+def test_done_goes_to_next_undone_and_resume_position(project):
+    make, annotations = project
+    session = make()
+    session.do(S.accept)
+    session.mark_done()
+    assert session.position == 1
+    assert session.status_of("000_302df5bc7456bd44-1") == Status.done
+    session.go(+1)
+    assert session.position == 2
+    again = make()
+    assert again.position == 2
+    again.go(-2)
+    assert again.state.status == Status.done
+
+
+def test_torn_journal_line_is_set_aside(project):
+    make, annotations = project
+    session = make()
+    session.do(S.accept)
+    path = annotations / "alice.jsonl"
+    with open(path, "ab") as stream:
+        stream.write(b'{"schema_version": 1, "doc_id": "000_302')
+    again = make()
+    assert any("torn" in problem for problem in again.problems)
+    assert again.state.attributions  # the whole line before the torn one counts
+    assert (annotations / "alice.jsonl.quarantine").exists()
+
+
+def test_lazy_jsonl_index(tmp_path):
+    documents = seed_documents()
+    path = tmp_path / "corpus.jsonl"
+    write_corpus_jsonl(documents, path)
+    index = open_corpus(path)
+    assert isinstance(index, JsonlIndex) and len(index) == len(documents)
+    assert index.id_at(3) == documents[3].id
+    assert index.document(4).text == documents[4].text
+    assert index.position_of(documents[5].id) == 5
+    assert isinstance(open_corpus(SEEDS), ListIndex)
+
+
+def test_suggestions_computed_after_open_and_cached(tmp_path):
+    pytest.importorskip("annotator.suggest")
+    cache = tmp_path / "annotations" / ".suggestions"
+    session = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations",
+                      SuggestionSource(cache_dir=cache))
+    session.wait_for_suggestions = False
+    session.start()
+    assert session.awaiting_suggestions and session.state.items == []
+    suggestions = session.compute_suggestions(session.document)  # what the app's worker thread runs
+    assert suggestions and all(a.origin == Origin.suggested for a in suggestions)
+    assert session.add_suggestions(session.document.id, suggestions)
+    assert session.state.current.status == "pending"
+    assert len(list(cache.glob("*.json"))) == 1
+    # reopening finds them in the cache: no waiting
+    again = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations", SuggestionSource(cache_dir=cache))
+    again.wait_for_suggestions = False
+    again.start()
+    assert not again.awaiting_suggestions
+    assert [a.id for a in again.state.suggestions] == [a.id for a in suggestions]
+    # suggestions for a document no longer open are dropped
+    again.go(1)
+    assert not again.add_suggestions("000_302df5bc7456bd44-1", suggestions)
+
+
+def test_interrupted_quote_becomes_a_discontinuous_content(project):
+    make, annotations = project
+    session = make()
+    session.go(1)  # the ISPR article
+    text = session.document.text
+    first = text.index("“Information that was once scattered")
+    session.do(S.set_cursor, first)
+    session.do(S.start_selection)
+    session.do(S.new_attribution)
+    created = session.state.current.attribution
+    assert created.content.text.startswith("“Information") and created.content.text.endswith("occur,”")
+    # pretend the quotation continues after the attribution: add the next sentence as a piece
+    following = text.index("The development follows")
+    session.do(S.set_cursor, following)
+    session.do(S.start_selection)
+    session.do(S.move_cursor, "sentence", +1)
+    session.do(S.add_piece)
+    content = session.state.current.attribution.content
+    assert content.is_discontinuous and len(content.pieces) == 2
+    assert content.pieces[0][0] == first and content.pieces[1][0] == following
+    saved = journal_lines(annotations / "alice.jsonl")[-1]
+    assert next(a for a in saved["attributions"] if a["id"] == created.id)["content"]["fragments"]
+
+
+def test_suggestions_file_is_indexed_and_bad_lines_reported(tmp_path):
+    path = write_suggestions(tmp_path / "suggestions.jsonl")
+    with open(path, "ab") as stream:
+        stream.write(b'{"schema_version": 1, "doc_id": "002_39918703c227bfd8", "annotator": "x"}\n')
+    source = SuggestionSource(path)
+    documents = {d.id: d for d in seed_documents()}
+    assert source.for_document(documents["000_302df5bc7456bd44-1"])
+    assert source.for_document(documents["002_39918703c227bfd8"]) == ()  # its latest line is invalid
+    assert any(":7:" in problem for problem in source.problems)
+
+
+def test_entities_come_from_every_journal_of_the_project(project):
+    make, annotations = project
+    bob = make("bob")
+    bob.do(S.set_entity, "Inter-Services Public Relations")
+    alice = make("alice")
+    alice.do(S.set_entity, "Kakar’s office")
+    known = alice.known_entities()
+    assert "Inter-Services Public Relations" in known and "Kakar’s office" in known
