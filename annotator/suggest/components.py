@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer, Sentencizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from annotator.suggest.entities import EntityGrouper
@@ -41,7 +42,8 @@ def tokens_of(doc: Doc) -> Tokens:
 
     if not len(doc):
         return Tokens(doc.text, [], [], [], [], [], [], [])
-    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY]).T.tolist()
+    array = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY])
+    columns = array[:, [0, 1, 3, 4, 5]].T.tolist()  # lemmas stay hashes until asked for
     strings = doc.vocab.strings
     seen = _STRINGS
     if len(seen) > 500_000:
@@ -60,23 +62,49 @@ def tokens_of(doc: Doc) -> Tokens:
 
     words = text_of(columns[0], seen)
     lower = text_of(columns[1], seen)
-    lemma = text_of(columns[2], _LOWERED, lowercase=True)
-    starts = columns[3]
+    lemma_ids = array[:, 2]
+    starts = columns[2]
     ends = [start + len(word) for start, word in zip(starts, words)]
     text = doc.user_data.get(TEXT_KEY)
-    if text is None or len(text) != (ends[-1] + columns[5][-1] if ends else 0):
-        text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])
-    sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
+    if text is None or len(text) != (ends[-1] + columns[4][-1] if ends else 0):
+        text = "".join([word + " " if space else word for word, space in zip(words, columns[4])])
+    sent_of, sents = split_sentences([flag == 1 for flag in columns[3]], words)
     return Tokens(
         text=text,
         words=words,
         lower=lower,
-        lemma=lemma,
+        lemma=LazyLemmas(lemma_ids, strings),
         starts=starts,
         ends=ends,
         sent_of=sent_of,
         sents=sents,
+        lower_ids=array[:, 1],
+        lemma_ids=lemma_ids,
+        hash_of=get_string_id,
     )
+
+
+class LazyLemmas:
+    """Lower-case lemmas decoded on demand (the rules read a few per document)."""
+
+    __slots__ = ("ids", "strings")
+
+    def __init__(self, ids, strings):
+        self.ids = ids
+        self.strings = strings
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> str:
+        key = int(self.ids[index])
+        value = _LOWERED.get(key)
+        if value is None:
+            value = _LOWERED[key] = self.strings[key].lower()
+        return value
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.ids)))
 
 
 _TOKEN_CACHE: dict[int, tuple[Doc, Tokens]] = {}
@@ -204,13 +232,10 @@ class ArrayLookupLemmatizer(Lemmatizer):
         strings = doc.vocab.strings
         cache: dict[int, int] = self.__dict__.setdefault("_lemma_ids", {})
         columns = doc.to_array([ORTH, LEMMA])
-        orths = columns[:, 0].tolist()
-        current = columns[:, 1].tolist()
-        lemmas = []
-        for orth, lemma in zip(orths, current):
-            if lemma and not self.overwrite:
-                lemmas.append(lemma)
-                continue
+        # Each distinct word once (a text repeats most of its words).
+        unique, inverse = numpy.unique(columns[:, 0], return_inverse=True)
+        mapped = []
+        for orth in unique.tolist():
             found = cache.get(orth)
             if found is None:
                 text = strings[orth]
@@ -218,8 +243,12 @@ class ArrayLookupLemmatizer(Lemmatizer):
                 if not isinstance(result, str):
                     result = result[0] if result else text
                 found = cache[orth] = strings.add(result)
-            lemmas.append(found)
-        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1))
+            mapped.append(found)
+        lemmas = numpy.asarray(mapped, dtype="uint64")[inverse.reshape(-1)]
+        if not self.overwrite:
+            current = columns[:, 1]
+            lemmas = numpy.where(current != 0, current, lemmas)
+        doc.from_array([LEMMA], lemmas.astype("uint64").reshape(-1, 1))
         return doc
 
 

@@ -17,7 +17,9 @@ Patterns (each cue is tried in this order):
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
 from annotator.suggest.quotes import Quote
@@ -31,7 +33,7 @@ TIME_NOUNS = frozenset(
     "morning afternoon evening weekend day today yesterday tonight".split()
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
-MIN_UNIGRAM_FOR_CONTEXT = 0.05
+MIN_UNIGRAM_FOR_CONTEXT = 0.15
 MAX_COLON_SPEAKER = 6  # words before a speaker's colon
 COLON_NOT_SPEAKER = frozenset(
     "photo photos courtesy read also note update editor editor's source sources credit "
@@ -52,6 +54,11 @@ class Tokens:
     ends: list[int]
     sent_of: list[int]  # sentence index of each token
     sents: list[tuple[int, int]]  # token [start, end) of each sentence
+    # Optional: the LOWER and LEMMA hash columns (numpy) and the hash function, so
+    # cue candidates are found by set membership in C rather than word by word.
+    lower_ids: Any = None
+    lemma_ids: Any = None
+    hash_of: Callable[[str], int] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -178,6 +185,30 @@ class Rules:
             cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
         return cached
 
+    def _candidate_hashes(self, hash_of: Callable[[str], int]):
+        cached = getattr(self, "_candidate_hash_arrays", None)
+        if cached is None:
+            import numpy
+
+            lemmas, forms = self._candidates
+            # Lemmas may keep their capital ("Said"): hash both spellings.
+            lemma_words = {w for lemma in lemmas for w in (lemma, lemma.capitalize(), lemma.upper())}
+            form_words = set(forms)
+            cached = self._candidate_hash_arrays = (
+                numpy.array(sorted(hash_of(w) for w in lemma_words), dtype="uint64"),
+                numpy.array(sorted(hash_of(w) for w in form_words), dtype="uint64"),
+            )
+        return cached
+
+    def _prefix_hashes(self, hash_of: Callable[[str], int]):
+        cached = getattr(self, "_prefix_hash_array", None)
+        if cached is None:
+            import numpy
+
+            _, prefixes = self._phrases
+            cached = self._prefix_hash_array = numpy.array(sorted(hash_of(w) for w in prefixes), dtype="uint64")
+        return cached
+
     @property
     def _phrases(self) -> tuple[dict[tuple[str, ...], float], dict[str, dict[str, int]]]:
         """Phrases at or over the threshold, and first word -> second word -> longest."""
@@ -199,11 +230,18 @@ class Rules:
         score = [0.0] * n
         words = tokens.words
         candidate_lemmas, candidate_forms = self._candidates
-        candidates = [
-            i
-            for i, (form, base) in enumerate(zip(lower, lemma))
-            if base in candidate_lemmas or form in candidate_forms
-        ]
+        if tokens.lemma_ids is not None and tokens.hash_of is not None:
+            import numpy
+
+            lemma_hashes, form_hashes = self._candidate_hashes(tokens.hash_of)
+            mask = numpy.isin(tokens.lemma_ids, lemma_hashes) | numpy.isin(tokens.lower_ids, form_hashes)
+            candidates = numpy.flatnonzero(mask).tolist()
+        else:
+            candidates = [
+                i
+                for i, (form, base) in enumerate(zip(lower, lemma))
+                if base in candidate_lemmas or form in candidate_forms
+            ]
         for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
@@ -218,7 +256,14 @@ class Rules:
                 score[i] = value
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
         phrases, prefixes = self._phrases
-        for i in [i for i, form in enumerate(lower) if form in prefixes]:
+        if tokens.lower_ids is not None and tokens.hash_of is not None:
+            import numpy
+
+            first_words = self._prefix_hashes(tokens.hash_of)
+            phrase_starts = numpy.flatnonzero(numpy.isin(tokens.lower_ids, first_words)).tolist()
+        else:
+            phrase_starts = [i for i, form in enumerate(lower) if form in prefixes]
+        for i in phrase_starts:
             if i + 1 >= n:
                 continue
             longest = prefixes[lower[i]].get(lower[i + 1])
