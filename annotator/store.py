@@ -178,7 +178,10 @@ class Journal:
     def append(self, record: AnnotationRecord) -> None:
         self.append_many([record])
 
-    def append_many(self, records: Iterable[AnnotationRecord]) -> None:
+    def append_many(self, records: Iterable[AnnotationRecord], fsync: bool = True) -> None:
+        """Append the records in one write. With ``fsync=False`` the bytes are in the
+        kernel (a killed process loses nothing) but not yet forced to disk; call
+        ``sync()`` soon after (the annotation app does, right after drawing the frame)."""
         payload = b"".join(
             dumps_line(record.model_dump(mode="json", exclude_none=True)) for record in records
         )
@@ -195,9 +198,20 @@ class Journal:
             written = os.write(fd, payload)
             while written < len(payload):  # short writes happen only on odd filesystems
                 written += os.write(fd, payload[written:])
-            os.fsync(fd)
+            if fsync:
+                os.fsync(fd)
         finally:
             os.close(fd)  # closing releases the lock
+
+    def sync(self) -> None:
+        """Force what was appended with ``fsync=False`` to disk."""
+        if not self.path.exists():
+            return
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def load(self) -> JournalContents:
         if not self.path.exists():

@@ -208,3 +208,67 @@ def test_suggestions_computed_after_open_and_cached(tmp_path):
     # suggestions for a document no longer open are dropped
     again.go(1)
     assert not again.add_suggestions("000_302df5bc7456bd44-1", suggestions)
+
+
+def test_interrupted_quote_becomes_a_discontinuous_content(project):
+    make, annotations = project
+    session = make()
+    session.go(1)  # the ISPR article
+    text = session.document.text
+    first = text.index("“Information that was once scattered")
+    session.do(S.set_cursor, first)
+    session.do(S.start_selection)
+    session.do(S.new_attribution)
+    created = session.state.current.attribution
+    assert created.content.text.startswith("“Information") and created.content.text.endswith("occur,”")
+    # pretend the quotation continues after the attribution: add the next sentence as a piece
+    following = text.index("The development follows")
+    session.do(S.set_cursor, following)
+    session.do(S.start_selection)
+    session.do(S.move_cursor, "sentence", +1)
+    session.do(S.add_piece)
+    content = session.state.current.attribution.content
+    assert content.is_discontinuous and len(content.pieces) == 2
+    assert content.pieces[0][0] == first and content.pieces[1][0] == following
+    saved = journal_lines(annotations / "alice.jsonl")[-1]
+    assert next(a for a in saved["attributions"] if a["id"] == created.id)["content"]["fragments"]
+
+
+def test_suggestions_file_is_indexed_and_bad_lines_reported(tmp_path):
+    path = write_suggestions(tmp_path / "suggestions.jsonl")
+    with open(path, "ab") as stream:
+        stream.write(b'{"schema_version": 1, "doc_id": "002_39918703c227bfd8", "annotator": "x"}\n')
+    source = SuggestionSource(path)
+    documents = {d.id: d for d in seed_documents()}
+    assert source.for_document(documents["000_302df5bc7456bd44-1"])
+    assert source.for_document(documents["002_39918703c227bfd8"]) == ()  # its latest line is invalid
+    assert any(":7:" in problem for problem in source.problems)
+
+
+def test_entities_come_from_every_journal_of_the_project(project):
+    make, annotations = project
+    bob = make("bob")
+    bob.do(S.set_entity, "Inter-Services Public Relations")
+    alice = make("alice")
+    alice.do(S.set_entity, "Kakar’s office")
+    known = alice.known_entities()
+    assert "Inter-Services Public Relations" in known and "Kakar’s office" in known
+
+
+def test_a_failed_write_is_kept_and_retried(project, monkeypatch):
+    make, annotations = project
+    session = make()
+    from annotator.store import Journal
+
+    original = Journal.append_many
+
+    def failing(self, records, fsync=True):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Journal, "append_many", failing)
+    session.do(S.accept)
+    assert session.message.startswith("NOT SAVED") and len(session._unwritten) == 1
+    monkeypatch.setattr(Journal, "append_many", original)
+    session.do(S.accept)  # the next decision writes both lines
+    assert session._unwritten == [] and session.write_error is None
+    assert len(journal_lines(annotations / "alice.jsonl")) == 2

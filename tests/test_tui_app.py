@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-import pytest
 
 from annotator.corpus.index import open_corpus
 from annotator.session import Session, SuggestionSource
@@ -218,3 +217,68 @@ async def test_type_note_search_help_and_guidelines(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, GuidelinesScreen)
+
+
+@sync
+async def test_empty_and_tiny_documents_do_not_break_the_app(tmp_path):
+    corpus = tmp_path / "tiny.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(value) + b"\n" for value in (
+        {"id": "empty", "text": "", "meta": {}},
+        {"id": "one", "text": "x", "meta": {}},
+        {"id": "wide", "text": "中" * 300 + "\n\n" + "e\u0301" * 50, "meta": {}},
+    )))
+    app, session = open_app(tmp_path, corpus=corpus)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ["right", "w", "v", "N", "escape", "a", "x", "e", "u", "n", "v", "w", "N", "n",
+                    "down", "right", "right", "v", "right", "3", "N", "p", "p", "p"]:
+            await pilot.press(key)
+        assert app.is_running
+        assert session.position == 0
+        await pilot.press("n", "n")
+        assert session.state.cursor % 1 == 0 and session.state.cursor <= len(session.document.text)
+
+
+@sync
+async def test_theme_toggle_repaints_with_the_light_palette(tmp_path):
+    from annotator.tui.palette import DARK, LIGHT
+
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        article = app.screen.query_one(ArticleView)
+        assert article.palette is DARK
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.theme == "textual-light" and article.palette is LIGHT
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert article.palette is DARK
+
+
+@sync
+async def test_suggestions_arrive_after_the_first_screen(tmp_path):
+    import asyncio
+    import importlib.util
+
+    if importlib.util.find_spec("annotator.suggest") is None:
+        import pytest
+
+        pytest.skip("the suggester (annotator.suggest) is not installed")
+    annotations = tmp_path / "annotations"
+    session = Session(open_corpus(SEEDS), "alice", annotations,
+                      SuggestionSource(cache_dir=annotations / ".suggestions"))
+    session.wait_for_suggestions = False  # as the annotate command does
+    session.start()
+    assert session.awaiting_suggestions and not session.state.items  # the first screen does not wait
+    app = make_app(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(600):
+            await pilot.pause()
+            if session.state.items:
+                break
+            await asyncio.sleep(0.05)
+        assert session.state.items and session.state.current.status == "pending"
+        first = session.state.selected
+        await pilot.press("a")
+        await pilot.pause()
+        assert lines(annotations / "alice.jsonl")[-1]["attributions"][0]["id"] == first

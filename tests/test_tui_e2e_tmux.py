@@ -30,7 +30,7 @@ class Tmux:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
                               text=True, check=True).stdout
 
-    def wait_for(self, needle: str, timeout: float = 20) -> str:
+    def wait_for(self, needle: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -66,7 +66,7 @@ def journal(path: Path) -> list[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-def wait_lines(path: Path, count: int, timeout: float = 10) -> list[dict]:
+def wait_lines(path: Path, count: int, timeout: float = 30) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         lines = journal(path)
@@ -87,7 +87,7 @@ def test_accept_move_quit_then_kill_9_keeps_every_accept(tmp_path):
         lines = wait_lines(path, 1)
         assert lines[0]["attributions"][0]["action"] == "accepted"
         tmux.keys("j", "k", "q")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while not tmux.dead() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert tmux.dead(), "q did not quit the app"
@@ -139,3 +139,19 @@ def test_markup_and_escape_sequences_show_literally(tmp_path):
         tmux.keys("q")
     finally:
         tmux.close()
+
+
+def test_closing_the_terminal_keeps_every_decision(tmp_path):
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    annotations = tmp_path / "annotations"
+    path = annotations / "e2e.jsonl"
+    tmux = Tmux(app_command(SEEDS, annotations, suggestions))
+    try:
+        tmux.wait_for("1/6")
+        tmux.keys("a", "x")
+        wait_lines(path, 2)
+    finally:
+        tmux.close()  # the terminal goes away: SIGHUP
+    lines = journal(path)
+    assert len(lines) == 2
+    assert len(lines[-1]["attributions"]) == 1 and len(lines[-1]["rejected"]) == 1

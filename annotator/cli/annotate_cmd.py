@@ -15,7 +15,15 @@ DEFAULT_ANNOTATIONS = Path("annotations")
 
 
 def default_annotator() -> str:
+    """$USER, else the login name; the journal file is named after it."""
     name = os.environ.get("USER") or os.environ.get("USERNAME") or os.environ.get("LOGNAME")
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # no passwd entry (some containers)
+            name = None
     if not name:
         raise AnnotatorError("no annotator name: pass --annotator NAME (or set $USER)")
     return name
@@ -23,7 +31,8 @@ def default_annotator() -> str:
 
 @app.command("annotate")
 def annotate_command(
-    sources: Path = typer.Argument(DEFAULT_SOURCES, help="Corpus JSONL, or a folder or file of articles."),
+    sources: Path = typer.Argument(DEFAULT_SOURCES, metavar="CORPUS_OR_DIR",
+                                   help="Corpus JSONL, or a folder or file of articles (default: seeds/)."),
     annotator: str = typer.Option(None, "--annotator", "-a", help="Your name in the journal (default: $USER)."),
     annotations: Path = typer.Option(DEFAULT_ANNOTATIONS, "--annotations", help="Folder of annotation journals."),
     suggestions: Path = typer.Option(None, "--suggestions", help="JSONL of suggested AnnotationRecords "
@@ -52,4 +61,9 @@ def annotate_command(
 
     application = make_app(session, keys, theme)
     session.start()
-    application.run()
+    try:
+        application.run()
+    finally:
+        session.flush()  # anything decided in the last frame before quitting
+    for problem in session.problems[:5]:
+        typer.echo(f"annotator: note: {problem}", err=True)

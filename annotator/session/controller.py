@@ -82,11 +82,14 @@ class Session:
         self.state: DocState | None = None
         self.history = History()
         self.message: str | None = None
-        self.defer_writes = False
+        self.defer_sync = False
+        self.write_error: str | None = None
+        self._unsynced = False
         self.awaiting_suggestions = False
         # False in the app: open at once, compute suggestions in the background
         self.wait_for_suggestions = True
         self._unwritten: list[AnnotationRecord] = []
+        self._other_entities: dict[str, int] | None = None
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -218,27 +221,33 @@ class Session:
         )
 
     def _write(self, kind: str) -> None:
+        """Journal the current state at once: one complete line, written before the
+        next key is handled. Headless use also fsyncs here; the app sets
+        ``defer_sync`` and calls ``flush`` right after drawing the frame, so the screen
+        never waits on the disk (a killed process still loses nothing: the line is in
+        the kernel; only a power cut in those milliseconds could)."""
         record = self.record(kind)
         self._lines.setdefault(record.doc_id, []).append(record)
         self._unwritten.append(record)
-        if not self.defer_writes:
-            self.flush()
+        try:
+            self.journal.append_many(self._unwritten, fsync=not self.defer_sync)
+        except OSError as error:  # kept in _unwritten: the next decision or flush retries
+            self.write_error = f"NOT SAVED: {self.journal.path}: {error.strerror or error} (retrying)"
+            return
+        self.write_error = None
+        self._unwritten = []
+        self._unsynced = self.defer_sync
 
     def flush(self) -> None:
-        """Append the decisions not yet on disk (one write, fsynced).
-
-        Headless use writes at every decision. The app sets ``defer_writes`` and calls
-        this right after drawing the frame for the key, so the screen never waits on
-        fsync; a kill in between loses only that keystroke.
-        """
-        if not self._unwritten:
-            return
-        records, self._unwritten = self._unwritten, []
-        try:
-            self.journal.append_many(records)
-        except BaseException:
-            self._unwritten = records + self._unwritten
-            raise
+        """Write what a failed write left behind, and fsync what is not yet on disk."""
+        if self._unwritten:
+            records = self._unwritten
+            self.journal.append_many(records, fsync=True)
+            self._unwritten = []
+            self._unsynced = False
+        elif self._unsynced:
+            self.journal.sync()
+            self._unsynced = False
 
     def apply(self, change: Change) -> Change:
         assert self.state is not None
@@ -251,7 +260,7 @@ class Session:
             self._write("edit")
         else:
             self.state = change.state
-        self.message = change.message
+        self.message = self.write_error or change.message
         return change
 
     def do(self, transition: Callable[..., Change], *args) -> Change:
@@ -299,13 +308,15 @@ class Session:
         return True
 
     def mark_done(self) -> Change:
+        undecided = self.state.pending_count if self.state else 0
         change = self.do(S.set_status, Status.done)
+        left = f" ({undecided} suggestion(s) left undecided: not saved as accepted or rejected)" if undecided else ""
         following = self.next_undone()
         if following is None:
-            self.message = "document done; every document is done"
+            self.message = "document done; every document is done" + left
         else:
             self.open(following)
-            self.message = "document done; here is the next one not done"
+            self.message = "document done; here is the next one not done" + left
         return change
 
     def next_undone(self) -> int | None:
@@ -318,18 +329,26 @@ class Session:
         return None
 
     def known_entities(self) -> list[str]:
-        """Entities used anywhere in this project's journals and the current suggestions."""
+        """Entities used in this project (every journal in the folder, read once, plus
+        this session's own decisions and the open document's suggestions), most used first."""
         from annotator.store import journal_files
 
-        names: dict[str, int] = {}
-        for path in journal_files(self.directory):
-            with contextlib.suppress(Exception):
-                for _n, record, _p in iter_journal_lines(path):
-                    if record is None:
-                        continue
-                    for attribution in record.attributions:
-                        if attribution.source_entity:
-                            names[attribution.source_entity] = names.get(attribution.source_entity, 0) + 1
+        if self._other_entities is None:
+            counts: dict[str, int] = {}
+            for path in journal_files(self.directory):
+                if path == self.journal.path:
+                    continue
+                with contextlib.suppress(Exception):
+                    for _n, record, _p in iter_journal_lines(path):
+                        for attribution in record.attributions if record is not None else ():
+                            if attribution.source_entity:
+                                counts[attribution.source_entity] = counts.get(attribution.source_entity, 0) + 1
+            self._other_entities = counts
+        names = dict(self._other_entities)
+        for records in self._lines.values():
+            for attribution in records[-1].attributions if records else ():
+                if attribution.source_entity:
+                    names[attribution.source_entity] = names.get(attribution.source_entity, 0) + 1
         if self.state is not None:
             for item in self.state.items:
                 entity = item.attribution.source_entity

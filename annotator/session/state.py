@@ -129,9 +129,18 @@ def _decided_status(attribution: Attribution) -> ItemStatus:
     return "accepted"
 
 
+_VIEW_FIELDS = ("attributions", "rejected", "suggestions")
+
+
 def _new(state: DocState, **changes) -> DocState:
-    """``replace`` that drops cached views."""
-    return replace(state, **changes)
+    """``replace``; the cached views (items, by_id) carry over when the attributions
+    did not change, so moving around never re-sorts the list."""
+    new = replace(state, **changes)
+    if not any(name in changes and changes[name] is not getattr(state, name) for name in _VIEW_FIELDS):
+        for view in ("items", "by_id"):
+            if view in state.__dict__:
+                new.__dict__[view] = state.__dict__[view]
+    return new
 
 
 def new_state(text: str, tokens: Tokens | None = None, snapshot: Snapshot | None = None,
@@ -287,7 +296,9 @@ def toggle_edit(state: DocState) -> Change:
                   message="edit: [ ] move the start, { } the end; s c t pick the span; esc ends")
 
 
-def move_boundary(state: DocState, which: Literal["start", "end"], direction: int) -> Change:
+def move_boundary(state: DocState, which: Literal["start", "end"], direction: int,
+                  unit: Literal["token", "sentence"] = "token") -> Change:
+    """Move the focused span's start or end by one token (or to the sentence's start/end)."""
     target = _editable(state)
     if isinstance(target, str):
         return Change(state, message=target)
@@ -297,7 +308,24 @@ def move_boundary(state: DocState, which: Literal["start", "end"], direction: in
                       f"{ROLE_KEYS[state.role]} sets it")
     pieces = [list(piece) for piece in span.pieces]
     tokens = state.tokens
-    if which == "start":
+    if unit == "sentence":
+        if which == "start":
+            start, end = pieces[0]
+            new = tokens.previous_sentence(start) if direction < 0 else tokens.next_sentence(start)
+            if new >= end:
+                return Change(state, message="the start cannot move further")
+            pieces[0][0] = new
+            cursor = new
+        else:
+            start, end = pieces[-1]
+            new = tokens.sentence_end(end) if direction > 0 else tokens.sentence_end(tokens.previous_sentence(end - 1) - 1)
+            if new <= end and direction > 0:
+                new = tokens.sentence_end(tokens.next_sentence(end))
+            if new <= start or new > len(state.text):
+                return Change(state, message="the end cannot move further")
+            pieces[-1][1] = new
+            cursor = previous_grapheme(state.text, new)
+    elif which == "start":
         start, end = pieces[0]
         new = tokens.previous_start(start) if direction < 0 else tokens.next_start(start)
         if new is None or new >= end:
@@ -313,8 +341,6 @@ def move_boundary(state: DocState, which: Literal["start", "end"], direction: in
         cursor = previous_grapheme(state.text, new)
     new_span = Span.from_pieces(state.text, [tuple(p) for p in pieces])
     attribution = _edited(target, **{state.role.value: new_span})
-    if state.role == Role.source and attribution.source_entity is None:
-        pass
     new_state_ = _replace_attribution(state, attribution)
     return Change(_new(new_state_, cursor=cursor), True)
 
@@ -345,6 +371,13 @@ def move_cursor(state: DocState, unit: str, direction: int) -> Change:
         else:
             found = tokens.next_start(cursor) if direction > 0 else tokens.previous_start(cursor)
         new = cursor if found is None else found
+    elif unit == "clause":
+        if direction > 0:
+            new = tokens.next_clause_end(cursor)
+            if new <= cursor:
+                new = tokens.next_clause_end(cursor + 1)
+        else:
+            new = tokens.previous_clause_start(cursor)
     elif unit == "sentence":
         if selecting and direction > 0 and cursor >= state.anchor:
             new = tokens.sentence_end(cursor)
@@ -545,3 +578,35 @@ def with_suggestions(state: DocState, suggestions: tuple[Attribution, ...]) -> D
         if pending:
             new = _new(new, selected=pending[0].id, cursor=pending[0].attribution.content.start)
     return new
+
+
+def add_piece(state: DocState) -> Change:
+    """``+``: the selection becomes another piece of the current attribution's CONTENT
+    (an interrupted quotation: a discontinuous span)."""
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="select the next piece of the content first: v, then w or )")
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    content = target.attribution.content
+    span = Span.from_pieces(state.text, [*content.pieces, selected])
+    if span == content:
+        return Change(_new(state, anchor=None, mode="normal"), message="that text is already in the content")
+    new = _replace_attribution(state, _edited(target, content=span))
+    pieces = len(span.pieces)
+    return Change(_new(new, anchor=None, mode="normal", cursor=_after_selection(state, selected[1])), True,
+                  f"content now has {pieces} pieces" if pieces > 1 else "content extended")
+
+
+def clear_span(state: DocState) -> Change:
+    """``backspace`` in edit mode: remove the focused source or cue (content is required)."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    if state.role == Role.content:
+        return Change(state, message="the content cannot be removed: x rejects or deletes the attribution")
+    if target.attribution.span(state.role) is None:
+        return Change(state, message=f"there is no {state.role.value} to remove")
+    new = _replace_attribution(state, _edited(target, **{state.role.value: None}))
+    return Change(new, True, f"{state.role.value} removed")

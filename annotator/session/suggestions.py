@@ -8,6 +8,7 @@ opening a large corpus stays instant and reopening a document costs nothing.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import orjson
@@ -24,21 +25,61 @@ class SuggestionSource:
         self.model = model
         self.problems: list[str] = []
         self.unavailable: str | None = None
-        self._from_file: dict[str, AnnotationRecord] | None = None
+        self._index: dict[str, tuple[int, int, int]] | None = None
+        self._lock = threading.Lock()  # one suggester run at a time (the app runs it in threads)
+        self._data = b""
 
-    def _load_file(self) -> dict[str, AnnotationRecord]:
-        if self._from_file is None:
-            from annotator.store import iter_journal_lines
+    def _load_file(self) -> dict[str, tuple[int, int, int]]:
+        """doc_id -> (line number, start, end) of its record: the file is indexed, not
+        parsed, so a suggestions file for 100,000 documents opens at once. The doc_id is
+        read from the start of each line (where the writers put it); other lines are parsed."""
+        if self._index is None:
+            import re
 
-            records: dict[str, AnnotationRecord] = {}
             assert self.file is not None
-            for _number, record, problem in iter_journal_lines(self.file):
-                if problem:
-                    self.problems.append(str(problem))
-                elif record is not None:
-                    records[record.doc_id] = record
-            self._from_file = records
-        return self._from_file
+            data = self.file.read_bytes()
+            self._data = data
+            index: dict[str, tuple[int, int, int]] = {}
+            doc_id = re.compile(rb'"doc_id":\s*"((?:[^"\\]|\\.)*)"')
+            position, number = 0, 0
+            while position < len(data):
+                newline = data.find(b"\n", position)
+                end = len(data) if newline == -1 else newline
+                number += 1
+                line = data[position:end]
+                if line.strip():
+                    found = doc_id.search(line, 0, 400)
+                    if found is not None:
+                        key = orjson.loads(b'"' + found.group(1) + b'"')
+                    else:
+                        try:
+                            key = orjson.loads(line).get("doc_id")
+                        except Exception:
+                            key = None
+                    if isinstance(key, str):
+                        index[key] = (number, position, end)  # the latest line wins
+                    else:
+                        self.problems.append(f"{self.file}:{number}: no doc_id; line ignored")
+                position = end + 1
+            self._index = index
+        return self._index
+
+    def _record_from_file(self, doc_id: str) -> AnnotationRecord | None:
+        where = self._load_file().get(doc_id)
+        if where is None:
+            return None
+        number, start, end = where
+        from pydantic import ValidationError
+
+        from annotator.errors import describe_validation_error
+
+        try:
+            return AnnotationRecord.model_validate(orjson.loads(self._data[start:end]))
+        except orjson.JSONDecodeError as error:
+            self.problems.append(f"{self.file}:{number}: invalid JSON: {error}")
+        except ValidationError as error:
+            self.problems.append(f"{self.file}:{number}: {describe_validation_error(error)}")
+        return None
 
     def ready_for(self, document: Document) -> tuple[Attribution, ...] | None:
         """The suggestions if they are at hand without running the suggester, else None."""
@@ -48,7 +89,7 @@ class SuggestionSource:
 
     def for_document(self, document: Document) -> tuple[Attribution, ...]:
         if self.file is not None:
-            record = self._load_file().get(document.id)
+            record = self._record_from_file(document.id)
             if record is None:
                 return ()
             problems = record_problems(record, document)
@@ -79,7 +120,8 @@ class SuggestionSource:
             )
             return None
         try:
-            records = list(suggest_records([document], model=self.model))
+            with self._lock:
+                records = list(suggest_records([document], model=self.model))
         except Exception as error:  # the suggester failing must not stop annotation
             self.problems.append(f"suggester failed on {document.id}: {type(error).__name__}: {error}")
             return None

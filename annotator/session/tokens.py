@@ -21,6 +21,7 @@ TOKEN = re.compile(
     r"\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f])+"
     r"(?:['’.\-](?:[^\W_])+)*|\S"
 )
+CLAUSE_MARK = re.compile(r"[,;:.!?”\"’)\]—–]|\n")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n|\n")
 
 
@@ -154,3 +155,24 @@ class Tokens:
         while end > offset + 1 and self.text[end - 1].isspace():
             end -= 1
         return end
+
+    def next_clause_end(self, offset: int) -> int:
+        """The offset just before the next punctuation mark (or line end) after ``offset``:
+        where a claim often stops ("…, he said", "…”")."""
+        match = CLAUSE_MARK.search(self.text, offset + 1)
+        if match is None:
+            return len(self.text)
+        end = match.start()
+        if self.text[end] in "”\"’)]":
+            end += 1  # a closing quote belongs to the quotation
+        while end > offset + 1 and self.text[end - 1].isspace():
+            end -= 1
+        return end
+
+    def previous_clause_start(self, offset: int) -> int:
+        """The first token after the previous punctuation mark before ``offset``."""
+        position = offset - 1
+        while position > 0 and not CLAUSE_MARK.match(self.text, position - 1):
+            position -= 1
+        following = self.next_start(position - 1) if position > 0 else 0
+        return min(following if following is not None else offset, offset)

@@ -33,9 +33,20 @@ class AnnotatorApp(App[None]):
             self.theme = theme
 
     def on_mount(self) -> None:
+        # Everything loaded so far (corpus index, journal, Textual itself) lives for the
+        # whole session: keep it out of the garbage collector's full scans, which would
+        # otherwise stall a keystroke now and then.
+        import gc
+
+        gc.collect()
+        gc.freeze()
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
         self.push_screen(AnnotateScreen(self.session))
+
+    def on_unmount(self) -> None:
+        # Normally everything is on disk already (written right after each frame).
+        self.session.save_position()
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(id, keys, description) for every binding, after the user's keymap."""

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.schema import Role, Status
+from annotator.schema import Role
 from annotator.session import Session
 from annotator.session import state as S
 from annotator.tui.screens.dialogs import InputDialog
@@ -21,16 +21,17 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "undo", "redo", "done", "next-document", "previous-document", "search", "help",
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
-          "theme", "search-next"}
+          "theme", "search-next", "clause-next", "clause-previous",
+          "source-at-cursor", "cue-at-cursor", "content-at-cursor"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
+        "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
+          "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
-          "new", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
-# Bindings whose action is named differently from the id
-ACTION_OF = {}
+          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
 
 
 START = Binding.Group("start")
@@ -51,9 +52,9 @@ class AnnotateScreen(Screen):
         Binding("tab", "next", "Next", id="next-alt", show=False, tooltip="Next attribution"),
         Binding("k", "previous", "Prev", id="previous", tooltip="Previous attribution", show=False),
         Binding("shift+tab", "previous", "Prev", id="previous-alt", show=False, tooltip="Previous attribution"),
-        Binding("a", "accept", "Accept", id="accept"),
-        Binding("x", "reject", "Reject", id="reject"),
-        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the boundaries (again: stop editing)"),
+        Binding("a", "accept", "Accept", id="accept", tooltip="Accept, go to the next undecided"),
+        Binding("x", "reject", "Reject", id="reject", tooltip="Reject (delete if manual), go on"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Edit boundaries (again: stop)"),
         Binding("left_square_bracket", "boundary('start', -1)", "Start◂", id="start-left", group=START,
                 tooltip="Move the start one token left"),
         Binding("right_square_bracket", "boundary('start', 1)", "Start▸", id="start-right", group=START,
@@ -62,41 +63,59 @@ class AnnotateScreen(Screen):
                 tooltip="Move the end one token left"),
         Binding("right_curly_bracket", "boundary('end', 1)", "End▸", id="end-right", group=END,
                 tooltip="Move the end one token right"),
-        Binding("shift+left", "boundary('end', -1)", "End◂", id="end-left-alt", show=False),
-        Binding("shift+right", "boundary('end', 1)", "End▸", id="end-right-alt", show=False),
+        Binding("left_parenthesis", "boundary('start', -1, 'sentence')", "Start to sentence", id="start-sentence",
+                show=False, tooltip="Start to the sentence's start (edit)"),
+        Binding("right_parenthesis", "boundary('end', 1, 'sentence')", "End to sentence", id="end-sentence",
+                show=False, tooltip="End to the sentence's end (edit)"),
+        Binding("backspace", "clear_span", "Remove span", id="remove-span", show=False,
+                tooltip="Remove the focused source or cue (edit)"),
+        Binding("shift+left", "boundary('end', -1)", "End◂", id="end-left-alt", show=False, tooltip="Move the end one token left"),
+        Binding("shift+right", "boundary('end', 1)", "End▸", id="end-right-alt", show=False, tooltip="Move the end one token right"),
         Binding("s", "role('source')", "Source", id="focus-source", group=ROLE, tooltip="Edit the source span"),
         Binding("c", "role('cue')", "Cue", id="focus-cue", group=ROLE, tooltip="Edit the cue span"),
         Binding("t", "role('content')", "Content", id="focus-content", group=ROLE, tooltip="Edit the content span"),
-        Binding("v", "select", "Select", id="select"),
-        Binding("left", "cursor('char', -1)", "Left", id="cursor-left", show=False),
-        Binding("right", "cursor('char', 1)", "Right", id="cursor-right", show=False),
-        Binding("up", "vertical(-1)", "Up", id="cursor-up", show=False),
-        Binding("down", "vertical(1)", "Down", id="cursor-down", show=False),
+        Binding("v", "select", "Select", id="select", tooltip="Select the token or quotation at the cursor"),
+        Binding("left", "cursor('char', -1)", "Left", id="cursor-left", show=False, tooltip="Cursor left (extends a selection)"),
+        Binding("right", "cursor('char', 1)", "Right", id="cursor-right", show=False, tooltip="Cursor right (extends a selection)"),
+        Binding("up", "vertical(-1)", "Up", id="cursor-up", show=False, tooltip="Cursor up a line"),
+        Binding("down", "vertical(1)", "Down", id="cursor-down", show=False, tooltip="Cursor down a line"),
         Binding("pagedown", "vertical(0, 1)", "Page down", id="page-down", show=False),
         Binding("pageup", "vertical(0, -1)", "Page up", id="page-up", show=False),
-        Binding("w", "cursor('token', 1)", "Word▸", id="word-next", show=False),
-        Binding("b", "cursor('token', -1)", "◂Word", id="word-previous", show=False),
-        Binding("right_parenthesis", "cursor('sentence', 1)", "Sentence▸", id="sentence-next", show=False),
-        Binding("left_parenthesis", "cursor('sentence', -1)", "◂Sentence", id="sentence-previous", show=False),
-        Binding("1", "assign('source')", "Source", id="assign-source"),
-        Binding("2", "assign('cue')", "Cue", id="assign-cue"),
-        Binding("3", "assign('content')", "Content", id="assign-content"),
-        Binding("N", "new", "New", id="new"),
-        Binding("E", "entity", "Entity", id="entity", show=False),
-        Binding("T", "type", "Type", id="type", show=False),
-        Binding("m", "note", "Note", id="note", show=False),
-        Binding("u", "undo", "Undo", id="undo"),
-        Binding("ctrl+r", "redo", "Redo", id="redo", show=False),
-        Binding("d", "done", "Done", id="done"),
-        Binding("n", "document(1)", "Next doc", id="next-document", show=False),
-        Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False),
-        Binding("slash", "search", "Search", id="search", show=False),
-        Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False),
-        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit or select mode; drop a draft"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("g", "guidelines", "Guide", id="guidelines", show=False),
-        Binding("ctrl+t", "theme", "Theme", id="theme", show=False),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("w", "cursor('token', 1)", "Word▸", id="word-next", show=False, tooltip="Next token (extends a selection)"),
+        Binding("b", "cursor('token', -1)", "◂Word", id="word-previous", show=False, tooltip="Previous token"),
+        Binding("right_parenthesis", "cursor('sentence', 1)", "Sentence▸", id="sentence-next", show=False, tooltip="Next sentence (selection: to its end)"),
+        Binding("left_parenthesis", "cursor('sentence', -1)", "◂Sentence", id="sentence-previous", show=False, tooltip="Previous sentence"),
+        Binding("f", "cursor('clause', 1)", "To punctuation▸", id="clause-next", show=False,
+                tooltip="To just before the next punctuation"),
+        Binding("F", "cursor('clause', -1)", "◂From punctuation", id="clause-previous", show=False,
+                tooltip="To the start of the clause"),
+        Binding("1", "assign('source')", "Source", id="assign-source", tooltip="Selection becomes the SOURCE"),
+        Binding("2", "assign('cue')", "Cue", id="assign-cue", tooltip="Selection becomes the CUE"),
+        Binding("3", "assign('content')", "Content", id="assign-content", tooltip="Selection becomes the CONTENT"),
+        Binding("1", "assign_at_cursor('source')", "Source", id="source-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the SOURCE"),
+        Binding("2", "assign_at_cursor('cue')", "Cue", id="cue-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CUE"),
+        Binding("3", "assign_at_cursor('content')", "Content", id="content-at-cursor", show=False,
+                tooltip="The token at the cursor becomes the CONTENT"),
+        Binding("N", "new", "New", id="new", tooltip="New attribution (selection = its content)"),
+        Binding("plus", "add_piece", "+Content", id="add-to-content",
+                tooltip="Selection: another piece of the content"),
+        Binding("E", "entity", "Entity", id="entity", show=False, tooltip="Set the source entity (autocomplete)"),
+        Binding("T", "type", "Type", id="type", show=False, tooltip="Cycle the attribution type"),
+        Binding("m", "note", "Note", id="note", show=False, tooltip="Add or edit a note"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo (journalled, survives reopening)"),
+        Binding("ctrl+r", "redo", "Redo", id="redo", show=False, tooltip="Redo"),
+        Binding("d", "done", "Done", id="done", tooltip="Mark done, go to the next undone document"),
+        Binding("n", "document(1)", "Next doc", id="next-document", show=False, tooltip="Next document"),
+        Binding("p", "document(-1)", "Prev doc", id="previous-document", show=False, tooltip="Previous document"),
+        Binding("slash", "search", "Search", id="search", show=False, tooltip="Search the text"),
+        Binding("ctrl+n", "search_next", "Next match", id="search-next", show=False, tooltip="Next search match"),
+        Binding("escape", "escape", "Back", id="escape", tooltip="Leave edit/select mode; drop a draft"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
+        Binding("g", "guidelines", "Guide", id="guidelines", show=False, tooltip="Annotation guidelines"),
+        Binding("ctrl+t", "theme", "Theme", id="theme", show=False, tooltip="Dark/light theme"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -121,12 +140,13 @@ class AnnotateScreen(Screen):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
-        self.session.defer_writes = True
+        self.session.defer_sync = True
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
-        self._suggest_if_needed()
+        # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
+        self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -165,7 +185,7 @@ class AnnotateScreen(Screen):
 
     def _after(self, scroll: bool = True) -> None:
         self.redraw(scroll)
-        if self.session._unwritten:
+        if self.session._unwritten or self.session._unsynced:
             self.call_after_refresh(self._flush)
 
     def _flush(self) -> None:
@@ -182,6 +202,8 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
+        if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note"):
+            return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
 
@@ -206,8 +228,12 @@ class AnnotateScreen(Screen):
         self.session.do(S.toggle_edit)
         self._after()
 
-    def action_boundary(self, which: str, direction: int) -> None:
-        self.session.do(S.move_boundary, which, direction)
+    def action_boundary(self, which: str, direction: int, unit: str = "token") -> None:
+        self.session.do(S.move_boundary, which, direction, unit)
+        self._after()
+
+    def action_clear_span(self) -> None:
+        self.session.do(S.clear_span)
         self._after()
 
     def action_role(self, role: str) -> None:
@@ -235,6 +261,14 @@ class AnnotateScreen(Screen):
     def action_assign(self, role: str) -> None:
         self.session.do(S.assign, Role(role))
         self._after()
+
+    def action_add_piece(self) -> None:
+        self.session.do(S.add_piece)
+        self._after()
+
+    def action_assign_at_cursor(self, role: str) -> None:
+        """1/2/3 with no selection: the token under the cursor (saves the v)."""
+        self.action_assign(role)
 
     def action_new(self) -> None:
         self.session.do(S.new_attribution)
@@ -382,7 +416,6 @@ class AnnotateScreen(Screen):
 
     def action_theme(self) -> None:
         self.app.theme = "textual-light" if self.dark else "textual-dark"
-        self.query_one(AttributionList).repaint(self.session.state, palette_after(self.dark))
         self.redraw(scroll=False)
 
     def action_quit(self) -> None:
@@ -409,12 +442,6 @@ class AnnotateScreen(Screen):
         self.session.do(S.clear_selection)
         self.session.do(S.select, event.attribution_id)
         self._after()
-
-
-def palette_after(dark: bool):
-    from annotator.tui.palette import palette_for
-
-    return palette_for(dark)
 
 
 _ACTION_TO_ID: dict[tuple[str, tuple], str] = {}

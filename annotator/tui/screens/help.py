@@ -27,10 +27,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width_keys = max(len(keys) for _, keys, _ in self.rows) + 2
+        width_description = min(40, max(len(description) for _, _, description in self.rows)) + 1
         width_id = max(len(binding_id) for binding_id, _, _ in self.rows) + 2
         lines = [Content.styled("Keys (esc closes)", "bold"), Content("")]
         for binding_id, keys, description in self.rows:
-            lines.append(Content.styled(f"{keys:<{width_keys}}", "bold") + Content(f"{description:<40}")
+            lines.append(Content.styled(f"{keys:<{width_keys}}", "bold") + Content(f"{description[:width_description - 1]:<{width_description}}")
                          + Content.styled(f"{binding_id:<{width_id}}", "dim"))
         lines.append(Content(""))
         where = self.keymap_path or "~/.config/annotator/keys.toml"

@@ -13,10 +13,9 @@ from bisect import bisect_right
 from collections import OrderedDict
 
 from rich.cells import cell_len
-from rich.segment import Segment
 from textual import events
 from textual.content import Content, Span as ContentSpan
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -51,7 +50,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
                     lines.append((line_start, chunk_start))
                     line_start, line_width = chunk_start, 0
                 if chunk_width > width:  # a very long word: cut it by cells
-                    index = chunk_start
                     for char_index, char in enumerate(stripped):
                         w = cell_len(char)
                         if line_width + w > width and line_width > 0 and w > 0:
@@ -59,7 +57,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
                             line_start, line_width = chunk_start + char_index, 0
                         line_width += w
                     line_width += cell_len(chunk[len(stripped):])
-                    del index
                 else:
                     line_width += cell_len(chunk)
             lines.append((line_start, end))
@@ -96,6 +93,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._cursor = 0
         self._cursor_end = 0
         self._chosen: tuple[tuple[int, int, str], ...] = ()
+        self._contrib: dict[str, tuple] = {}
+        self._line_ids: dict[int, set[str]] = {}
         self._selection: tuple[int, int] | None = None
         self._matches: list[tuple[int, int]] = []
         self._cache: OrderedDict[tuple, Strip] = OrderedDict()
@@ -150,16 +149,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._last_state = state
         if self._wrap_width == 0:
             self._rewrap()
-        key = (id(state.attributions), id(state.rejected), id(state.suggestions), self._wrap_width)
-        highlights_changed = key != self._highlight_key
+        key = (state.attributions, state.rejected, state.suggestions, self._wrap_width)
+        previous = self._highlight_key
+        highlights_changed = previous is None or previous[3] != key[3] or any(
+            new is not old for new, old in zip(key[:3], previous[:3]))
         changed_lines: set[int] = set()
         full = self._highlight_key is None
         if highlights_changed:
+            if full:
+                self._contrib, self._line_ids, self._spans_by_line = {}, {}, {}
             self._highlight_key = key
-            before = self._spans_by_line
-            self._bucket(state)
-            after = self._spans_by_line
-            changed_lines = {line for line in before.keys() | after.keys() if before.get(line) != after.get(line)}
+            changed_lines = self._bucket(state)
         old_lines = self._overlay_lines()
         old_chosen = self._chosen_lines()
         self._chosen = self._chosen_spans(state)
@@ -176,9 +176,14 @@ class ArticleView(ScrollView, can_focus=True):
         else:  # only the lines whose highlights, cursor, selection or chosen attribution changed
             top = self.scroll_offset.y
             bottom = top + self.scrollable_content_region.height
-            for line in changed_lines:
-                if top <= line < bottom:
-                    self.refresh_lines(line, 1)
+            visible = sorted(line for line in changed_lines if top <= line < bottom)
+            run_start = None
+            for index, line in enumerate(visible):  # contiguous runs: one refresh each
+                if run_start is None:
+                    run_start = line
+                if index + 1 == len(visible) or visible[index + 1] != line + 1:
+                    self.refresh_lines(run_start, line - run_start + 1)
+                    run_start = None
             for first, last in {old_lines, self._overlay_lines(), old_chosen, self._chosen_lines()}:
                 first, last = max(first, top), min(last, bottom - 1)
                 if last >= first:
@@ -223,36 +228,57 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
-    def _bucket(self, state: DocState) -> None:
+    def _bucket(self, state: DocState) -> set[int]:
+        """Update the per-line highlight lists for attributions that changed.
+
+        Each attribution's contribution (its spans cut into visual lines) is kept, so an
+        accept or an edit recomputes only that attribution's lines, not all 500 spans.
+        Returns the visual lines whose highlights changed.
+        """
         palette = self.palette
-        spans: list[tuple[int, int, str, int]] = []  # start, end, style, layer
-        for item in state.items:
-            if item.status == "rejected":
+        changed: set[int] = set()
+        contrib, line_ids = self._contrib, self._line_ids
+        shown = {item.id: item for item in state.items if item.status != "rejected"}
+        for attribution_id in [key for key in contrib if key not in shown]:
+            for entry in contrib.pop(attribution_id)[2]:
+                changed.add(entry[0])
+                line_ids.get(entry[0], set()).discard(attribution_id)
+        for attribution_id, item in shown.items():
+            old = contrib.get(attribution_id)
+            if old is not None and old[0] == item.status and old[1] is item.attribution:
                 continue
-            attribution = item.attribution
+            if old is not None:
+                for entry in old[2]:
+                    changed.add(entry[0])
+                    line_ids.get(entry[0], set()).discard(attribution_id)
+            entries = []
             suggested = item.status == "pending"
             for role in (Role.content, Role.source, Role.cue):
-                span = attribution.span(role)
+                span = item.attribution.span(role)
                 if span is None:
                     continue
-                if suggested:
-                    style = getattr(palette, f"{role.value}_suggested")
-                    layer = 1 if role != Role.content else 0
-                else:
-                    style = getattr(palette, role.value)
-                    layer = 1 if role != Role.content else 0
+                style = getattr(palette, f"{role.value}_suggested" if suggested else role.value)
+                layer = 1 if role != Role.content else 0
                 for start, end in span.pieces:
-                    spans.append((start, end, style, layer))
-        spans.sort(key=lambda s: (s[3], s[0]))
-        buckets: dict[int, list[tuple[int, int, str]]] = {}
-        for start, end, style, _layer in spans:
-            first, last = self.line_of(start), self.line_of(max(start, end - 1))
-            for line in range(first, last + 1):
-                line_start, line_end = self.lines[line]
-                lo, hi = max(start, line_start), min(end, line_end)
-                if hi > lo:
-                    buckets.setdefault(line, []).append((lo - line_start, hi - line_start, style))
-        self._spans_by_line = {line: tuple(items) for line, items in buckets.items()}
+                    first, last = self.line_of(start), self.line_of(max(start, end - 1))
+                    for line in range(first, last + 1):
+                        line_start, line_end = self.lines[line]
+                        lo, hi = max(start, line_start), min(end, line_end)
+                        if hi > lo:
+                            entries.append((line, lo - line_start, hi - line_start, style, layer))
+            contrib[attribution_id] = (item.status, item.attribution, entries)
+            for entry in entries:
+                changed.add(entry[0])
+                line_ids.setdefault(entry[0], set()).add(attribution_id)
+        for line in changed:
+            gathered = [entry for attribution_id in line_ids.get(line, ())
+                        for entry in contrib[attribution_id][2] if entry[0] == line]
+            if gathered:
+                gathered.sort(key=lambda entry: (entry[4], entry[1], entry[2]))
+                self._spans_by_line[line] = tuple((lo, hi, style) for _, lo, hi, style, _ in gathered)
+            else:
+                self._spans_by_line.pop(line, None)
+        return changed
 
     # ---- drawing -------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
