@@ -107,6 +107,15 @@ def _new_file_permissions() -> int:
     return 0o666 & ~umask
 
 
+def is_standard_output(path: Path) -> bool:
+    """Whether ``path`` is where stdout goes (``-o /dev/stdout``, or the file stdout is
+    redirected to): a command's summary must then go to stderr, not into its output."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(1))
+    except (OSError, ValueError):
+        return False
+
+
 def _fsync_directory(directory: Path) -> None:
     # The rename itself is durable only once the folder is synced (POSIX).
     with contextlib.suppress(OSError, AttributeError):

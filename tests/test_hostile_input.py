@@ -514,3 +514,15 @@ def test_an_unwritable_output_folder_is_named_not_a_temp_file(tmp_path, capsys, 
         code, _, err = run(capsys, *argv)
         assert code == 1 and err.startswith(f"annotator: error: {unwritable_folder}: cannot write into this folder"), err
         assert ".tmp" not in err
+
+
+def test_output_to_stdout_holds_only_the_data(tmp_path, cli):
+    # `annotator import ... -o /dev/stdout | tool`: the summary goes to stderr, not into the corpus.
+    corpus = corpus_of(tmp_path / "c.jsonl", ["d1", "d2"])
+    journal = journal_of(tmp_path / "j.jsonl", "bob", ["d1", "d2"])
+    imported = cli("import", corpus, "-o", "/dev/stdout")
+    exported = cli("export", journal, "--corpus", corpus, "-f", "jsonl", "-o", "/dev/stdout")
+    for result, summary in ((imported, "2 document(s)"), (exported, "2 example(s)")):
+        assert result.returncode == 0, result.stderr
+        assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["d1", "d2"]
+        assert f"/dev/stdout: {summary}" in result.stderr

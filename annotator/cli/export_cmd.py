@@ -13,6 +13,7 @@ import typer
 
 from annotator.cli.app import app
 from annotator.errors import AnnotatorError, printable
+from annotator.fileio import is_standard_output
 
 # format name -> module under annotator.formats
 EXPORT_FORMATS = {
@@ -155,7 +156,7 @@ def export_command(
             with atomic_writer(config, "w") as stream:
                 stream.write(module.LABEL_CONFIG)
             summary += f"; labeling config {config}"
-    typer.echo(f"{out}: {summary} from {selected.total} record(s)")
+    typer.echo(f"{out}: {summary} from {selected.total} record(s)", err=is_standard_output(out))
     for what, number in sorted(selected.left_out.items()):
         typer.echo(f"warning: not exported: {number} {what}", err=True)
     for problem in selected.problems[:10]:  # they quote document ids and annotator names

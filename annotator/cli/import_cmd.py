@@ -9,6 +9,7 @@ import typer
 from annotator.cli.app import app
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
 from annotator.errors import AnnotatorError, printable
+from annotator.fileio import is_standard_output
 
 # Formats that carry annotations back (module under annotator.formats); "jsonl" is
 # corpus JSONL unless its lines are training examples (they carry "frames").
@@ -68,7 +69,10 @@ def import_command(
     count = write_corpus_jsonl(documents, out)
     dated = sum(1 for doc in documents if doc.meta.date)
     titled = sum(1 for doc in documents if doc.meta.title)
-    typer.echo(f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date")
+    typer.echo(
+        f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date",
+        err=is_standard_output(out),  # never a summary line inside the corpus
+    )
 
 
 def _named_in(source: Path, name: str) -> None:
@@ -177,7 +181,8 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
     attributions = sum(len(record.attributions) for record in records)
     typer.echo(
         f"{out}: {len(documents)} document(s); {attributions} attribution(s) in {len(records)} "
-        f"record(s) by {len(by_annotator)} annotator(s)" + (f" -> {annotations_out}/" if annotations_out else "")
+        f"record(s) by {len(by_annotator)} annotator(s)" + (f" -> {annotations_out}/" if annotations_out else ""),
+        err=is_standard_output(out),
     )
 
 
@@ -197,7 +202,8 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     typer.echo(
         f"{out}: {len(imported.documents)} document(s); {attributions} attribution(s) in "
         f"{len(imported.records)} annotation file(s) by {len(by_annotator)} annotator(s)"
-        + (f" -> {annotations_out}/" if annotations_out else "")
+        + (f" -> {annotations_out}/" if annotations_out else ""),
+        err=is_standard_output(out),
     )
     if imported.unmapped:
         typer.echo("not mapped to attributions (counted, not lost silently):", err=True)
