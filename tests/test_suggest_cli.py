@@ -114,3 +114,37 @@ def test_suggestion_records_pass_full_schema_validation(suggest_one):
         again = AnnotationRecord.model_validate(data, context={"text": document.text})
         assert again.model_dump(mode="json") == data
         assert record_problems(again, document) == []
+
+
+def test_a_component_after_the_rules_replaces_suggestions_without_changes_to_suggest(tmp_path, suggester_nlp):
+    """The plug-in contract: a later component rewrites doc._.attributions."""
+    from spacy.language import Language
+
+    from annotator.suggest import suggest_records
+    from annotator.suggest.pipeline import build_pipeline
+    from suggest_support import seed_documents
+
+    if "confident_only" not in Language.factories:
+
+        @Language.factory("confident_only", default_config={"minimum": 0.8})
+        def make_confident_only(nlp, name, minimum: float):
+            def keep_confident(doc):
+                doc._.attributions = [a for a in doc._.attributions if a["score"] >= minimum]
+                return doc
+
+            return keep_confident
+
+    nlp = build_pipeline("rules")
+    nlp.add_pipe("confident_only", after="attribution_rules")
+    model = tmp_path / "confident"
+    nlp.to_disk(model)
+    documents = list(seed_documents().values())
+    plain = {r.doc_id: r for r in suggest_records(documents)}
+    filtered = {r.doc_id: r for r in suggest_records(documents, model=model)}
+    assert plain.keys() == filtered.keys()
+    kept = [a for record in filtered.values() for a in record.attributions]
+    assert kept and all(a.score >= 0.8 for a in kept)
+    assert len(kept) < sum(len(r.attributions) for r in plain.values())
+    for doc_id, record in filtered.items():
+        spans = {(a.content.start, a.content.end) for a in plain[doc_id].attributions}
+        assert all((a.content.start, a.content.end) in spans for a in record.attributions)

@@ -148,10 +148,10 @@ def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold
 @Language.factory(
     "attribution_rules",
     default_config={
-        "min_score": 0.3,
+        "min_score": 0.35,
         "scare_quotes": True,
         "max_scare_words": 6,
-        "in_quote_factor": 0.5,
+        "in_quote_factor": 0.35,
         "no_source_factor": 0.6,
         "bare_nouns": True,
         "fallback_factor": 0.6,

@@ -18,11 +18,20 @@ document, ``doc._.attributions``: a list of dicts
      "content": [[start, end], ...], "type": "direct"|"indirect"|..., "score": float,
      "source_entity": str | None}
 
-with character offsets into ``doc.text`` (several pieces make a discontinuous span).
-A trained component placed after ``attribution_rules`` may add to or replace that
-list; one placed before it may set ``doc._.cues`` (list of ``[start_token,
-end_token, score]``) to replace the lexicon's cues. A pipeline without the rule
-components works too, as long as something sets ``doc._.attributions``.
+with character offsets into ``doc.text`` (several pieces make a discontinuous span;
+pairs may be lists or tuples). ``suggest`` turns them into one AnnotationRecord per
+document (annotator ``suggester``, origin ``suggested``), dropping pieces outside the
+text and duplicates, validating the record against the schema.
+
+Where a trained component goes:
+- after ``attribution_rules``: it may add to, rescore or replace ``doc._.attributions``;
+- between ``attribution_cues`` and ``attribution_rules``: it may rewrite ``doc._.cues``
+  (``[[start_token, end_token, score], ...]``) and the rules build around its cues;
+- ``attribution_rules`` keeps whatever an earlier component put in
+  ``doc._.attributions`` and appends its own.
+A pipeline without the rule components works too, as long as something sets
+``doc._.attributions``. The project's factories are registered before loading, so a
+saved pipeline may use them.
 ``save_rules_pipeline(path)`` writes the rules pipeline as a starting point.
 """
 
