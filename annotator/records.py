@@ -7,7 +7,7 @@ record fits the corpus text it claims to annotate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -42,11 +42,15 @@ def per_document(
     contents: JournalContents,
     annotators: Sequence[str] | None = None,
     skip_skipped: bool = True,
+    listed: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, AnnotationRecord]:
     """One record per document.
 
-    Without ``annotators``: the first annotator who annotated the document, in the
-    order the journals were given (and, within a journal, the order of first lines).
+    Without ``annotators``: the document's first annotator. Where ``listed`` names a
+    document's annotators in the corpus's own order (``meta.annotators``, from PolNeAR's
+    metadata.tsv), the first of them who annotated it; otherwise the first annotator
+    who annotated it in the order the journals were given (and, within a journal, the
+    order of first lines).
     With ``annotators``: the first of them, in that order, who annotated it; documents
     none of them annotated are left out. Records marked skipped are not annotations
     and are passed over when ``skip_skipped``.
@@ -64,7 +68,22 @@ def per_document(
                 chosen[doc_id] = record
         elif doc_id not in chosen:
             chosen[doc_id] = record
+        elif listed and annotator in listed.get(doc_id, ()):
+            order = listed[doc_id]
+            current = chosen[doc_id].annotator
+            if current not in order or order.index(annotator) < order.index(current):
+                chosen[doc_id] = record
     return chosen
+
+
+def listed_annotators(documents: Mapping[str, Document]) -> dict[str, list[str]]:
+    """Each document's annotators in the corpus's own order, where its meta lists them."""
+    listed = {}
+    for doc_id, document in documents.items():
+        names = (document.meta.model_extra or {}).get("annotators")
+        if isinstance(names, list) and all(isinstance(name, str) for name in names):
+            listed[doc_id] = names
+    return listed
 
 
 def check_annotators_known(contents: JournalContents, annotators: Sequence[str], what: str) -> None:

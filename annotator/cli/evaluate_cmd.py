@@ -19,7 +19,8 @@ def evaluate_command(
         None,
         "--gold-annotator",
         help="Comma-separated preference order of gold annotators. Default: per document, the "
-        "first annotator in the GOLD files, in the order given.",
+        "first annotator the corpus lists for it (meta.annotators, e.g. PolNeAR's "
+        "metadata.tsv), else the first in the GOLD files, in the order given.",
     ),
     pred_annotator: str | None = typer.Option(
         None,
@@ -39,6 +40,7 @@ def evaluate_command(
     from annotator.records import (
         check_against_corpus,
         check_annotators_known,
+        listed_annotators,
         load_documents,
         per_document,
         read_journals,
@@ -54,7 +56,7 @@ def evaluate_command(
     gold_names, pred_names = split_names(gold_annotator), split_names(pred_annotator)
     check_annotators_known(gold_contents, gold_names, "--gold-annotator")
     check_annotators_known(pred_contents, pred_names, "--pred-annotator")
-    gold_records = per_document(gold_contents, gold_names)
+    gold_records = per_document(gold_contents, gold_names, listed=listed_annotators(documents))
     if not gold_records:
         raise AnnotatorError("no gold annotations found", ", ".join(map(str, gold)))
     # Predictions by skipped records still count: a skipped document predicted nothing.

@@ -261,6 +261,13 @@ def read_brat(root: Path, default_annotator: str = "brat") -> BratImport:
                         for key in ("publisher", "author", "compartment")
                         if (value := _meta_value(row, key))
                     },
+                    # The corpus's own order of annotators: "the first annotator" of a
+                    # document (evaluation against gold) means the first listed here.
+                    **(
+                        {"annotators": listed.split("|")}
+                        if (listed := _meta_value(row, "annotators"))
+                        else {}
+                    ),
                 ),
             )
             result.documents.append(document)
