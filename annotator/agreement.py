@@ -5,8 +5,9 @@ Three views of how far annotators agree, over all annotators and for every pair:
 1. Token-wise Krippendorff's alpha (nominal). Units are the tokens of
    ``spacy.blank("en")`` that are not whitespace, of all documents pooled. A token's
    value is none, source, cue or content: the role of the span that covers the token's
-   first character, source over cue over content where an annotator's spans overlap.
-   A document an annotator did not annotate (no record, or a record marked skipped)
+   first character, source over cue over content where an annotator's spans overlap
+   (a discontinuous span covers its fragments, not the gap between them). A document
+   an annotator did not annotate (no record, or a record marked skipped)
    leaves that annotator's values missing for its tokens. The overall figure is
    computed by the ``krippendorff`` package on the full reliability matrix. Pairwise,
    per-role (binary: the role against everything else) and per-document figures use
@@ -21,6 +22,10 @@ Three views of how far annotators agree, over all annotators and for every pair:
    content shares at least one word token with the content of some attribution of b
    (not one-to-one), over the documents both annotated; a pair's agr is the mean of
    both directions and the overall agr the mean over pairs.
+
+Each document is tokenised once and each (document, annotator) reduced once, whatever
+the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
+per-document work runs in forked worker processes, with the same results.
 """
 
 from __future__ import annotations
@@ -42,23 +47,33 @@ PAINT_ORDER: tuple[str, ...] = ("content", "cue", "source")
 MISSING = -1
 
 
-def token_values(attributions: Iterable, starts: list[int]) -> bytearray:
-    """Each token's value code (VALUE_CODE) for one annotator's attributions."""
+def token_values(attributions: Iterable, starts: list[int], ranges: dict | None = None) -> bytearray:
+    """Each token's value code (VALUE_CODE) for one annotator's attributions.
+
+    ``ranges`` caches (start, end) -> token range for one document: annotators of a
+    document mostly mark the same spans.
+    """
     values = bytearray(len(starts))
     attributions = list(attributions)
+    ranges = {} if ranges is None else ranges
     for role in PAINT_ORDER:
-        code = VALUE_CODE[role]
+        fill = _FILL[VALUE_CODE[role]]
         for attribution in attributions:
             span = getattr(attribution, role)
             if span is None:
                 continue
-            for start, end in span.pieces:
-                # Tokens whose first character lies in [start, end).
-                low = bisect_left(starts, start)
-                high = bisect_left(starts, end)
+            for piece in span.fragments or ((span.start, span.end),):
+                found = ranges.get(piece)
+                if found is None:
+                    # Tokens whose first character lies in [start, end).
+                    found = ranges[piece] = (bisect_left(starts, piece[0]), bisect_left(starts, piece[1]))
+                low, high = found
                 if high > low:
-                    values[low:high] = bytes((code,)) * (high - low)
+                    values[low:high] = fill * (high - low)
     return values
+
+
+_FILL = {code: bytes((code,)) for code in range(len(VALUES))}
 
 
 def nominal_alpha(value_counts, weights=None) -> float | None:
@@ -255,6 +270,80 @@ class Agreement:
         return out
 
 
+@dataclass
+class DocumentResult:
+    """What agreement needs from one document, computed in one go (and picklable)."""
+
+    units: int
+    values: dict[str, bytes]  # annotator -> token value codes (VALUE_CODE)
+    attributions: dict[str, int]  # annotator -> how many
+    # (a, b) -> (COUNT_LAYOUT counts with a in the prediction's place, agr hits of a in b, of b in a)
+    pairs: dict[tuple[str, str], tuple[list[int], tuple[int, int], tuple[int, int]]]
+
+
+def compare_document(records: dict[str, AnnotationRecord], names: Sequence[str], tokens: WordTokens) -> DocumentResult:
+    """Token values of each annotator and every pair's counts, for one document."""
+    ranges: dict = {}
+    values: dict[str, bytes] = {}
+    annotated: dict[str, AnnotatedDocument] = {}
+    for name in names:
+        record = records.get(name)
+        if record is None:
+            continue
+        values[name] = bytes(token_values(record.attributions, tokens.all_starts, ranges))
+        annotated[name] = AnnotatedDocument(record.attributions, tokens)
+    pairs = {}
+    present = [name for name in names if name in annotated]
+    for a, b in combinations(present, 2):
+        first, second = annotated[a], annotated[b]
+        pairs[(a, b)] = (count_matches(first, second), overlapped_share(first, second), overlapped_share(second, first))
+    return DocumentResult(
+        len(tokens.all_starts), values, {name: len(annotated[name].attributions) for name in present}, pairs
+    )
+
+
+# Set before forking workers, read by them (inherited, never pickled).
+_SHARED: tuple | None = None
+
+
+def _compare_chunk(bounds: tuple[int, int]) -> list[DocumentResult]:
+    from annotator.matching import _tokenizer
+
+    texts, record_maps, names = _SHARED  # type: ignore[misc]
+    low, high = bounds
+    tokenizer = _tokenizer()
+    return [
+        compare_document(record_maps[k], names, WordTokens(texts[k], doc))
+        for k, doc in zip(range(low, high), tokenizer.pipe(texts[low:high]))
+    ]
+
+
+def document_results(
+    texts: Sequence[str], record_maps: Sequence[dict[str, AnnotationRecord]], names: Sequence[str]
+) -> list[DocumentResult]:
+    """compare_document for every document; large batches in forked worker processes."""
+    global _SHARED
+    from annotator import matching
+
+    processes = matching.worker_processes(len(texts))
+    if processes > 1:
+        matching._tokenizer()  # load spaCy once, before forking
+        size = -(-len(texts) // (processes * 4))
+        bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
+        _SHARED = (texts, record_maps, list(names))
+        try:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                return [result for part in pool.map(_compare_chunk, bounds) for result in part]
+        except OSError:  # no processes to be had: do it here
+            pass
+        finally:
+            _SHARED = None
+    tokenized = WordTokens.for_texts(texts)
+    return [compare_document(records, names, tokens) for records, tokens in zip(record_maps, tokenized)]
+
+
 def measure(
     documents: dict[str, Document],
     records: Iterable[AnnotationRecord],
@@ -271,26 +360,15 @@ def measure(
     rank = {name: position for position, name in enumerate(names)}
     doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
 
-    texts = [documents[doc_id].text for doc_id in doc_ids]
-    tokenized = WordTokens.for_texts(texts)
-    starts_per_doc = [tokens.all_starts for tokens in tokenized]
-    units_per_doc = [len(starts) for starts in starts_per_doc]
+    results = document_results(
+        [documents[doc_id].text for doc_id in doc_ids], [by_document[doc_id] for doc_id in doc_ids], names
+    )
+    units_per_doc = [result.units for result in results]
     offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
     reliability = np.full((len(names), int(offsets[-1])), MISSING, dtype=np.int8)
-
-    # Per document: values for alpha, and unit sets for matching, once per annotator.
-    annotated: list[dict[str, AnnotatedDocument]] = []
-    for position, doc_id in enumerate(doc_ids):
-        tokens = tokenized[position]
-        here: dict[str, AnnotatedDocument] = {}
-        for name, record in by_document[doc_id].items():
-            row = rank.get(name)
-            if row is None:
-                continue
-            values = token_values(record.attributions, starts_per_doc[position])
-            reliability[row, offsets[position] : offsets[position + 1]] = np.frombuffer(values, dtype=np.int8)
-            here[name] = AnnotatedDocument(record.attributions, tokens)
-        annotated.append(here)
+    for position, result in enumerate(results):
+        for name, values in result.values.items():
+            reliability[rank[name], offsets[position] : offsets[position + 1]] = np.frombuffer(values, dtype=np.int8)
 
     alpha = package_alpha(reliability) if len(names) >= 2 else None
     counts = value_counts(reliability)
@@ -310,45 +388,44 @@ def measure(
         pair.units = int(both.sum())
         pair.alpha = pair_alpha(reliability[rank[a]], reliability[rank[b]])
         hits_a = hits_b = total_a = total_b = 0
-        for here in annotated:
-            first, second = here.get(a), here.get(b)
-            if first is None or second is None:
+        for result in results:
+            found = result.pairs.get((a, b))
+            if found is None:
                 continue
+            matched, a_in_b, b_in_a = found
             pair.documents += 1
-            add_counts(pair.counts, count_matches(first, second))
-            hit, total = overlapped_share(first, second)
-            hits_a, total_a = hits_a + hit, total_a + total
-            hit, total = overlapped_share(second, first)
-            hits_b, total_b = hits_b + hit, total_b + total
+            add_counts(pair.counts, matched)
+            hits_a, total_a = hits_a + a_in_b[0], total_a + a_in_b[1]
+            hits_b, total_b = hits_b + b_in_a[0], total_b + b_in_a[1]
         pair.a_in_b, pair.b_in_a = (hits_a, total_a), (hits_b, total_b)
         pairs.append(pair)
 
     result = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
     if by_doc:
-        result.by_doc = _per_document(doc_ids, annotated, counts, offsets, reliability, names)
+        result.by_doc = _per_document(doc_ids, results, counts, offsets, names)
     return result
 
 
-def _per_document(doc_ids, annotated, counts, offsets, reliability, names) -> list[dict]:
+def _per_document(doc_ids, results: list[DocumentResult], counts, offsets, names) -> list[dict]:
     rows = []
     for position, doc_id in enumerate(doc_ids):
-        here = annotated[position]
+        result = results[position]
         low, high = int(offsets[position]), int(offsets[position + 1])
         total = [0] * len(COUNT_LAYOUT)
         agr_values = []
-        for a, b in combinations([name for name in names if name in here], 2):
-            add_counts(total, count_matches(here[a], here[b]))
-            shares = [ratio(*overlapped_share(here[a], here[b])), ratio(*overlapped_share(here[b], here[a]))]
-            known = [share for share in shares if share is not None]
+        for matched, a_in_b, b_in_a in result.pairs.values():
+            add_counts(total, matched)
+            known = [share for share in (ratio(*a_in_b), ratio(*b_in_a)) if share is not None]
             if known:
                 agr_values.append(sum(known) / len(known))
         scores = PairResult("*", "*", counts=total).scores()
+        present = [name for name in names if name in result.values]
         rows.append(
             {
                 "doc_id": doc_id,
-                "annotators": [name for name in names if name in here],
+                "annotators": present,
                 "units": high - low,
-                "attributions": {name: len(here[name].attributions) for name in names if name in here},
+                "attributions": dict(result.attributions),
                 "alpha": nominal_alpha(counts[low:high]),
                 "agr": sum(agr_values) / len(agr_values) if agr_values else None,
                 "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},

@@ -16,7 +16,7 @@ too). Every other line is the id itself.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -119,13 +119,13 @@ def write_queues(assignment: Assignment, directory: Path) -> list[Path]:
     return written
 
 
-def load_queue(path: Path, known_ids: Iterable[str] | None = None) -> list[str]:
+def load_queue(path: Path, known_ids: Container[str] | None = None) -> list[str]:
     """The document ids of a queue file, in order; unknown or repeated ids are errors."""
     import orjson
 
     from annotator.fileio import iter_lines, read_text
 
-    known = set(known_ids) if known_ids is not None else None
+    known = known_ids
     queue: list[str] = []
     seen: set[str] = set()
     for number, line in iter_lines(read_text(Path(path))):
@@ -155,3 +155,50 @@ def load_queue(path: Path, known_ids: Iterable[str] | None = None) -> list[str]:
 def remaining(queue: Sequence[str], statuses: dict[str, Status]) -> list[str]:
     """The queue's documents not yet done or skipped (statuses: doc id -> latest status)."""
     return [doc_id for doc_id in queue if statuses.get(doc_id) not in (Status.done, Status.skipped)]
+
+
+class _KnownIds:
+    """``doc_id in known`` answered by a corpus index, without listing every id."""
+
+    def __init__(self, corpus) -> None:
+        self.corpus = corpus
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.corpus.position_of(doc_id) is not None
+
+
+class QueueIndex:
+    """A corpus index (annotator.corpus.index.DocumentIndex) narrowed to a queue, in its order.
+
+    ``annotate --queue FILE`` opens the app on this instead of the whole corpus, so the
+    annotator sees exactly their documents, in the order assigned.
+    """
+
+    def __init__(self, corpus, queue: Sequence[str]) -> None:
+        self.path = corpus.path
+        self.corpus = corpus
+        self.queue = list(queue)
+        self._corpus_positions: list[int] = []
+        for doc_id in self.queue:
+            position = corpus.position_of(doc_id)
+            if position is None:
+                raise AnnotatorError(f"document {doc_id!r} is not in the corpus", corpus.path)
+            self._corpus_positions.append(position)
+        self._queue_positions = {doc_id: index for index, doc_id in enumerate(self.queue)}
+
+    def __len__(self) -> int:
+        return len(self.queue)
+
+    def document(self, position: int):
+        return self.corpus.document(self._corpus_positions[position])
+
+    def id_at(self, position: int) -> str:
+        return self.queue[position]
+
+    def position_of(self, doc_id: str, hint: int | None = None) -> int | None:
+        return self._queue_positions.get(doc_id)
+
+
+def open_queue(corpus, queue_file: Path) -> QueueIndex:
+    """The corpus narrowed to a queue file; unknown or repeated ids are errors (file:line)."""
+    return QueueIndex(corpus, load_queue(queue_file, _KnownIds(corpus)))

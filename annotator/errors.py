@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# Characters that must not reach a terminal from a user's file: C0 controls but tab
+# (escape sequences start with ESC; newlines would break one-line messages), DEL, C1
+# controls, line/paragraph separators and bidirectional overrides (which reorder text).
+UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one terminal line: control characters shown escaped
+    (ESC as ``\\x1b``), so text from a user's file can never drive the terminal."""
+    return UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class AnnotatorError(Exception):
@@ -29,7 +41,8 @@ def describe_validation_error(error: Exception) -> str:
         return str(error)
     parts = []
     for item in error.errors()[:3]:
-        location = ".".join(str(piece) for piece in item.get("loc", ()))
+        # Keys in the location come from the user's file (e.g. an unknown key).
+        location = printable(".".join(str(piece) for piece in item.get("loc", ())))
         message = item.get("msg", "invalid")
         message = message.removeprefix("Value error, ")
         parts.append(f"{location}: {message}" if location else message)

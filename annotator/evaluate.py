@@ -32,6 +32,8 @@ from annotator.matching import (
     AnnotatedDocument,
     Matching,
     WordTokens,
+    count_relation_matches,
+    count_span_matches,
     match_relations,
     match_spans,
 )
@@ -103,12 +105,12 @@ def count_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> list
     """compare() without the type breakdown, as a flat list in COUNT_LAYOUT (fast path)."""
     out: list[int] = []
     for role in ROLES:
-        matching = match_spans(predicted, gold, role)
+        exact, loose = count_span_matches(predicted, gold, role)
         n_pred, n_gold = len(predicted.role_units[role]), len(gold.role_units[role])
-        out += (n_pred, n_gold, len(matching.exact), n_pred, n_gold, len(matching.overlap))
-    matching = match_relations(predicted, gold)
+        out += (n_pred, n_gold, exact, n_pred, n_gold, loose)
+    exact, loose = count_relation_matches(predicted, gold)
     n_pred, n_gold = len(predicted.attributions), len(gold.attributions)
-    out += (n_pred, n_gold, len(matching.exact), n_pred, n_gold, len(matching.overlap))
+    out += (n_pred, n_gold, exact, n_pred, n_gold, loose)
     return out
 
 

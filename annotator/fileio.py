@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,16 +53,40 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     Readers never see a half-written file, and a failure leaves no output behind
-    (and the previous file, if any, untouched).
+    (and the previous file, if any, untouched). A symbolic link is written through
+    (the link stays, its target gets the new content); a device or pipe such as
+    ``/dev/stdout`` is written to directly, since there is nothing to rename over
+    (renaming over it would replace the device node itself). The file gets the
+    permissions of an ordinary new file (or keeps those of the file it replaces).
     """
     path = Path(path)
+    try:
+        status = path.stat()  # follows links
+    except (FileNotFoundError, NotADirectoryError):
+        status = None
+    except OSError as error:
+        raise AnnotatorError(f"cannot write: {error.strerror}", path) from None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise AnnotatorError("is a folder, expected a file name to write", path)
+    encoding = None if "b" in mode else "utf-8"
+    newline = None if "b" in mode else ""
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(path, mode, encoding=encoding, newline=newline) as stream:
+            yield stream
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise AnnotatorError("the output folder does not exist", directory)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    permissions = stat.S_IMODE(status.st_mode) if status is not None else _new_file_permissions()
     try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise AnnotatorError(f"cannot write into this folder: {error.strerror}", directory) from None
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes files only their owner can read
+            os.fchmod(handle, permissions)
         with os.fdopen(handle, mode, encoding=encoding, newline=newline) as stream:
             yield stream
             stream.flush()
@@ -71,6 +97,14 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
             os.unlink(temp_name)
         raise
     _fsync_directory(directory)
+
+
+@functools.cache
+def _new_file_permissions() -> int:
+    # The process umask can only be read by setting it; read once, put straight back.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -95,6 +95,62 @@ def _tokenizer():
     return _NLP.tokenizer
 
 
+def _token_table(doc):
+    """(start, length, is_space, is_punct) per token, as a numpy array."""
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+    if not len(doc):
+        import numpy as np
+
+        return np.zeros((0, 4), dtype=np.int64)
+    return doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT])
+
+
+def _tables_of(texts: Sequence[str]) -> list:
+    tokenizer = _tokenizer()
+    return [_token_table(doc) for doc in tokenizer.pipe(texts)]
+
+
+# Tokenising is the slowest step of agreement over many documents; spaCy's tokenizer
+# holds the GIL, so large batches go to forked worker processes (same tokenizer, same
+# result, in order).
+PARALLEL_MIN_TEXTS = 200
+PARALLEL_MAX_PROCESSES = 4
+
+
+def worker_processes(items: int) -> int:
+    """How many forked workers a batch of ``items`` documents deserves (1: none)."""
+    import multiprocessing
+    import os
+
+    if items < PARALLEL_MIN_TEXTS or multiprocessing.parent_process() is not None:
+        return 1  # small batch, or already inside a worker
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(PARALLEL_MAX_PROCESSES, cores))
+
+
+def _parallel_tables(texts: Sequence[str]) -> list | None:
+    import multiprocessing
+
+    processes = worker_processes(len(texts))
+    if processes < 2:
+        return None
+    _tokenizer()  # load spaCy once, before forking, so workers inherit it
+    size = -(-len(texts) // (processes * 4))
+    chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_tables_of, chunks)
+    except OSError:  # no processes to be had: do it here
+        return None
+    return [table for part in parts for table in part]
+
+
 class WordTokens:
     """The word tokens of one document text, for turning spans into unit sets.
 
@@ -105,14 +161,11 @@ class WordTokens:
 
     __slots__ = ("text", "starts", "ends", "all_starts", "_cache")
 
-    def __init__(self, text: str, doc=None):
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
-
+    def __init__(self, text: str, doc=None, table=None):
         self.text = text
-        if doc is None:
-            doc = _tokenizer()(text)
-        if len(doc):
-            table = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT])
+        if table is None:
+            table = _token_table(doc if doc is not None else _tokenizer()(text))
+        if len(table):
             visible = table[table[:, 2] == 0]
             words = visible[visible[:, 3] == 0]
             self.all_starts: list[int] = visible[:, 0].tolist()
@@ -125,8 +178,12 @@ class WordTokens:
 
     @classmethod
     def for_texts(cls, texts: Sequence[str]) -> list[WordTokens]:
-        tokenizer = _tokenizer()
-        return [cls(text, doc) for text, doc in zip(texts, tokenizer.pipe(texts))]
+        """Tokens of many texts; large batches are tokenised by several processes."""
+        tables = _parallel_tables(texts)
+        if tables is None:
+            tokenizer = _tokenizer()
+            return [cls(text, doc) for text, doc in zip(texts, tokenizer.pipe(texts))]
+        return [cls(text, table=table) for text, table in zip(texts, tables)]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -249,7 +306,8 @@ class AnnotatedDocument:
     part in, so pairwise agreement over many annotators does the work once.
     """
 
-    __slots__ = ("attributions", "role_spans", "role_units", "_indices", "_content_set", "_positions")
+    __slots__ = ("attributions", "role_spans", "role_units", "_indices", "_content_set", "_positions",
+                 "_counts", "_relation_keys")
 
     def __init__(self, attributions: Sequence[Attribution], tokens: WordTokens):
         self.attributions: list[AttributionUnits] = []
@@ -270,6 +328,24 @@ class AnnotatedDocument:
         self._indices: dict[str, SpanIndex] = {}
         self._content_set: frozenset[Units] | None = None
         self._positions: dict[str, dict] = {}
+        self._counts: dict[str, dict] = {}
+        self._relation_keys: list[tuple] | None = None
+
+    def relation_keys(self) -> list[tuple]:
+        """(content, source) per attribution: equal keys are exact relation matches."""
+        if self._relation_keys is None:
+            self._relation_keys = [(a.content, a.source) for a in self.attributions]
+        return self._relation_keys
+
+    def counts(self, role: str) -> dict:
+        """How often each unit set (each relation key for RELATION) occurs."""
+        found = self._counts.get(role)
+        if found is None:
+            found = {}
+            for key in self.relation_keys() if role == RELATION else self.role_units[role]:
+                found[key] = found.get(key, 0) + 1
+            self._counts[role] = found
+        return found
 
     def positions(self, role: str) -> dict:
         """Unit set -> its positions in ``role_units[role]``; for RELATION, (content, source) ->
@@ -278,7 +354,7 @@ class AnnotatedDocument:
         if found is None:
             found = {}
             if role == RELATION:
-                keys = [(a.content, a.source) for a in self.attributions]
+                keys = self.relation_keys()
             else:
                 keys = self.role_units[role]
             for position, key in enumerate(keys):
@@ -341,10 +417,57 @@ def _exact_pairs(keys: Sequence, positions: dict, result: Matching) -> tuple[lis
     return rest, used
 
 
+def _span_candidates(
+    predicted: Sequence[Units],
+    gold: Sequence[Units],
+    rest_p: list[int],
+    rest_g: list[int],
+    gold_index,
+) -> list[tuple[int, float, int, int]]:
+    """(-shared, -Jaccard, i, j) for leftover pairs that share units, best first.
+
+    ``gold_index``: a SpanIndex over ``gold``, or a function making one, or None; it is
+    needed only when many gold spans are left over.
+    """
+    pairs = []
+    if len(rest_g) <= BRUTE_FORCE_LIMIT:
+        rest = [(j, gold[j]) for j in rest_g]
+        for i in rest_p:
+            p = predicted[i]
+            lo, hi = p.lo, p.hi
+            for j, g in rest:
+                if lo < g.hi and g.lo < hi:
+                    shared = overlap(p, g)
+                    if shared:
+                        pairs.append((-shared, -shared / (p.size + g.size - shared), i, j))
+    else:
+        index = gold_index() if callable(gold_index) else gold_index or SpanIndex(gold)
+        allowed = set(rest_g)
+        for i in rest_p:
+            p = predicted[i]
+            for j, shared in index.overlapping(p):
+                if j in allowed:
+                    pairs.append((-shared, -shared / (p.size + gold[j].size - shared), i, j))
+    pairs.sort()
+    return pairs
+
+
+def _greedy(pairs: list, taken_g: set[int]) -> list[tuple[int, int]]:
+    """One-to-one pairs from candidates sorted best first, skipping gold already taken."""
+    chosen = []
+    used_p: set[int] = set()
+    for *_, i, j in pairs:
+        if i not in used_p and j not in taken_g:
+            used_p.add(i)
+            taken_g.add(j)
+            chosen.append((i, j))
+    return chosen
+
+
 def match_units(
     predicted: Sequence[Units],
     gold: Sequence[Units],
-    gold_index: SpanIndex | None = None,
+    gold_index=None,
     gold_positions: dict | None = None,
 ) -> Matching:
     """One-to-one matching of unit sets: exact first, then greedily by largest overlap.
@@ -364,53 +487,63 @@ def match_units(
     if not rest_p or len(used_g) == len(gold):
         return result
     rest_g = [j for j in range(len(gold)) if j not in used_g]
-    pairs = []
-    if len(rest_g) <= BRUTE_FORCE_LIMIT:
-        for i in rest_p:
-            p = predicted[i]
-            for j in rest_g:
-                g = gold[j]
-                if p.lo < g.hi and g.lo < p.hi:
-                    shared = overlap(p, g)
-                    if shared:
-                        pairs.append((-shared, -shared / (p.size + g.size - shared), i, j))
-    else:
-        index = gold_index or SpanIndex(gold)
-        for i in rest_p:
-            p = predicted[i]
-            for j, shared in index.overlapping(p):
-                if j not in used_g:
-                    pairs.append((-shared, -shared / (p.size + gold[j].size - shared), i, j))
-    if not pairs:
-        return result
-    pairs.sort()
-    used_p: set[int] = set()
-    for _, _, i, j in pairs:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.overlap.append((i, j))
+    result.overlap += _greedy(_span_candidates(predicted, gold, rest_p, rest_g, gold_index), used_g)
     return result
+
+
+def _exact_budget(pred_counts: dict, gold_counts: dict) -> tuple[dict, int]:
+    """For each key, how many predicted and gold items pair exactly; and their total."""
+    small, large = (pred_counts, gold_counts) if len(pred_counts) <= len(gold_counts) else (gold_counts, pred_counts)
+    budget = {}
+    total = 0
+    for key, count in small.items():
+        other = large.get(key)
+        if other:
+            paired = count if count < other else other
+            budget[key] = paired
+            total += paired
+    return budget, total
+
+
+def _leftovers(keys: Sequence, budget: dict) -> list[int]:
+    """Positions not paired exactly: the first ``budget[key]`` of each key are (as in _exact_pairs)."""
+    remaining = dict(budget)
+    rest = []
+    for i, key in enumerate(keys):
+        left = remaining.get(key)
+        if left:
+            remaining[key] = left - 1
+        else:
+            rest.append(i)
+    return rest
+
+
+def count_span_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> tuple[int, int]:
+    """(exact, overlap) match counts of one role: len() of match_spans' pairs, computed faster."""
+    pred_units, gold_units = predicted.role_units[role], gold.role_units[role]
+    if not pred_units or not gold_units:
+        return 0, 0
+    budget, exact = _exact_budget(predicted.counts(role), gold.counts(role))
+    if exact == len(pred_units) or exact == len(gold_units):
+        return exact, exact
+    rest_p, rest_g = _leftovers(pred_units, budget), _leftovers(gold_units, budget)
+    candidates = _span_candidates(pred_units, gold_units, rest_p, rest_g, lambda: gold.index(role))
+    return exact, exact + len(_greedy(candidates, set()))
 
 
 def match_spans(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> Matching:
     """Matching of one role's spans; positions index ``role_spans[role]``."""
-    return match_units(predicted.role_units[role], gold.role_units[role], gold.index(role), gold.positions(role))
+    return match_units(
+        predicted.role_units[role], gold.role_units[role], lambda: gold.index(role), gold.positions(role)
+    )
 
 
-def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Matching:
-    """Matching of attributions by content and source; positions index ``attributions``."""
+def _relation_candidates(
+    predicted: AnnotatedDocument, gold: AnnotatedDocument, rest_p: list[int], rest_g: list[int]
+) -> list[tuple[int, int, int, int]]:
+    """(-content shared, -source shared, i, j) for leftover attribution pairs that match
+    in overlap mode (contents share units; sources share units or are both absent)."""
     p_attrs, g_attrs = predicted.attributions, gold.attributions
-    result = Matching()
-    if not p_attrs or not g_attrs:
-        return result
-    # Exact: equal content and equal source (or both absent), found by hashing.
-    rest_p, used_g = _exact_pairs([(p.content, p.source) for p in p_attrs], gold.positions(RELATION), result)
-    result.overlap = list(result.exact)
-    if not rest_p or len(used_g) == len(g_attrs):
-        return result
-    rest_g = [j for j in range(len(g_attrs)) if j not in used_g]
-    loose = []
     if len(rest_g) <= BRUTE_FORCE_LIMIT:
         rest_contents = [(j, g_attrs[j].content) for j in rest_g]
 
@@ -421,12 +554,14 @@ def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Ma
                     yield j, overlap(p.content, content)
     else:
         index = gold.index("content")
+        allowed = set(rest_g)
 
         def candidates_of(p: AttributionUnits):
             for j, shared in index.overlapping(p.content):
-                if j not in used_g:
+                if j in allowed:
                     yield j, shared
 
+    loose = []
     for i in rest_p:
         p = p_attrs[i]
         for j, shared in candidates_of(p):
@@ -443,10 +578,32 @@ def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Ma
                     continue
             loose.append((-shared, -source_shared, i, j))
     loose.sort()
-    used_p: set[int] = set()
-    for _, _, i, j in loose:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            result.overlap.append((i, j))
+    return loose
+
+
+def match_relations(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> Matching:
+    """Matching of attributions by content and source; positions index ``attributions``."""
+    p_attrs, g_attrs = predicted.attributions, gold.attributions
+    result = Matching()
+    if not p_attrs or not g_attrs:
+        return result
+    # Exact: equal content and equal source (or both absent), found by hashing.
+    rest_p, used_g = _exact_pairs([(p.content, p.source) for p in p_attrs], gold.positions(RELATION), result)
+    result.overlap = list(result.exact)
+    if not rest_p or len(used_g) == len(g_attrs):
+        return result
+    rest_g = [j for j in range(len(g_attrs)) if j not in used_g]
+    result.overlap += _greedy(_relation_candidates(predicted, gold, rest_p, rest_g), used_g)
     return result
+
+
+def count_relation_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument) -> tuple[int, int]:
+    """(exact, overlap) relation match counts: len() of match_relations' pairs, computed faster."""
+    if not predicted.attributions or not gold.attributions:
+        return 0, 0
+    budget, exact = _exact_budget(predicted.counts(RELATION), gold.counts(RELATION))
+    if exact == len(predicted.attributions) or exact == len(gold.attributions):
+        return exact, exact
+    rest_p = _leftovers(predicted.relation_keys(), budget)
+    rest_g = _leftovers(gold.relation_keys(), budget)
+    return exact, exact + len(_greedy(_relation_candidates(predicted, gold, rest_p, rest_g), set()))

@@ -107,7 +107,9 @@ def check_against_corpus(
                 for span in (attribution.source, attribution.cue, attribution.content):
                     if span is None:
                         continue
-                    key = (span.start, span.end, span.text, tuple(span.fragments or ()))
+                    key = (span.start, span.end, span.text) if not span.fragments else (
+                        span.start, span.end, span.text, tuple(span.fragments)
+                    )
                     if key in seen:
                         continue
                     if span.problem_against(document.text):

@@ -218,3 +218,13 @@ def test_the_gold_agrees_with_the_annotators_it_was_built_from(training, tmp_pat
     for name, score in scores.items():
         theirs = [p["scores"]["relation"]["overlap"]["f1"] for p in agreement["pairs"] if name in (p["a"], p["b"])]
         assert score > min(theirs)
+    # A gold file kept beside the journals is not taken for one more annotator ...
+    together = tmp_path / "together"
+    together.mkdir()
+    for path in [*journals.glob("*.jsonl"), gold]:
+        (together / path.name).write_bytes(path.read_bytes())
+    mixed = json.loads(run_in_process("agree", together, "--corpus", corpus, "--json").stdout)
+    assert mixed["annotators"] == agreement["annotators"] and mixed["alpha"] == agreement["alpha"]
+    # ... unless asked for by name.
+    named = json.loads(run_in_process("agree", together, "--corpus", corpus, "--json", "--annotators", "gold,4b22").stdout)
+    assert named["annotators"] == ["gold", "4b22"] and named["alpha"] > agreement["alpha"]

@@ -187,3 +187,55 @@ def test_nominal_alpha_matches_the_package_on_random_data():
     rows = np.where(np.isnan(data), -1, data).astype(np.int8)
     for a, b in combinations(range(coders), 2):
         assert pair_alpha(rows[a], rows[b]) == pytest.approx(package_alpha(data[[a, b]]), abs=1e-12)
+
+
+def test_fast_counts_equal_the_full_matching_on_every_pair_and_document(training):
+    from annotator.matching import (
+        ROLES,
+        AnnotatedDocument,
+        WordTokens,
+        count_relation_matches,
+        count_span_matches,
+        match_relations,
+        match_spans,
+    )
+    from annotator.records import load_documents, read_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    contents = read_journals([journals])
+    checked = 0
+    for doc_id, document in documents.items():
+        tokens = WordTokens(document.text)
+        annotated = {
+            who: AnnotatedDocument(record.attributions, tokens)
+            for (doc, who), record in contents.latest.items()
+            if doc == doc_id
+        }
+        for a, first in annotated.items():
+            for b, second in annotated.items():
+                for role in ROLES:
+                    full = match_spans(first, second, role)
+                    assert count_span_matches(first, second, role) == (len(full.exact), len(full.overlap))
+                full = match_relations(first, second)
+                assert count_relation_matches(first, second) == (len(full.exact), len(full.overlap))
+                checked += 1
+    assert checked == 4 * 36
+
+
+def test_worker_processes_give_the_same_agreement(training, monkeypatch):
+    from annotator import matching
+    from annotator.agreement import measure
+    from annotator.records import load_documents, read_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    records = read_journals([journals]).records()
+    serial = measure(documents, records, by_doc=True).to_json()
+    monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
+    if matching.worker_processes(4) < 2:
+        pytest.skip("one CPU core: no worker processes to compare with")
+    parallel = measure(documents, records, by_doc=True).to_json()
+    assert parallel == serial
+    tokens = matching.WordTokens.for_texts([d.text for d in documents.values()])  # parallel tokenising too
+    assert [t.all_starts for t in tokens] == [matching.WordTokens(d.text).all_starts for d in documents.values()]

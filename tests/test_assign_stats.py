@@ -125,3 +125,29 @@ def test_stats_on_imported_polnear(tmp_path):
     lines = {path.stem: len(path.read_text(encoding="utf-8").splitlines()) for path in journals.glob("*.jsonl")}
     assert {name: row["done"] for name, row in report["annotators"].items()} == lines
     assert report["documents"] == 84 and report["roles"]["content"] == sum(report["types"].values())
+
+
+def test_annotate_queue_index_follows_the_queue(tmp_path):
+    from annotator.assign import open_queue, queue_lines
+    from annotator.corpus.index import open_corpus
+
+    corpus, _ = import_compartment("dev", tmp_path)
+    index = open_corpus(corpus)
+    wanted = [index.id_at(5), index.id_at(2), index.id_at(40)]
+    queue = tmp_path / "ann.txt"
+    queue.write_text(queue_lines("ann", wanted), encoding="utf-8")
+    narrowed = open_queue(index, queue)
+    assert len(narrowed) == 3 and [narrowed.id_at(i) for i in range(3)] == wanted
+    assert narrowed.document(1).id == wanted[1] and narrowed.position_of(wanted[2]) == 2
+    assert narrowed.position_of(index.id_at(0)) is None
+    # The annotation session runs on it as on a whole corpus.
+    from annotator.session import Session, SuggestionSource
+
+    session = Session(narrowed, "ann", tmp_path / "annotations", SuggestionSource(compute=False))
+    session.start()
+    assert session.document.id == wanted[0]
+    assert session.go(1) and session.document.id == wanted[1]
+    queue.write_text("# queue\n" + wanted[0] + "\nno-such-document\n", encoding="utf-8")
+    with pytest.raises(AnnotatorError) as error:
+        open_queue(index, queue)
+    assert str(error.value).startswith(f"{queue}:3:")

@@ -91,3 +91,26 @@ def test_quality_on_polnear_dev_meets_the_targets(tmp_path):
     for target, minimum in TARGETS.items():
         assert scores[target]["overlap"]["f1"] >= minimum, (target, scores[target]["overlap"])
     assert scores["content"]["overlap"]["precision"] >= 0.60
+
+
+def test_the_cli_does_not_import_spacy_until_suggestions_are_asked_for():
+    import subprocess
+    import sys
+
+    code = "import sys, annotator.cli, annotator.suggest; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_suggestion_records_pass_full_schema_validation(suggest_one):
+    """record_from_suggestions builds models without re-validation: prove they are valid."""
+    from annotator.schema import AnnotationRecord, record_problems
+    from suggest_support import seed_documents
+
+    for document in seed_documents().values():
+        record = suggest_one(document)
+        data = record.model_dump(mode="json")
+        again = AnnotationRecord.model_validate(data, context={"text": document.text})
+        assert again.model_dump(mode="json") == data
+        assert record_problems(again, document) == []

@@ -88,7 +88,7 @@ def test_x_said_that_and_pronoun_sources_resolve_to_the_last_person(suggest_one)
     [said] = find(record, cue="said", source="Naqvi")
     assert said.content.text.startswith("that Xinjiang province was of vital importance")
     [added] = find(record, cue="added")
-    assert added.source.text == "He" and added.source_entity == "Naqvi"
+    assert added.source.text == "He" and added.source_entity == said.source_entity == "Mohsin Naqvi"
 
 
 def test_urdu_passage_keeps_offsets_and_the_quote_before_it(suggest_one):
@@ -132,3 +132,22 @@ def test_interrupted_straight_quote_and_quote_spanning_sentences(suggest_one):
     [quote] = find(record, content='"If you have even a portion of those billion people displaced,"')
     assert quote.content.is_discontinuous and quote.source.text == "he"
     assert quote.content.text.endswith("that we haven't seen in our lifetimes.\"")
+
+
+def test_mentions_of_one_person_share_an_entity(suggest_one):
+    record = suggest_one(seed("001", "Juma"))
+    kakar = {a.source.text for a in record.attributions if a.source_entity == "Anwaar-ul-Haq Kakar"}
+    # the full name, the short name, the title and the pronouns all point to him
+    assert {"Prime Minister Kakar", "the Prime Minister", "He"} <= kakar
+    assert any("Anwaar-ul-Haq Kakar" in text for text in kakar)
+    assert not any("URUMQI" in a.source.text for a in record.attributions if a.source)
+
+
+def test_a_dateline_is_not_a_speaker_but_a_repeated_transcript_name_is(suggest_one):
+    military = suggest_one(seed("000", "Indian-sponsored militants"))
+    assert not find(military, source="ISLAMABAD")
+    document = polnear_text("train", "breitbart_2016-07-10_ok-gov-fallin-trump-is-trying-to")
+    record = suggest_one(document)
+    speakers = find(record, cue=":", source="FALLIN")
+    assert len(speakers) >= 2
+    assert all(a.content.text for a in speakers)

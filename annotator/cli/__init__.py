@@ -23,7 +23,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     suggest_cmd,
     validate_cmd,
 )
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, printable
 
 EXIT_INPUT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -44,13 +44,15 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as error:  # a bug: say so in one line unless asked for the traceback
         if os.environ.get("ANNOTATOR_DEBUG"):
             raise
+        summary = str(error).strip().splitlines()[0] if str(error).strip() else ""
         _die(
-            f"internal error: {type(error).__name__}: {error} "
+            f"internal error: {type(error).__name__}: {summary} "
             "(set ANNOTATOR_DEBUG=1 for the traceback and please report it)",
             EXIT_INPUT_ERROR,
         )
 
 
 def _die(message: str, code: int) -> None:
-    print(f"annotator: {message}", file=sys.stderr)
+    # Messages quote user files (ids, keys, span texts): never let them drive the terminal.
+    print(f"annotator: {printable(message)}", file=sys.stderr)
     sys.exit(code)

@@ -34,10 +34,13 @@ def agree_command(
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
+    # Gold records (written by adjudicate, they name an adjudicator) are not an annotator's
+    # work: compare them with `evaluate`, unless asked for by name.
     records = [
         record
         for record in contents.latest.values()
-        if record.status != Status.skipped and (not names or record.annotator in names)
+        if record.status != Status.skipped
+        and (record.annotator in names if names else record.adjudicator is None)
     ]
     if not records:
         raise AnnotatorError("no annotations found", ", ".join(map(str, journals)))
@@ -80,8 +83,8 @@ def _print_tables(report: dict) -> None:
     labels.add_row("relation", "", percent(relation["f1"]["exact"]), percent(relation["f1"]["overlap"]), "")
     out.print(labels)
     pairs = Table(title="Pairs (%; role F1 under overlap matching, relation F1 both ways)")
-    for name in ("a", "b", "docs", "alpha", "agr", "source", "cue", "content", "rel ex", "rel ov"):
-        pairs.add_column(name, justify="left" if name in ("a", "b") else "right")
+    for name in ("a", "b", "docs", "alpha", "agr", "src", "cue", "cont", "rel ex", "rel ov"):
+        pairs.add_column(name, justify="left" if name in ("a", "b") else "right", no_wrap=name not in ("a", "b"))
     for pair in report["pairs"]:
         scores = pair["scores"]
         pairs.add_row(

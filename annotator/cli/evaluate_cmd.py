@@ -59,6 +59,8 @@ def evaluate_command(
         raise AnnotatorError("no gold annotations found", ", ".join(map(str, gold)))
     # Predictions by skipped records still count: a skipped document predicted nothing.
     pred_records = per_document(pred_contents, pred_names, skip_skipped=False)
+    if not pred_records:  # an empty or wrong file, not a model that predicted nothing
+        raise AnnotatorError("no predictions found (no annotation records)", pred)
     check_against_corpus(gold_records.values(), documents, gold_contents)
     check_against_corpus(
         (record for doc_id, record in pred_records.items() if doc_id in gold_records),
@@ -88,15 +90,16 @@ def _annotator_counts(records) -> dict[str, int]:
 def _print_tables(report: dict) -> None:
     from rich.table import Table
 
-    from annotator.cli.report import console, interval, percent
+    from annotator.cli.report import console, interval, percent, plain
     from annotator.matching import MODES, TARGETS
 
     out = console()
     who = lambda counts: ", ".join(f"{name} ({n})" for name, n in counts.items()) or "none"  # noqa: E731
-    out.print(
+    # Annotator names come from the journals: printed as plain text, never as markup.
+    out.print(plain(
         f"{report['documents']} gold document(s), {report['documents_predicted']} with a prediction; "
         f"gold: {who(report['gold_annotators'])}; predicted: {who(report['pred_annotators'])}"
-    )
+    ))
     if report["predictions_outside_gold"]:
         out.print(f"{len(report['predictions_outside_gold'])} predicted document(s) outside gold ignored")
     table = Table(title="Scores (%), 95% bootstrap interval over documents")

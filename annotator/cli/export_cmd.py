@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, printable
 
 # format name -> module under annotator.formats
 EXPORT_FORMATS = {
@@ -42,6 +42,40 @@ def parse_statuses(value: str) -> set[str]:
     if unknown or not chosen:
         raise AnnotatorError(f"--status takes a comma-separated list of {', '.join(STATUSES)} or 'any'")
     return chosen
+
+
+def _check_outputs(annotations: list[Path], corpus: Path, outputs: dict[str, Path | None]) -> None:
+    """No output may be an input (a journal inside a folder given as input included), hold
+    an input, or be another output: each would be overwritten."""
+    from annotator.formats.common import annotation_files
+
+    inputs = {path.resolve() for path in [*annotations, *annotation_files(annotations), corpus]}
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        resolved = path.resolve()
+        if resolved in inputs:
+            raise AnnotatorError(f"refusing to overwrite an input file ({option})", path)
+        inside = next((file for file in inputs if file.is_relative_to(resolved)), None)
+        if inside is not None:  # a folder output (brat, shards) replaces all it holds
+            raise AnnotatorError(f"refusing to replace a folder that holds an input ({inside}) ({option})", path)
+        if resolved in seen:
+            raise AnnotatorError(f"{seen[resolved]} and {option} name the same file", path)
+        seen[resolved] = option
+
+
+def _at_least_one(examples, selected, where: Path):
+    """The examples; none at all (every record dropped) fails the export, so an empty
+    file never replaces a previous output and never passes for training data."""
+    count = 0
+    for example in examples:
+        count += 1
+        yield example
+    if not count:
+        reasons = ", ".join(f"{number} {what}" for what, number in sorted(selected.left_out.items()))
+        first = f"; first: {selected.problems[0]}" if selected.problems else ""
+        raise AnnotatorError(f"nothing to export: every record was left out ({reasons}){first}", where)
 
 
 @app.command("export")
@@ -86,9 +120,7 @@ def export_command(
         raise AnnotatorError("--dev-out and --shard-size apply to --format spacy only")
     if config and export_format not in ("spacy", "labelstudio"):
         raise AnnotatorError("--config applies to --format spacy (training config) and labelstudio (labeling config)")
-    for path in [*annotations, corpus]:
-        if path.resolve() == out.resolve():
-            raise AnnotatorError("refusing to overwrite an input file", out)
+    _check_outputs(annotations, corpus, {"-o": out, "--config": config, "--dev-out": dev_out})
     selected = select_records(annotations, statuses)
     if not selected.total:
         left = ", ".join(f"{count} {what}" for what, count in selected.left_out.items()) or "none found"
@@ -100,7 +132,10 @@ def export_command(
             "(about 0.1-0.3 MB per news article); --shard-size 1000 keeps memory bounded",
             err=True,
         )
-    examples = progress(iter_examples(corpus, selected), selected.total, f"exporting {export_format}", min_total=50)
+    examples = progress(
+        _at_least_one(iter_examples(corpus, selected), selected, annotations[0]),
+        selected.total, f"exporting {export_format}", min_total=50,
+    )
     if export_format == "brat":
         with atomic_folder(out, overwrite) as folder:
             documents, count = module.write_brat(examples, folder, report, brat_layout)
@@ -123,7 +158,7 @@ def export_command(
     typer.echo(f"{out}: {summary} from {selected.total} record(s)")
     for what, number in sorted(selected.left_out.items()):
         typer.echo(f"warning: not exported: {number} {what}", err=True)
-    for problem in selected.problems[:10]:
-        typer.echo(f"warning: {problem}", err=True)
+    for problem in selected.problems[:10]:  # they quote document ids and annotator names
+        typer.echo(printable(f"warning: {problem}"), err=True)
     for line in report.lines():
         typer.echo(f"warning: {line}", err=True)

@@ -8,7 +8,7 @@ import typer
 
 from annotator.cli.app import app
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, printable
 
 # Formats that carry annotations back (module under annotator.formats); "jsonl" is
 # corpus JSONL unless its lines are training examples (they carry "frames").
@@ -47,6 +47,10 @@ def import_command(
     resolved_inputs = {path.resolve() for path in paths}
     if out.resolve() in resolved_inputs:
         raise AnnotatorError("refusing to overwrite an input file", out)
+    for folder in (path for path in resolved_inputs if path.is_dir()):
+        # It could replace a source file there, and would be read as a source next time.
+        if out.resolve().is_relative_to(folder):
+            raise AnnotatorError(f"the output is inside the input folder {folder}: write it elsewhere", out)
     if source_format == "brat":
         _import_brat(paths, out, annotations_out, annotator or "brat")
         return
@@ -67,7 +71,19 @@ def import_command(
     typer.echo(f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date")
 
 
-def write_corpus_and_journals(documents, records, out: Path, annotations_out: Path | None) -> dict[str, list]:
+def _named_in(source: Path, name: str) -> None:
+    """An annotator name read from ``source`` becomes a file name: check it, naming the file."""
+    from annotator.store import check_annotator_name
+
+    try:
+        check_annotator_name(name)
+    except AnnotatorError as error:
+        raise AnnotatorError(f"{error.message} (written in the input)", source) from None
+
+
+def write_corpus_and_journals(
+    documents, records, out: Path, annotations_out: Path | None, source: Path | None = None
+) -> dict[str, list]:
     """The corpus, then one journal per annotator; each file appears whole or not at all."""
     from annotator.fileio import atomic_writer, dumps_line
     from annotator.store import check_annotator_name
@@ -76,15 +92,34 @@ def write_corpus_and_journals(documents, records, out: Path, annotations_out: Pa
         raise AnnotatorError(f"{len(records)} annotation record(s) found: give --annotations-out DIR to keep them")
     by_annotator: dict[str, list] = {}
     for record in records:
-        check_annotator_name(record.annotator)
+        _named_in(source, record.annotator) if source is not None else check_annotator_name(record.annotator)
         by_annotator.setdefault(record.annotator, []).append(record)
+    if annotations_out is not None:
+        if annotations_out.exists() and not annotations_out.is_dir():
+            raise AnnotatorError("is not a folder (--annotations-out)", annotations_out)
+    journals = {
+        annotations_out / f"{name}.jsonl": b"".join(
+            dumps_line(record.model_dump(mode="json", exclude_none=True)) for record in annotator_records
+        )
+        for name, annotator_records in sorted(by_annotator.items())
+    }
+    # A journal is an annotator's append-only record of work: never replaced by an
+    # import (the same import run again, writing the same bytes, is fine).
+    for path, payload in journals.items():
+        if path.resolve() == out.resolve():
+            raise AnnotatorError("the corpus (-o) and a journal (--annotations-out) would be the same file", path)
+        if path.exists() and (not path.is_file() or path.read_bytes() != payload):
+            raise AnnotatorError(
+                "a journal with other content is already there; an import never replaces a journal: "
+                "import into a new folder",
+                path,
+            )
     if annotations_out is not None:
         annotations_out.mkdir(parents=True, exist_ok=True)
     write_corpus_jsonl(documents, out)
-    for name, annotator_records in sorted(by_annotator.items()):
-        with atomic_writer(annotations_out / f"{name}.jsonl", "wb") as stream:
-            for record in annotator_records:
-                stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+    for path, payload in journals.items():
+        with atomic_writer(path, "wb") as stream:
+            stream.write(payload)
     return by_annotator
 
 
@@ -138,7 +173,7 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
             records.append(record)
     if not documents:
         raise AnnotatorError("empty input: no documents found", paths[0])
-    by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out)
+    by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out, paths[0])
     attributions = sum(len(record.attributions) for record in records)
     typer.echo(
         f"{out}: {len(documents)} document(s); {attributions} attribution(s) in {len(records)} "
@@ -156,7 +191,7 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     check_annotator_name(annotator)
     imported = read_brat(paths[0], default_annotator=annotator)
     for name in imported.annotators:
-        check_annotator_name(name)
+        _named_in(paths[0], name)
     by_annotator = write_corpus_and_journals(imported.documents, imported.records, out, annotations_out)
     attributions = sum(len(record.attributions) for record in imported.records)
     typer.echo(
@@ -167,8 +202,8 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
     if imported.unmapped:
         typer.echo("not mapped to attributions (counted, not lost silently):", err=True)
         for what, count in sorted(imported.unmapped.items()):
-            typer.echo(f"  {count:6} {what}", err=True)
-    for problem in imported.problems[:20]:
-        typer.echo(f"warning: {problem}", err=True)
+            typer.echo(printable(f"  {count:6} {what}"), err=True)
+    for problem in imported.problems[:20]:  # they quote .ann lines
+        typer.echo(printable(f"warning: {problem}"), err=True)
     if len(imported.problems) > 20:
         typer.echo(f"warning: ... and {len(imported.problems) - 20} more", err=True)

@@ -15,10 +15,17 @@ from annotator.schema import Document
 def read_corpus_jsonl(path: Path, display_path: str | None = None) -> list[Document]:
     """Every document of a corpus file; the first bad line raises, naming its number."""
     documents = []
+    first_line_of: dict[str, int] = {}
     for line, value, problem in jsonl_values(read_text(path)):
         if problem:
             raise AnnotatorError(problem, path, line)
-        documents.append(parse_document(value, path, line))
+        document = parse_document(value, path, line)
+        if document.id in first_line_of:
+            raise AnnotatorError(
+                f"duplicate document id {document.id!r} (first on line {first_line_of[document.id]})", path, line
+            )
+        first_line_of[document.id] = line
+        documents.append(document)
     return documents
 
 

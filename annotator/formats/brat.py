@@ -33,6 +33,7 @@ source entity and ``#`` AnnotatorNotes for the note (one line per note line).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ def parse_ann(text: str, path: Path) -> AnnFile:
     """The spans, events and notes of one .ann file; malformed lines raise with their number."""
     parsed = AnnFile()
     last_span: TextBound | None = None
+    first_line_of: dict[str, int] = {}  # T and E ids: events and notes refer to them
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
@@ -119,6 +121,12 @@ def parse_ann(text: str, path: Path) -> AnnFile:
             continue
         kind = match.group(1)[0]
         fields = line.split("\t")
+        if kind in "TE":
+            if fields[0] in first_line_of:
+                raise AnnotatorError(
+                    f"id {fields[0]} is used twice (first on line {first_line_of[fields[0]]})", path, number
+                )
+            first_line_of[fields[0]] = number
         if kind == "T":
             last_span = _parse_text_bound(fields, path, number)
             parsed.spans[last_span.id] = last_span
@@ -205,11 +213,10 @@ def read_metadata(root: Path) -> dict[str, dict[str, str]]:
     if not found and (root.parent / "metadata.tsv").is_file():
         found = [root.parent / "metadata.tsv"]
     for path in found:
-        with path.open(encoding="utf-8", newline="") as stream:
-            for row in csv.DictReader(stream, delimiter="\t"):
-                name = row.get("filename")
-                if name:
-                    rows[name] = row
+        for row in csv.DictReader(io.StringIO(read_text(path), newline=""), delimiter="\t"):
+            name = row.get("filename")
+            if name:
+                rows[name] = row
     return rows
 
 
@@ -486,6 +493,7 @@ def event_ids(record: AnnotationRecord) -> list[str]:
 
 
 LAYOUTS = ("polnear", "flat")
+MAX_FILE_NAME = 255
 
 
 def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnear") -> tuple[int, int]:
@@ -512,6 +520,8 @@ def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnea
         for example in examples:
             document, record = example.document, example.record
             stem = file_stem(document.id)
+            target = ann_dir / (f"{stem}.ann" if flat else f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann")
+            _check_name_length(target.name, document.id, record.annotator)
             if document.id == previous_doc and flat:
                 raise AnnotatorError(
                     f"document {document.id!r} has several annotators; the flat layout holds one "
@@ -529,14 +539,22 @@ def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnea
             report.check_record(record, event_ids(record))
             report.add("spans with touching fragments (read back merged into one piece)", touching_fragments(record))
             if flat:
-                target = ann_dir / f"{stem}.ann"
                 report.add("annotator names not carried (flat layout: read back under the --annotator name)")
-            else:
-                target = ann_dir / f"{stem}_{file_stem(record.annotator, safe='-.@,+=')}.ann"
             with target.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(ann_text(record, document.text, report))
             files += 1
     return documents, files
+
+
+def _check_name_length(name: str, doc_id: str, annotator: str) -> None:
+    # File systems take names of at most 255 bytes; ids are spelled out in full (not
+    # shortened) so that reading the folder back gives the same ids.
+    if len(name.encode("utf-8")) > MAX_FILE_NAME:
+        raise AnnotatorError(
+            f"document {doc_id[:40]!r}… (annotator {annotator[:40]!r}) makes the file name {name[:40]}… "
+            f"{len(name.encode('utf-8'))} bytes long; BRAT files are named after ids and at most "
+            f"{MAX_FILE_NAME} bytes fit: use --format jsonl or shorter ids"
+        )
 
 
 def new_report() -> LossReport:

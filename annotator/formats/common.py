@@ -84,6 +84,9 @@ class RecordRef:
     length: int
     line: int
     annotator: str
+    # The line this one supersedes: used when this one turns out invalid, so that the
+    # latest *valid* line wins, as everywhere else (store.load_journals).
+    previous: RecordRef | None = None
 
 
 @dataclass
@@ -100,16 +103,20 @@ class ExportInput:
     problems: list[str] = field(default_factory=list)
 
     def load(self, ref: RecordRef) -> AnnotationRecord | None:
-        with open(ref.path, "rb") as stream:
-            stream.seek(ref.offset)
-            raw = stream.read(ref.length)
-        try:
-            return AnnotationRecord.model_validate(orjson.loads(raw))
-        except (orjson.JSONDecodeError, ValidationError) as error:
-            message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
-            self.left_out["invalid annotation records"] += 1
-            self.problems.append(f"{ref.path}:{ref.line}: {message}")
-            return None
+        current: RecordRef | None = ref
+        while current is not None:
+            with open(current.path, "rb") as stream:
+                stream.seek(current.offset)
+                raw = stream.read(current.length)
+            try:
+                return AnnotationRecord.model_validate(orjson.loads(raw))
+            except (orjson.JSONDecodeError, ValidationError) as error:
+                message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
+                fallback = " (an earlier line is used)" if current.previous is not None else ""
+                self.problems.append(f"{current.path}:{current.line}: {message}{fallback}")
+                current = current.previous
+        self.left_out["invalid annotation records"] += 1
+        return None
 
 
 def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
@@ -136,7 +143,8 @@ def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
                     problems.append(f"{path}:{number}: not an annotation record (doc_id and annotator)")
                     continue
                 key = (value["doc_id"], value["annotator"])
-                ref = RecordRef(str(path), start, len(raw), number, value["annotator"])
+                earlier = latest.get(key)
+                ref = RecordRef(str(path), start, len(raw), number, value["annotator"], earlier[0] if earlier else None)
                 latest[key] = (ref, str(value.get("status", "in_progress")))
     if problems:
         left_out["unreadable annotation lines"] += len(problems)
@@ -214,6 +222,17 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
         selected.left_out["records whose document is not in the corpus"] += count
         for doc_id in missing[:5]:
             selected.problems.append(f"document {doc_id!r} is not in {corpus}")
+
+
+def list_field(value: dict, key: str, path, line: int | None, where: str = "") -> list:
+    """``value[key]`` when it is a list (missing or null: empty); anything else is an error
+    that names the key, so a reader never trips over another tool's odd shapes."""
+    items = value.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise AnnotatorError(f"{where}{key!r} must be a list, not {type(items).__name__}", path, line)
+    return items
 
 
 # ---------------------------------------------------------------- tokens

@@ -81,7 +81,7 @@ def write(examples, stream: IO[bytes], report: LossReport) -> int:
         report.check_record(record)
         tokens = Tokens.of(example.document.text)
         columns = tag_columns(example, tokens, report)
-        lines = ["-DOCSTART-", f"# doc_id = {_clean(example.document.id)}", f"# annotator = {record.annotator}"]
+        lines = ["-DOCSTART-", f"# doc_id = {_clean(example.document.id)}", f"# annotator = {_clean(record.annotator)}"]
         for index, word in enumerate(tokens.words):
             if not word.strip():
                 continue

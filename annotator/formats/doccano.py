@@ -30,6 +30,7 @@ from annotator.formats.common import (
     count_unrecoverable,
     example_record,
     graph_to_attributions,
+    list_field,
     renumbered_ids,
 )
 from annotator.schema import AnnotationRecord, Document, DocumentMeta
@@ -82,10 +83,11 @@ def parse_line(value: object, path, line: int, default_annotator: str = "doccano
     text = value["text"]
     entities: list[Entity] = []
     index_of: dict[object, int] = {}
-    for item in value.get("entities") or []:
+    for item in list_field(value, "entities", path, line):
         try:
             start, end, label = int(item["start_offset"]), int(item["end_offset"]), str(item["label"])
             key = item["id"]
+            hash(key)  # relations name entities by it
         except (KeyError, TypeError, ValueError):
             raise AnnotatorError(f"bad entity {item!r}", path, line) from None
         if not 0 <= start < end <= len(text):
@@ -93,7 +95,7 @@ def parse_line(value: object, path, line: int, default_annotator: str = "doccano
         index_of[key] = len(entities)
         entities.append(Entity(label.upper(), start, end))
     relations = []
-    for item in value.get("relations") or []:
+    for item in list_field(value, "relations", path, line):
         try:
             relations.append((index_of[item["from_id"]], index_of[item["to_id"]], str(item["type"])))
         except (KeyError, TypeError):

@@ -33,6 +33,7 @@ from annotator.formats.common import (
     count_unrecoverable,
     example_record,
     graph_to_attributions,
+    list_field,
 )
 from annotator.schema import AnnotationRecord, AttributionType, Document, DocumentMeta, Status
 
@@ -141,32 +142,35 @@ def write(examples, stream: IO[bytes], report: LossReport) -> int:
 
 
 def parse_annotation(annotation: object, document: Document, path, default_annotator: str = "labelstudio") -> AnnotationRecord:
-    if not isinstance(annotation, dict) or not isinstance(annotation.get("result", []), list):
-        raise AnnotatorError(f"bad annotation in task {document.id!r}", path)
+    if not isinstance(annotation, dict):
+        raise AnnotatorError(f"bad annotation in task {document.id!r}: not an object", path)
+    where = f"task {document.id!r}: "
     text = document.text
     entities: list[Entity] = []
     entity_ids: list[str] = []
     index_of: dict[str, int] = {}
     per_region: dict[str, dict[str, object]] = {}
     links = []
-    for item in annotation.get("result") or []:
+    for item in list_field(annotation, "result", path, None, where):
         if not isinstance(item, dict):
             continue
         kind = item.get("type")
         value = item.get("value") if isinstance(item.get("value"), dict) else {}
         if kind == "labels":
-            labels = value.get("labels") or []
+            labels = _strings(value.get("labels"))
             start, end = value.get("start"), value.get("end")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)) or not labels:
+            if not labels:
+                raise AnnotatorError(f"region {item.get('id')!r} in task {document.id!r} has no label", path)
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
                 raise AnnotatorError(f"region {item.get('id')!r} in task {document.id!r} does not fit the text", path)
             index_of[str(item.get("id"))] = len(entities)
             entity_ids.append(str(item.get("id")))
             entities.append(Entity(str(labels[0]).upper(), start, end))
         elif kind == "relation":
-            label = (item.get("labels") or [""])[0]
-            links.append((str(item.get("from_id")), str(item.get("to_id")), str(label)))
-        elif kind == "choices" and value.get("choices"):
-            per_region.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = value["choices"][0]
+            label = (_strings(item.get("labels")) or [""])[0]
+            links.append((str(item.get("from_id")), str(item.get("to_id")), label))
+        elif kind == "choices" and _strings(value.get("choices")):
+            per_region.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = _strings(value["choices"])[0]
         elif kind == "textarea" and value.get("text"):
             texts = value["text"]
             per_region.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = (
@@ -180,7 +184,7 @@ def parse_annotation(annotation: object, document: Document, path, default_annot
     attributions = graph_to_attributions(text, entities, relations, entity_ids)
     for attribution in attributions:
         extra = per_region.get(attribution.id, {})
-        if extra.get("type") in AttributionType.__members__:
+        if isinstance(extra.get("type"), str) and extra["type"] in AttributionType.__members__:
             attribution.type = AttributionType(extra["type"])
         for name in ("source_entity", "note"):
             if name in extra:
@@ -195,9 +199,15 @@ def parse_annotation(annotation: object, document: Document, path, default_annot
                 updated = updated.replace(tzinfo=timezone.utc)
         except ValueError:
             updated = None
-    status = Status.skipped if annotation.get("was_cancelled") else Status(annotation.get("status", "done")) \
-        if annotation.get("status") in Status.__members__ else Status.done
+    written_status = annotation.get("status")
+    status = Status.skipped if annotation.get("was_cancelled") else Status(written_status) \
+        if isinstance(written_status, str) and written_status in Status.__members__ else Status.done
     return example_record(document, str(annotator or default_annotator), attributions, updated, status)
+
+
+def _strings(value: object) -> list[str]:
+    """A list of labels or choices as written by Label Studio; anything else counts as none."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def read(path: Path, default_annotator: str = "labelstudio") -> Iterator[tuple[Document, AnnotationRecord]]:
@@ -220,7 +230,7 @@ def read(path: Path, default_annotator: str = "labelstudio") -> Iterator[tuple[D
             document = Document(id=doc_id, text=text, meta=DocumentMeta.model_validate(meta or {"title": data.get("title")}))
         except ValueError:
             document = Document(id=doc_id, text=text)
-        annotations = task.get("annotations") or []
+        annotations = list_field(task, "annotations", path, None, f"task {number}: ")
         if not annotations:
             yield document, None
         for annotation in annotations:

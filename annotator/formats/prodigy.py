@@ -37,6 +37,7 @@ from annotator.formats.common import (
     count_unrecoverable,
     example_record,
     graph_to_attributions,
+    list_field,
     renumbered_ids,
 )
 from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
@@ -140,10 +141,10 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
             entities.append(Entity(*key))
         return index[key]
 
-    for span in task.get("spans") or []:
+    for span in list_field(task, "spans", path, line):
         entity_index(span)
     relations = []
-    for relation in task.get("relations") or []:
+    for relation in list_field(task, "relations", path, line):
         if not isinstance(relation, dict):
             raise AnnotatorError("a relation must be an object", path, line)
         relations.append((
@@ -157,7 +158,10 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
     except ValueError:
         document = Document(id=doc_id, text=text)
     stamp = task.get("_timestamp")
-    updated = datetime.fromtimestamp(stamp, timezone.utc) if isinstance(stamp, int | float) else None
+    try:
+        updated = datetime.fromtimestamp(stamp, timezone.utc) if isinstance(stamp, int | float) else None
+    except (OverflowError, OSError, ValueError):
+        raise AnnotatorError(f"_timestamp {stamp!r} is not a time in seconds", path, line) from None
     status = Status.done if task.get("answer", "accept") == "accept" else Status.skipped
     annotator = str(task.get("_annotator_id") or default_annotator)
     return document, example_record(document, annotator, attributions, updated, status)

@@ -20,6 +20,7 @@ pipeline trained on ``doc.ents`` (blank English, no pretrained weights).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ FORMAT = "spacy"
 CARRIES = {"type", "source_entity", "note", "origin", "action", "score", "agreed_by",
            "discontinuous", "frames", "id", "rejected", "adjudicator", "status"}
 SPANS_KEY = "attribution"
+SHARD_NAME = re.compile(r"^part-\d{5,}\.spacy$")
 DOCUMENT_KEY = "annotator.document"
 RECORD_KEY = "annotator.record"
 
@@ -124,6 +126,16 @@ class _DocBinSink:
         if self.shard_size:
             from annotator.formats.common import atomic_folder
 
+            if self.path.exists() and not self.path.is_dir():
+                raise AnnotatorError("exists and is not a folder (--shard-size writes a folder of DocBins)", self.path)
+            # Only a previous shard folder is replaced, never a folder holding anything else.
+            others = [child.name for child in self.path.iterdir() if not SHARD_NAME.match(child.name)] \
+                if self.path.is_dir() else []
+            if others:
+                raise AnnotatorError(
+                    f"holds files other than DocBin parts ({', '.join(sorted(others)[:3])}); "
+                    "choose a new folder for the shards", self.path,
+                )
             self.folder_context = atomic_folder(self.path, overwrite=self.path.is_dir())
             self.folder = self.folder_context.__enter__()
             self.folder.mkdir()
@@ -190,19 +202,39 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
 
 
 def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
-    if DOCUMENT_KEY in doc.user_data:
-        stored = orjson.loads(doc.user_data[DOCUMENT_KEY])
-        document = Document.model_validate({"id": stored["id"], "text": doc.text, "meta": stored["meta"]})
-    else:
-        document = Document(id=f"doc-{number}", text=doc.text)
-    if RECORD_KEY in doc.user_data:
-        record = AnnotationRecord.model_validate(orjson.loads(doc.user_data[RECORD_KEY]))
-    else:
-        record = _record_from_spans(doc, document)
+    from pydantic import ValidationError
+
+    from annotator.errors import describe_validation_error
+
+    try:
+        if DOCUMENT_KEY in doc.user_data:
+            stored = _stored_json(doc.user_data[DOCUMENT_KEY], DOCUMENT_KEY)
+            document = Document.model_validate({"id": stored.get("id"), "text": doc.text, "meta": stored.get("meta") or {}})
+        else:
+            document = Document(id=f"doc-{number}", text=doc.text)
+        if RECORD_KEY in doc.user_data:
+            record = AnnotationRecord.model_validate(_stored_json(doc.user_data[RECORD_KEY], RECORD_KEY))
+        else:
+            record = _record_from_spans(doc, document)
+    except ValidationError as error:
+        raise AnnotatorError(f"doc {number}: {describe_validation_error(error)}", path) from None
+    except ValueError as error:
+        raise AnnotatorError(f"doc {number}: {error}", path) from None
     problems = _problems(record, document)
     if problems:
         raise AnnotatorError(f"doc {number}: {problems[0]}", path)
     return document, record
+
+
+def _stored_json(value: object, key: str) -> dict:
+    """What the writer stored under ``key`` in doc.user_data: a JSON object, as a string."""
+    try:
+        parsed = orjson.loads(value) if isinstance(value, str | bytes) else None
+    except orjson.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"user_data[{key!r}] is not the JSON object annotator writes")
+    return parsed
 
 
 def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:

@@ -11,7 +11,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from annotator.schema import AnnotationRecord, Attribution, Document, Origin, Span, text_sha1
+from annotator.schema import (
+    FRAGMENT_JOINER,
+    AnnotationRecord,
+    AttributionType,
+    Document,
+    text_sha1,
+)
 
 SUGGESTER = "suggester"
 DEFAULT_BATCH_SIZE = 32
@@ -20,7 +26,12 @@ __all__ = ["SUGGESTER", "suggest_records", "record_from_suggestions"]
 
 
 def record_from_suggestions(document: Document, suggestions: list[dict], annotator: str = SUGGESTER) -> AnnotationRecord:
-    """The AnnotationRecord for one document's suggestion dicts (see pipeline.py)."""
+    """The AnnotationRecord for one document's suggestion dicts (see pipeline.py).
+
+    Spans are cut from the text here, so they fit it by construction; the record is
+    validated once as a whole (pydantic's core validates nested data faster than it
+    builds model objects one by one).
+    """
     text = document.text
     attributions = []
     seen = set()
@@ -30,39 +41,62 @@ def record_from_suggestions(document: Document, suggestions: list[dict], annotat
             continue
         source = _span(text, suggestion.get("source"))
         cue = _span(text, suggestion.get("cue"))
-        key = (content.pieces[0], cue.pieces[0] if cue else None, source.pieces[0] if source else None)
+        key = (content["start"], cue["start"] if cue else None, source["start"] if source else None)
         if key in seen:
             continue
         seen.add(key)
         score = suggestion.get("score")
+        kind = suggestion.get("type") or "indirect"
         attributions.append(
-            Attribution(
-                id=f"s{len(attributions) + 1}",
-                source=source,
-                source_entity=suggestion.get("source_entity") if source is not None else None,
-                cue=cue,
-                content=content,
-                type=suggestion.get("type") or "indirect",
-                origin=Origin.suggested,
-                score=None if score is None else min(1.0, max(0.0, float(score))),
-            )
+            {
+                "id": f"s{len(attributions) + 1}",
+                "source": source,
+                "source_entity": suggestion.get("source_entity") if source is not None else None,
+                "cue": cue,
+                "content": content,
+                "type": kind if kind in ATTRIBUTION_TYPES else "other",
+                "origin": "suggested",
+                "score": None if score is None else round(min(1.0, max(0.0, float(score))), 4),
+            }
         )
-    return AnnotationRecord(
-        doc_id=document.id,
-        annotator=annotator,
-        updated_at=datetime.now(timezone.utc),
-        text_sha1=text_sha1(text),
-        attributions=attributions,
+    return AnnotationRecord.model_validate(
+        {
+            "doc_id": document.id,
+            "annotator": annotator,
+            "updated_at": datetime.now(timezone.utc),
+            "text_sha1": text_sha1(text),
+            "attributions": attributions,
+        }
     )
 
 
-def _span(text: str, pieces) -> Span | None:
+ATTRIBUTION_TYPES = frozenset(kind.value for kind in AttributionType)
+
+
+def _span(text: str, pieces) -> dict | None:
+    """A span over the pieces that fall inside the text (merged where they touch)."""
     if not pieces:
         return None
-    cleaned = [(int(a), int(b)) for a, b in pieces if 0 <= int(a) < int(b) <= len(text)]
-    if not cleaned:
+    length = len(text)
+    merged: list[list[int]] = []
+    for a, b in sorted((int(a), int(b)) for a, b in pieces):
+        if not 0 <= a < b <= length:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    if not merged:
         return None
-    return Span.from_pieces(text, cleaned)
+    if len(merged) == 1:
+        a, b = merged[0]
+        return {"start": a, "end": b, "text": text[a:b]}
+    return {
+        "start": merged[0][0],
+        "end": merged[-1][1],
+        "text": FRAGMENT_JOINER.join(text[a:b] for a, b in merged),
+        "fragments": [(a, b) for a, b in merged],
+    }
 
 
 def suggest_records(

@@ -10,7 +10,10 @@ survive ``nlp.pipe(n_process=...)`` and ``Doc.to_bytes``):
 
 from __future__ import annotations
 
+import numpy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer, Sentencizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from annotator.suggest.entities import EntityGrouper
@@ -22,6 +25,10 @@ for _name in ("quotes", "cues", "attributions"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
+
+# doc.user_data key under which the runner leaves the text it tokenized (Doc.text
+# rebuilds it from one Token object per word).
+TEXT_KEY = "annotator.text"
 
 # hash -> string for the vocabulary seen so far (StringStore lookups cost more).
 _STRINGS: dict[int, str] = {}
@@ -35,7 +42,8 @@ def tokens_of(doc: Doc) -> Tokens:
 
     if not len(doc):
         return Tokens(doc.text, [], [], [], [], [], [], [])
-    columns = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY]).T.tolist()
+    array = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY])
+    columns = array[:, [0, 1, 3, 4, 5]].T.tolist()  # lemmas stay hashes until asked for
     strings = doc.vocab.strings
     seen = _STRINGS
     if len(seen) > 500_000:
@@ -54,21 +62,49 @@ def tokens_of(doc: Doc) -> Tokens:
 
     words = text_of(columns[0], seen)
     lower = text_of(columns[1], seen)
-    lemma = text_of(columns[2], _LOWERED, lowercase=True)
-    starts = columns[3]
+    lemma_ids = array[:, 2]
+    starts = columns[2]
     ends = [start + len(word) for start, word in zip(starts, words)]
-    text = "".join([word + " " if space else word for word, space in zip(words, columns[5])])
-    sent_of, sents = split_sentences([flag == 1 for flag in columns[4]], words)
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None or len(text) != (ends[-1] + columns[4][-1] if ends else 0):
+        text = "".join([word + " " if space else word for word, space in zip(words, columns[4])])
+    sent_of, sents = split_sentences([flag == 1 for flag in columns[3]], words)
     return Tokens(
         text=text,
         words=words,
         lower=lower,
-        lemma=lemma,
+        lemma=LazyLemmas(lemma_ids, strings),
         starts=starts,
         ends=ends,
         sent_of=sent_of,
         sents=sents,
+        lower_ids=array[:, 1],
+        lemma_ids=lemma_ids,
+        hash_of=get_string_id,
     )
+
+
+class LazyLemmas:
+    """Lower-case lemmas decoded on demand (the rules read a few per document)."""
+
+    __slots__ = ("ids", "strings")
+
+    def __init__(self, ids, strings):
+        self.ids = ids
+        self.strings = strings
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> str:
+        key = int(self.ids[index])
+        value = _LOWERED.get(key)
+        if value is None:
+            value = _LOWERED[key] = self.strings[key].lower()
+        return value
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.ids)))
 
 
 _TOKEN_CACHE: dict[int, tuple[Doc, Tokens]] = {}
@@ -119,6 +155,7 @@ def make_cue_finder(nlp: Language, name: str, lexicon: str | None, cue_threshold
         "no_source_factor": 0.6,
         "bare_nouns": True,
         "fallback_factor": 0.6,
+        "colon_score": 0.5,
     },
 )
 def make_attribution_rules(
@@ -131,6 +168,7 @@ def make_attribution_rules(
     no_source_factor: float,
     bare_nouns: bool,
     fallback_factor: float,
+    colon_score: float,
 ):
     rules = Rules(
         load_cue_lexicon(),
@@ -141,6 +179,7 @@ def make_attribution_rules(
         no_source_factor=no_source_factor,
         bare_nouns=bare_nouns,
         fallback_factor=fallback_factor,
+        colon_score=colon_score,
     )
 
     def build(doc: Doc) -> Doc:
@@ -173,3 +212,93 @@ def make_entity_grouper(nlp: Language, name: str):
         return doc
 
     return group
+
+
+class ArrayLookupLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer (same class, tables from spacy-lookups-data, same
+    lemmas) applied through the Doc's arrays with a per-process cache instead of one
+    Token object per word, which took as long as tokenizing."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.mode != "lookup":
+            return super().__call__(doc)
+        if not self._validated:
+            self._validate_tables()
+        if not len(doc):
+            return doc
+        from spacy.attrs import LEMMA, ORTH
+
+        table = self.lookups.get_table("lemma_lookup", {})
+        strings = doc.vocab.strings
+        cache: dict[int, int] = self.__dict__.setdefault("_lemma_ids", {})
+        columns = doc.to_array([ORTH, LEMMA])
+        # Each distinct word once (a text repeats most of its words).
+        unique, inverse = numpy.unique(columns[:, 0], return_inverse=True)
+        mapped = []
+        for orth in unique.tolist():
+            found = cache.get(orth)
+            if found is None:
+                text = strings[orth]
+                result = table.get(text, text)
+                if not isinstance(result, str):
+                    result = result[0] if result else text
+                found = cache[orth] = strings.add(result)
+            mapped.append(found)
+        lemmas = numpy.asarray(mapped, dtype="uint64")[inverse.reshape(-1)]
+        if not self.overwrite:
+            current = columns[:, 1]
+            lemmas = numpy.where(current != 0, current, lemmas)
+        doc.from_array([LEMMA], lemmas.astype("uint64").reshape(-1, 1))
+        return doc
+
+
+@Language.factory(
+    "annotator_lookup_lemmatizer",
+    assigns=["token.lemma"],
+    default_config={"model": None, "mode": "lookup", "overwrite": False, "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"}},
+)
+def make_lookup_lemmatizer(nlp: Language, model, name: str, mode: str, overwrite: bool, scorer):
+    return ArrayLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
+
+
+class ArraySentencizer(Sentencizer):
+    """spaCy's rule-based Sentencizer (same punctuation, same boundaries) reading the
+    Doc's arrays instead of one Token object per word."""
+
+    def predict(self, docs):
+        from spacy.attrs import IS_PUNCT, ORTH
+        from spacy.strings import get_string_id
+
+        punct_ids = self.__dict__.get("_punct_ids")
+        if punct_ids is None:
+            punct_ids = self.__dict__["_punct_ids"] = frozenset(get_string_id(c) for c in self.punct_chars)
+        guesses = []
+        for doc in docs:
+            n = len(doc)
+            doc_guesses = [False] * n
+            if n:
+                columns = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
+                start = 0
+                seen_period = False
+                doc_guesses[0] = True
+                for i, (orth, is_punct) in enumerate(zip(columns[0], columns[1])):
+                    in_punct_chars = orth in punct_ids
+                    if seen_period and not is_punct and not in_punct_chars:
+                        doc_guesses[start] = True
+                        start = i
+                        seen_period = False
+                    elif in_punct_chars:
+                        seen_period = True
+                if start < n:
+                    doc_guesses[start] = True
+            guesses.append(doc_guesses)
+        return guesses
+
+
+@Language.factory(
+    "annotator_sentencizer",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"punct_chars": None, "overwrite": False, "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
+)
+def make_sentencizer(nlp: Language, name: str, punct_chars, overwrite: bool, scorer):
+    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)

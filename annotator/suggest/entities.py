@@ -21,6 +21,12 @@ ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|
 PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
+TITLED_NAME = re.compile(
+    r"\b(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
+    r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
+    r"((?:[A-Z][\w’'\-]+\s?){1,4})"
+)
+ARTICLE = re.compile(r"^(?:the|a|an) ")
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "they", "its", "their"}
 
@@ -69,33 +75,62 @@ class EntityGrouper:
                     descriptions.setdefault(word.lower(), match.group(1))
         texts = [text[a:b] for a, b in mentions]
         names = [_bare(t) for t in texts]
+        # People named with a title anywhere in the text ("Prime Minister Anwaar-ul-Haq
+        # Kakar"): antecedents for "he"/"she" even when they were not a source yet.
+        titled = [
+            (match.end(), _bare(match.group(0)), match.group(0)[: match.start(1) - match.start()].strip().lower())
+            for match in TITLED_NAME.finditer(text)
+            if not self.is_org(match.group(1))
+        ]
         proper = {n for n, t in zip(names, texts) if n[:1].isupper() and t.lower() not in PERSON_PRONOUNS | GROUP_PRONOUNS}
+        proper.update(name for _, name, _ in titled)
         result: list[str | None] = []
-        last_person: str | None = None
+        last_person: tuple[int, str] | None = None  # (offset, entity)
         last_group: str | None = None
-        for raw, name in zip(texts, names):
+        previous: tuple[int, str | None] | None = None  # the last mention's end and entity
+        for (start, end), raw, name in zip(mentions, texts, names):
             lower = raw.lower().strip()
             entity: str | None = None
             if lower in PERSON_PRONOUNS:
-                entity = last_person
+                candidates = [item for item in titled if item[0] <= start]
+                named = candidates[-1] if candidates else None
+                if last_person is not None and (named is None or last_person[0] >= named[0]):
+                    entity = last_person[1]
+                elif named is not None:
+                    entity = self._canonical(named[1], proper, acronyms)
             elif lower in GROUP_PRONOUNS:
                 entity = last_group
+            elif lower in ("who", "that") and previous is not None and start - previous[0] <= 3:
+                entity = previous[1]  # "Brafman, who ..." names the one just before
             elif lower in ("who", "which", "i", "we", "you", "that"):
                 entity = None
+            elif titled and (holders := self._title_holders(lower, start, titled)):
+                entity = self._canonical(holders[-1][1], proper, acronyms)  # "the Prime Minister"
             elif name.lower() in acronyms:
                 entity = acronyms[name.lower()]
             elif name[:1].isupper():
-                longer = [p for p in proper if p != name and (p.endswith(" " + name) or p.startswith(name + " "))]
-                entity = max(longer, key=len) if len(set(longer)) == 1 else name
-                if entity.lower() in acronyms:
-                    entity = acronyms[entity.lower()]
+                entity = self._canonical(name, proper, acronyms)
             else:
                 head = name.split()[-1].lower() if name.split() else ""
                 entity = descriptions.get(head) or name
-            if entity is not None and lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            if entity is not None and lower not in PERSON_PRONOUNS | GROUP_PRONOUNS | {"who", "that"}:
                 if self.is_org(raw) or entity.isupper() or not name[:1].isupper() or name.endswith("s"):
                     last_group = entity
                 else:
-                    last_person = entity
+                    last_person = (end, entity)
+            previous = (end, entity)
             result.append(entity)
         return result
+
+    @staticmethod
+    def _title_holders(lower: str, start: int, titled: list[tuple[int, str, str]]) -> list:
+        """Titled people named before ``start`` whose title this description ends with."""
+        description = ARTICLE.sub("", lower)
+        return [item for item in titled if item[0] <= start and description.endswith(item[2])]
+
+    @staticmethod
+    def _canonical(name: str, proper: set[str], acronyms: dict[str, str]) -> str:
+        """The one longer name this name is part of ("Kakar" -> "Anwaar-ul-Haq Kakar")."""
+        longer = {p for p in proper if p != name and (p.endswith(" " + name) or p.startswith(name + " "))}
+        entity = max(longer, key=len) if len(longer) == 1 else name
+        return acronyms.get(entity.lower(), entity)

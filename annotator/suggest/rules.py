@@ -17,7 +17,9 @@ Patterns (each cue is tried in this order):
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
 from annotator.suggest.quotes import Quote
@@ -31,7 +33,12 @@ TIME_NOUNS = frozenset(
     "morning afternoon evening weekend day today yesterday tonight".split()
 )
 TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
-MIN_UNIGRAM_FOR_CONTEXT = 0.05
+MIN_UNIGRAM_FOR_CONTEXT = 0.15
+MAX_COLON_SPEAKER = 6  # words before a speaker's colon
+COLON_NOT_SPEAKER = frozenset(
+    "photo photos courtesy read also note update editor editor's source sources credit "
+    "image video watch related see more click subscribe follow share".split()
+)
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -47,6 +54,11 @@ class Tokens:
     ends: list[int]
     sent_of: list[int]  # sentence index of each token
     sents: list[tuple[int, int]]  # token [start, end) of each sentence
+    # Optional: the LOWER and LEMMA hash columns (numpy) and the hash function, so
+    # cue candidates are found by set membership in C rather than word by word.
+    lower_ids: Any = None
+    lemma_ids: Any = None
+    hash_of: Callable[[str], int] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -73,11 +85,11 @@ class Suggestion:
 
     def as_dict(self) -> dict:
         return {
-            "content": [list(piece) for piece in self.content],
-            "cue": [list(self.cue)] if self.cue else None,
-            "source": [list(self.source)] if self.source else None,
+            "content": self.content,
+            "cue": [self.cue] if self.cue else None,
+            "source": [self.source] if self.source else None,
             "type": self.type,
-            "score": round(self.score, 4),
+            "score": self.score,
             "source_entity": self.source_entity,
         }
 
@@ -122,10 +134,12 @@ class Rules:
         no_source_factor: float = 0.6,
         bare_nouns: bool = True,
         fallback_factor: float = 0.6,
+        colon_score: float = 0.5,
     ):
         self.in_quote_factor = in_quote_factor
         self.bare_nouns = bare_nouns
         self.fallback_factor = fallback_factor
+        self.colon_score = colon_score
         self.no_source_factor = no_source_factor
         self.lexicon = lexicon
         self.cue_threshold = cue_threshold
@@ -142,6 +156,7 @@ class Rules:
         self.participles = words["participle_cues"]
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
+        self.not_sources = words["not_sources"]
 
     @property
     def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -170,6 +185,43 @@ class Rules:
             cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
         return cached
 
+    def _candidate_hashes(self, hash_of: Callable[[str], int]):
+        cached = getattr(self, "_candidate_hash_arrays", None)
+        if cached is None:
+            import numpy
+
+            lemmas, forms = self._candidates
+            # Lemmas may keep their capital ("Said"): hash both spellings.
+            lemma_words = {w for lemma in lemmas for w in (lemma, lemma.capitalize(), lemma.upper())}
+            form_words = set(forms)
+            cached = self._candidate_hash_arrays = (
+                numpy.array(sorted(hash_of(w) for w in lemma_words), dtype="uint64"),
+                numpy.array(sorted(hash_of(w) for w in form_words), dtype="uint64"),
+            )
+        return cached
+
+    def _prefix_hashes(self, hash_of: Callable[[str], int]):
+        cached = getattr(self, "_prefix_hash_array", None)
+        if cached is None:
+            import numpy
+
+            _, prefixes = self._phrases
+            cached = self._prefix_hash_array = numpy.array(sorted(hash_of(w) for w in prefixes), dtype="uint64")
+        return cached
+
+    @property
+    def _phrases(self) -> tuple[dict[tuple[str, ...], float], dict[str, dict[str, int]]]:
+        """Phrases at or over the threshold, and first word -> second word -> longest."""
+        cached = getattr(self, "_phrase_index", None)
+        if cached is None:
+            usable = {p: v for p, v in self.lexicon.phrases.items() if v >= self.phrase_threshold}
+            prefixes: dict[str, dict[str, int]] = {}
+            for phrase in usable:
+                seconds = prefixes.setdefault(phrase[0], {})
+                seconds[phrase[1]] = max(seconds.get(phrase[1], 0), len(phrase))
+            cached = self._phrase_index = (usable, prefixes)
+        return cached
+
     # ----------------------------------------------------------------- cues
     def find_cues(self, tokens: Tokens) -> list[Cue]:
         lexicon = self.lexicon
@@ -178,11 +230,18 @@ class Rules:
         score = [0.0] * n
         words = tokens.words
         candidate_lemmas, candidate_forms = self._candidates
-        candidates = [
-            i
-            for i, (form, base) in enumerate(zip(lower, lemma))
-            if base in candidate_lemmas or form in candidate_forms
-        ]
+        if tokens.lemma_ids is not None and tokens.hash_of is not None:
+            import numpy
+
+            lemma_hashes, form_hashes = self._candidate_hashes(tokens.hash_of)
+            mask = numpy.isin(tokens.lemma_ids, lemma_hashes) | numpy.isin(tokens.lower_ids, form_hashes)
+            candidates = numpy.flatnonzero(mask).tolist()
+        else:
+            candidates = [
+                i
+                for i, (form, base) in enumerate(zip(lower, lemma))
+                if base in candidate_lemmas or form in candidate_forms
+            ]
         for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
@@ -196,12 +255,23 @@ class Rules:
             if value >= self.cue_threshold:
                 score[i] = value
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
-        starts = lexicon.phrase_starts
-        phrases = lexicon.phrases
-        for i in [i for i, form in enumerate(lower) if form in starts]:
-            for size in range(min(starts[lower[i]], n - i), 1, -1):
+        phrases, prefixes = self._phrases
+        if tokens.lower_ids is not None and tokens.hash_of is not None:
+            import numpy
+
+            first_words = self._prefix_hashes(tokens.hash_of)
+            phrase_starts = numpy.flatnonzero(numpy.isin(tokens.lower_ids, first_words)).tolist()
+        else:
+            phrase_starts = [i for i, form in enumerate(lower) if form in prefixes]
+        for i in phrase_starts:
+            if i + 1 >= n:
+                continue
+            longest = prefixes[lower[i]].get(lower[i + 1])
+            if not longest:
+                continue
+            for size in range(min(longest, n - i), 1, -1):
                 value = phrases.get(tuple(lower[i : i + size]))
-                if value is not None and value >= self.phrase_threshold:
+                if value is not None:
                     for j in range(i, i + size):
                         score[j] = max(score[j], value)
                     break
@@ -231,6 +301,8 @@ class Rules:
     # ------------------------------------------------------------- helpers
     def _is_name(self, i: int, tokens: Tokens) -> bool:
         word = tokens.words[i]
+        if word[-1:] in "-—–" and word[:-1].isupper():
+            return False  # a dateline glued to what follows: "URUMQI- Caretaker ..."
         return word[:1].isupper() and tokens.lower[i] not in self.np_stop
 
     def source_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
@@ -239,18 +311,42 @@ class Rules:
         j = self._skip_left(cue_start, tokens, sent_start)
         if j < sent_start:
             return None
-        if words[j] == "," and j - 1 > sent_start:
-            # An apposition: "Carter's press secretary, Peter Cook, told ..."
+        if words[j] == ")":
+            # "Governor Mary Fallin (R-OK) said": the name before the parenthesis
             k = j - 1
-            while k > sent_start and j - k < 10 and words[k] not in (",", "(", ")", ";", ":") and lower[k] not in ("that", "who", "which"):
+            while k > sent_start and j - k < 8 and words[k] != "(":
                 k -= 1
+            if words[k] == "(":
+                inner = self._np_ending_at(k - 1, tokens, sent_start)
+                if inner is not None:
+                    return (inner[0], j + 1)
+            return None
+        if lower[j] == "that" and j - 1 >= sent_start and words[j - 1][:1].isalpha() and lower[j - 1] not in self.np_stop:
+            return (j, j + 1)  # "groups that have endorsed him"
+        if words[j] == "," and j - 1 > sent_start:
+            # An apposition: "Carter's press secretary, Peter Cook, told ..." or a relative
+            # clause: "Paradis, who has been active in politics since 25, says ..."
+            k = j - 1
+            while k > sent_start and j - k < 25 and words[k] not in (",", "(", ")", ";", ":") and lower[k] != "that":
+                k -= 1
+            if k > sent_start and words[k] != "," and lower[k] in ("who", "which") and words[k - 1] == ",":
+                k -= 1
+                outer = self._np_ending_at(k - 1, tokens, sent_start)
+                return (outer[0], j) if outer is not None else None
+            if j - k >= 10:
+                return None
             if words[k] == "," and k - 1 >= sent_start and j - k > 1:
                 inner = self._np_ending_at(j - 1, tokens, k + 1)
                 outer = self._np_ending_at(k - 1, tokens, sent_start)
                 if inner is not None and inner[0] == k + 1 and outer is not None:
                     return (outer[0], j)
             return None
-        return self._np_ending_at(j, tokens, sent_start)
+        found = self._np_ending_at(j, tokens, sent_start)
+        if found is not None and found[1] - found[0] == 1:
+            word = lower[found[0]]
+            if word in self.not_sources or word in TIME_NOUNS:
+                return None
+        return found
 
     def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
         """The last token before the cue that is not an auxiliary or adverb."""
@@ -258,7 +354,7 @@ class Rules:
         j = cue_start - 1
         while j >= sent_start:
             word = lower[j]
-            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4):
+            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4) or not word.strip():
                 j -= 1
             elif word in TIME_NOUNS and j - 1 >= sent_start and lower[j - 1] in TIME_HEADS:
                 # "Clinton on Tuesday said", "Trump at the time said"
@@ -271,6 +367,8 @@ class Rules:
 
     def is_passive(self, cue_start: int, tokens: Tokens, sent_start: int) -> bool:
         """ "was announced", "is expected", "has been reported": no source on the left."""
+        if tokens.lower[cue_start].endswith("ing"):
+            return False  # "are vowing": progressive, the subject speaks
         j = self._skip_left(cue_start, tokens, sent_start)
         return any(tokens.lower[k] in BE_FORMS for k in range(max(j + 1, sent_start), cue_start))
 
@@ -295,6 +393,10 @@ class Rules:
                 k -= 1
             if k - 1 >= sent_start and lower[k - 1] in self.determiners:
                 k -= 1
+            for m in range(k, j):
+                # a dateline glued to the name: "URUMQI- Caretaker Prime Minister ..."
+                if words[m] in ("-", "—", "–") and words[m - 1].isupper() and len(words[m - 1]) > 2 and m - 1 >= k:
+                    k = m + 1
             while lower[k] in ("of", "for", "'s", "’s") and k < j:
                 k += 1
             return (k, end)
@@ -397,9 +499,44 @@ class Rules:
                 used_quotes.add(quote)
                 used_quotes.update(found.extra.get("more_quotes", ()))
             suggestions.append(found)
+        suggestions.extend(self._colon_speakers(tokens, cues))
         if self.scare_quotes:
             suggestions.extend(self._scare_quotes(tokens, quotes, suggestions, used_quotes))
         return suggestions
+
+    def _colon_speakers(self, tokens: Tokens, cues: list[Cue]) -> list[Suggestion]:
+        """ "Paul Ryan: FBI decision defies explanation", "FALLIN: I think ...": a short
+        name opening a sentence or line, then a colon, as in headlines and transcripts."""
+        if self.colon_score <= 0:
+            return []
+        words, lower = tokens.words, tokens.lower
+        cue_tokens = {i for cue in cues for i in range(cue.start, cue.end)}
+        found = []
+        shouted: dict[str, int] = {}  # ALL-CAPS one-word speakers: a transcript repeats them
+        for s, e in tokens.sents:
+            limit = min(e - 1, s + MAX_COLON_SPEAKER + 1)
+            colon = next((i for i in range(s + 1, limit) if words[i] == ":"), None)
+            if colon is None or colon + 1 >= e:
+                continue
+            speaker = range(s, colon)
+            if any(i in cue_tokens for i in speaker):
+                continue  # "he said: ..." is the verb's, not the colon's
+            if not words[s][:1].isupper() or not all(
+                words[i][:1].isalnum() or words[i] in ("(", ")", "’s", "'s", ".", "-") for i in speaker
+            ):
+                continue
+            if any(lower[i] in COLON_NOT_SPEAKER for i in speaker):
+                continue  # "Photo courtesy:", "Also read:", "Editor's note:"
+            content = self._content(tokens, colon + 1, e)
+            if content is None:
+                continue
+            suggestion = self._make(tokens, [content], (colon, colon + 1), (s, colon), "indirect", self.colon_score)
+            if colon - s == 1 and words[s].isupper() and len(words[s]) > 3:
+                shouted[words[s]] = shouted.get(words[s], 0) + 1
+                suggestion.extra["shouted"] = words[s]
+            found.append(suggestion)
+        # "ISLAMABAD: ..." once is a dateline; "FALLIN: ..." again and again is a speaker.
+        return [f for f in found if shouted.get(f.extra.get("shouted", ""), 2) >= 2]
 
     def _from_cue(self, tokens, cue, starts_at, ends_at, previous_source) -> Suggestion | None:
         lower, words = tokens.lower, tokens.words
@@ -473,8 +610,16 @@ class Rules:
             source = self.source_right(b + 1, tokens, e) if b < e and lower[b] == "by" else None
         else:
             source = self.source_left(a, tokens, s)
-        participle = lower[a] in self.participles and a > s and words[a - 1] == ","
-        if source is None and participle:
+        before = self._skip_left(a, tokens, s)
+        participle = (lower[a] in self.participles or lower[a].endswith("ing")) and before >= s and words[before] == ","
+        coordinated = before >= s and lower[before] in ("and", "but", "or")
+        # "she will have to continue to emphasize ...": the infinitive's speaker is the subject
+        infinitive = a - 1 >= s and lower[a - 1] == "to" and not passive
+        if infinitive and (source is None or lower[source[1] - 1] in self.not_sources):
+            subject_end = self._first_np_end(tokens, s, a)
+            source = self._np_ending_at(subject_end, tokens, s) if subject_end >= 0 else source
+        if source is None and (participle or coordinated) and not passive:
+            # "He congratulated her and praised ...", "Trump reversed himself, telling ..."
             source = previous_source.get(sentence) or self._np_ending_at(self._first_np_end(tokens, s, a), tokens, s)
         # "..., said X."
         if source is None and a > s and words[a - 1] in (",", "—"):

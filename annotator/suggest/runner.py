@@ -25,8 +25,18 @@ def _worker_init(model: str) -> None:
         _WORKER_NLP = build_pipeline(model)
 
 
+def _docs(nlp, texts: list[str]):
+    """Docs ready for ``nlp.pipe``, carrying their text (see components.TEXT_KEY)."""
+    from annotator.suggest.components import TEXT_KEY
+
+    for text in texts:
+        doc = nlp.make_doc(text)
+        doc.user_data[TEXT_KEY] = text
+        yield doc
+
+
 def _worker_batch(texts: list[str]) -> list[list[dict]]:
-    return [list(doc._.attributions or []) for doc in _WORKER_NLP.pipe(texts)]
+    return [list(doc._.attributions or []) for doc in _WORKER_NLP.pipe(_docs(_WORKER_NLP, texts))]
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -48,7 +58,7 @@ def run(
     if n_process <= 1:
         nlp = build_pipeline(model)
         for batch in _batches(documents, batch_size):
-            for document, doc in zip(batch, nlp.pipe([d.text for d in batch], batch_size=batch_size)):
+            for document, doc in zip(batch, nlp.pipe(_docs(nlp, [d.text for d in batch]), batch_size=batch_size)):
                 yield record_from_suggestions(document, doc._.attributions or [])
         return
     global _WORKER_NLP

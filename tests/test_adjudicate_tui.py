@@ -1,0 +1,144 @@
+"""The adjudication screen, driven with Textual's Pilot on real six-annotator data."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from annotator.adjudicate import AdjudicationSession, prepare
+from annotator.records import load_documents, read_journals
+from annotator.schema import AnnotationRecord, Attribution, Document, Span, Status
+from annotator.tui.screens.adjudicate import AdjudicationApp
+from polnear_support import import_compartment
+
+SIZE = (140, 40)
+
+
+def sync(function):
+    """Run an async test with asyncio.run (no pytest-asyncio needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(function(*args, **kwargs))
+
+    return wrapper
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory) -> tuple[Path, Path]:
+    return import_compartment("annotator-training", tmp_path_factory.mktemp("at"))
+
+
+def gold_lines(path: Path) -> dict[str, dict]:
+    return {json.loads(line)["doc_id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()}
+
+
+def session_for(training, out: Path) -> AdjudicationSession:
+    corpus, journals = training
+    documents = load_documents(corpus)
+    contents = read_journals([journals])
+    previous = {}
+    if out.exists():
+        previous = {doc: rec for (doc, who), rec in read_journals([out]).latest.items() if who == "gold"}
+    return AdjudicationSession(prepare(documents, contents.records(), previous), out, "gold", "alice")
+
+
+@sync
+async def test_pick_reject_undo_defer_and_resume(training, tmp_path):
+    out = tmp_path / "gold.jsonl"
+    session = session_for(training, out)
+    merged = len(session.merged)
+    assert merged > 0 and out.exists()  # automatic merges are saved at once
+    left = session.left
+    async with AdjudicationApp(session).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        doc_id = session.item.document.id
+        first = session.cluster
+        await pilot.press("1")
+        gold = gold_lines(out)[doc_id]
+        taken = {a["id"]: a for a in gold["attributions"]}[first.id]
+        assert taken["agreed_by"] == first.versions[0].annotators
+        assert gold["adjudicator"] == "alice" and session.left == left - 1
+
+        second = session.cluster
+        await pilot.press("x")
+        assert second.id in {a["id"] for a in gold_lines(out)[doc_id]["rejected"]}
+        await pilot.press("u")  # undo the rejection: open again, gone from the file
+        assert session.cluster_id == second.id
+        assert second.id not in {a["id"] for a in gold_lines(out)[doc_id]["rejected"]}
+
+        await pilot.press("space")  # defer: still open, next cluster shown
+        assert session.cluster_id != second.id and second.id in {c.id for c in session.item.open_clusters}
+        assert session.left == left - 1
+        await pilot.press("q")
+    resumed = session_for(training, out)
+    assert resumed.left == left - 1 and len(resumed.merged) == 0  # nothing merged twice
+    assert first.id in resumed.items[0].decisions
+
+
+@sync
+async def test_edit_with_the_annotate_keys(training, tmp_path):
+    out = tmp_path / "gold.jsonl"
+    session = session_for(training, out)
+    async with AdjudicationApp(session).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        cluster = session.cluster
+        focused = cluster.versions[1] if len(cluster.versions) > 1 else cluster.versions[0]
+        if len(cluster.versions) > 1:
+            await pilot.press("tab")
+        await pilot.press("e")
+        assert session.edit_state is not None
+        await pilot.press("1")  # picking is off while editing
+        assert session.edit_state is not None and cluster.id not in session.item.decisions
+        await pilot.press("left_curly_bracket")  # the content's end one token left
+        await pilot.press("enter")
+        assert session.edit_state is None
+        gold = {a["id"]: a for a in gold_lines(out)[session.items[0].document.id]["attributions"]}[cluster.id]
+        assert gold["action"] == "edited"
+        assert gold["content"]["start"] == focused.attribution.content.start
+        assert gold["content"]["end"] < focused.attribution.content.end
+        await pilot.press("m")  # review the automatic merges and reopen one
+        assert session.view == "merged"
+        reopened = session.cluster_id
+        await pilot.press("o")
+        assert session.view == "open" and reopened not in session.item.decisions
+        assert reopened not in {a["id"] for a in gold_lines(out)[session.item.document.id]["attributions"]}
+
+
+HOSTILE = "Officials said [@click=app.quit] and [/] \x1b[31mred\x1b[0m, the spokesman [b]claimed[/b] the plan works."
+
+
+@sync
+async def test_hostile_text_is_shown_literally(tmp_path):
+    document = Document(id="[red]doc[/red]", text=HOSTILE)
+
+    def span(phrase: str) -> Span:
+        start = HOSTILE.index(phrase)
+        return Span.from_text(HOSTILE, start, start + len(phrase))
+
+    def record(who: str, content: str) -> AnnotationRecord:
+        return AnnotationRecord(
+            doc_id=document.id, annotator=who, status=Status.done,
+            updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc), text_sha1=document.sha1,
+            attributions=[Attribution(id="a", source=span("the spokesman"), cue=span("[b]claimed[/b]"), content=span(content))],
+        )
+
+    items = prepare({document.id: document}, [record("ann", "the plan works"), record("bob", "the plan works.")])
+    session = AdjudicationSession(items, tmp_path / "gold.jsonl", "gold", "alice")
+    async with AdjudicationApp(session).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert pilot.app.is_running
+        # ann and bob agree up to the final full stop, which word tokens ignore: merged.
+        assert session.left == 0 and len(session.merged) == 1
+        await pilot.press("m")
+        await pilot.pause()
+        screen_text = pilot.app.screen.query_one("#versions").render()
+        assert "[b]claimed[/b]" in str(screen_text)
+        await pilot.click("#article")
+        assert pilot.app.is_running
+        await pilot.press("q")
