@@ -304,7 +304,17 @@ class Session:
         if not 0 <= target < len(self.corpus):
             self.message = "this is the last document" if step > 0 else "this is the first document"
             return False
-        self.open(target)
+        return self._open_or_say(target)
+
+    def _open_or_say(self, position: int) -> bool:
+        """Open a document; a broken corpus line is reported, not fatal."""
+        from annotator.errors import AnnotatorError
+
+        try:
+            self.open(position)
+        except AnnotatorError as error:
+            self.message = f"cannot open document {position + 1}: {error}"
+            return False
         return True
 
     def mark_done(self) -> Change:
@@ -314,8 +324,7 @@ class Session:
         following = self.next_undone()
         if following is None:
             self.message = "document done; every document is done" + left
-        else:
-            self.open(following)
+        elif self._open_or_say(following):
             self.message = "document done; here is the next one not done" + left
         return change
 
@@ -324,7 +333,11 @@ class Session:
         count = len(self.corpus)
         for offset in range(1, count):
             position = (self.position + offset) % count
-            if self.corpus.id_at(position) not in done:
+            try:
+                doc_id = self.corpus.id_at(position)
+            except Exception:  # a broken line: skip it here, `n` reports it
+                continue
+            if doc_id not in done:
                 return position
         return None
 
