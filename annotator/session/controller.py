@@ -76,6 +76,7 @@ class Session:
         self.now = now
         self.problems: list[str] = []
         self._lines: dict[str, list[AnnotationRecord]] = {}
+        self._done: set[str] = set()
         self._load_journal()
         self.position = 0
         self.document: Document | None = None
@@ -105,6 +106,7 @@ class Session:
             if record.annotator != self.annotator:
                 continue
             self._lines.setdefault(record.doc_id, []).append(record)
+        self._done = {doc for doc, records in self._lines.items() if records[-1].status == Status.done}
         if bad:
             side = set_aside(path, bad)
             for problem in bad:
@@ -228,6 +230,10 @@ class Session:
         the kernel; only a power cut in those milliseconds could)."""
         record = self.record(kind)
         self._lines.setdefault(record.doc_id, []).append(record)
+        if record.status == Status.done:
+            self._done.add(record.doc_id)
+        else:
+            self._done.discard(record.doc_id)
         self._unwritten.append(record)
         try:
             self.journal.append_many(self._unwritten, fsync=not self.defer_sync)
@@ -293,7 +299,11 @@ class Session:
 
     # ---- documents -----------------------------------------------------------------
     def done_ids(self) -> set[str]:
-        return {doc for doc, records in self._lines.items() if records and records[-1].status == Status.done}
+        return set(self._done)
+
+    @property
+    def done_count(self) -> int:
+        return len(self._done)
 
     def status_of(self, doc_id: str) -> Status | None:
         records = self._lines.get(doc_id)
