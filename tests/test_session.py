@@ -272,3 +272,17 @@ def test_a_failed_write_is_kept_and_retried(project, monkeypatch):
     session.do(S.accept)  # the next decision writes both lines
     assert session._unwritten == [] and session.write_error is None
     assert len(journal_lines(annotations / "alice.jsonl")) == 2
+
+
+def test_a_broken_corpus_line_is_reported_when_reached(tmp_path):
+    documents = seed_documents()[:2]
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus_jsonl(documents, corpus)
+    with open(corpus, "ab") as stream:
+        stream.write(b'{"id": "broken", "text": 42}\n')
+    session = Session(open_corpus(corpus), "alice", tmp_path / "annotations", SuggestionSource())
+    session.start()
+    assert session.go(1)
+    assert not session.go(1)
+    assert session.message.startswith("cannot open document 3:") and "corpus.jsonl:3" in session.message
+    assert session.position == 1

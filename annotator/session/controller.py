@@ -76,6 +76,7 @@ class Session:
         self.now = now
         self.problems: list[str] = []
         self._lines: dict[str, list[AnnotationRecord]] = {}
+        self._done: set[str] = set()
         self._load_journal()
         self.position = 0
         self.document: Document | None = None
@@ -105,6 +106,7 @@ class Session:
             if record.annotator != self.annotator:
                 continue
             self._lines.setdefault(record.doc_id, []).append(record)
+        self._done = {doc for doc, records in self._lines.items() if records[-1].status == Status.done}
         if bad:
             side = set_aside(path, bad)
             for problem in bad:
@@ -228,6 +230,10 @@ class Session:
         the kernel; only a power cut in those milliseconds could)."""
         record = self.record(kind)
         self._lines.setdefault(record.doc_id, []).append(record)
+        if record.status == Status.done:
+            self._done.add(record.doc_id)
+        else:
+            self._done.discard(record.doc_id)
         self._unwritten.append(record)
         try:
             self.journal.append_many(self._unwritten, fsync=not self.defer_sync)
@@ -293,7 +299,11 @@ class Session:
 
     # ---- documents -----------------------------------------------------------------
     def done_ids(self) -> set[str]:
-        return {doc for doc, records in self._lines.items() if records and records[-1].status == Status.done}
+        return set(self._done)
+
+    @property
+    def done_count(self) -> int:
+        return len(self._done)
 
     def status_of(self, doc_id: str) -> Status | None:
         records = self._lines.get(doc_id)
@@ -304,7 +314,17 @@ class Session:
         if not 0 <= target < len(self.corpus):
             self.message = "this is the last document" if step > 0 else "this is the first document"
             return False
-        self.open(target)
+        return self._open_or_say(target)
+
+    def _open_or_say(self, position: int) -> bool:
+        """Open a document; a broken corpus line is reported, not fatal."""
+        from annotator.errors import AnnotatorError
+
+        try:
+            self.open(position)
+        except AnnotatorError as error:
+            self.message = f"cannot open document {position + 1}: {error}"
+            return False
         return True
 
     def mark_done(self) -> Change:
@@ -314,8 +334,7 @@ class Session:
         following = self.next_undone()
         if following is None:
             self.message = "document done; every document is done" + left
-        else:
-            self.open(following)
+        elif self._open_or_say(following):
             self.message = "document done; here is the next one not done" + left
         return change
 
@@ -324,7 +343,11 @@ class Session:
         count = len(self.corpus)
         for offset in range(1, count):
             position = (self.position + offset) % count
-            if self.corpus.id_at(position) not in done:
+            try:
+                doc_id = self.corpus.id_at(position)
+            except Exception:  # a broken line: skip it here, `n` reports it
+                continue
+            if doc_id not in done:
                 return position
         return None
 

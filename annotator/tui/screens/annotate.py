@@ -175,7 +175,7 @@ class AnnotateScreen(Screen):
         self.query_one(HeaderBar).show(
             document.meta.title, document.meta.date.isoformat() if document.meta.date else None,
             session.position + 1, len(session.corpus), session.annotator, status,
-            state.pending_count, self.size.width,
+            state.pending_count, self.size.width, session.done_count,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
         footer_mode = (state.mode, state.draft is not None)

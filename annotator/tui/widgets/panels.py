@@ -228,10 +228,14 @@ class HeaderBar(Panel):
     """
 
     def show(self, title: str | None, date: str | None, position: int, total: int, annotator: str,
-             status: str, pending: int, width: int) -> None:
-        right = f" │ {date or 'no date'} │ {position}/{total} │ {annotator} │ {status}"
-        if pending:
-            right += f" · {pending} to decide"
+             status: str, pending: int, width: int, done: int = 0) -> None:
+        if width >= 110:
+            right = f" │ {date or 'no date'} │ {position}/{total} ({done} done) │ {annotator} │ {status}"
+            if pending:
+                right += f" · {pending} to decide"
+        else:  # narrow: the title needs the room
+            state = f"{pending} to decide" if pending and status != "done" else status
+            right = f" │ {date or 'no date'} │ {position}/{total} │ {annotator} │ {state}"
         room = max(8, width - len(right) - 3)
         title_text = one_line(title or "(no headline)", room)
         content = Content.styled(title_text, "bold") + Content.styled(right, "")
