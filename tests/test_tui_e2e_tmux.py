@@ -155,3 +155,31 @@ def test_closing_the_terminal_keeps_every_decision(tmp_path):
     lines = journal(path)
     assert len(lines) == 2
     assert len(lines[-1]["attributions"]) == 1 and len(lines[-1]["rejected"]) == 1
+
+
+def test_annotate_follows_a_queue_written_by_assign(tmp_path):
+    queues = tmp_path / "queues"
+    assigned = subprocess.run(
+        [sys.executable, "-m", "annotator", "assign", str(SEEDS), "--annotators", "ana,ben",
+         "--overlap", "1", "--seed", "3", "-o", str(queues)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert assigned.returncode == 0, assigned.stderr
+    queue = [line for line in (queues / "ana.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert len(queue) == 3  # 6 seed documents, 2 annotators, each document once
+    annotations = tmp_path / "annotations"
+    app = Tmux(f"{sys.executable} -m annotator annotate {SEEDS} --annotator ana --annotations {annotations} "
+               f"--no-suggestions --queue {queues / 'ana.txt'}", width=120, height=30)
+    try:
+        app.wait_for("/3 ")  # the position counts the queue's documents, not the corpus's
+        app.keys("d")  # done: the record is for the queue's first document
+        lines = wait_lines(annotations / "ana.jsonl", 1)
+        assert lines[-1]["doc_id"] == queue[0] and lines[-1]["status"] == "done"
+        app.keys("q")
+        deadline = time.monotonic() + 30
+        while not app.dead() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert app.dead()
+    finally:
+        app.close()

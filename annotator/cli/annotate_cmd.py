@@ -41,6 +41,8 @@ def annotate_command(
     keys: Path = typer.Option(None, "--keys", help="TOML keymap: [keys] binding-id = \"key,...\" "
                               "(default: ~/.config/annotator/keys.toml if present)."),
     theme: str = typer.Option(None, "--theme", help="textual-dark (default), textual-light, or any Textual theme."),
+    queue: Path = typer.Option(None, "--queue", help="Follow a queue written by `annotator assign` "
+                               "(one document id per line): only its documents, in its order."),
 ) -> None:
     """Annotate attributions by keyboard; every decision is journalled at once."""
     from annotator.corpus.index import open_corpus
@@ -53,6 +55,10 @@ def annotate_command(
     if annotations.exists() and not annotations.is_dir():
         raise AnnotatorError("is not a folder", annotations)
     corpus = open_corpus(sources)
+    if queue is not None:
+        from annotator.assign import open_queue
+
+        corpus = open_queue(corpus, queue)
     source = SuggestionSource(file=suggestions, cache_dir=annotations / ".suggestions",
                               compute=not no_suggestions)
     session = Session(corpus, name, annotations, source)
