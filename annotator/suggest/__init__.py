@@ -78,6 +78,9 @@ def _span(text: str, pieces) -> dict | None:
     if not pieces:
         return None
     length = len(text)
+    if len(pieces) == 1:  # the common case
+        a, b = int(pieces[0][0]), int(pieces[0][1])
+        return {"start": a, "end": b, "text": text[a:b]} if 0 <= a < b <= length else None
     merged: list[list[int]] = []
     for a, b in sorted((int(a), int(b)) for a, b in pieces):
         if not 0 <= a < b <= length:

@@ -10,6 +10,8 @@ survive ``nlp.pipe(n_process=...)`` and ``Doc.to_bytes``):
 
 from __future__ import annotations
 
+import bisect
+
 import numpy
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer, Sentencizer
@@ -19,7 +21,7 @@ from spacy.tokens import Doc
 from annotator.suggest.entities import EntityGrouper
 from annotator.suggest.lexicon import load_cue_lexicon
 from annotator.suggest.quotes import Quote, find_quotes
-from annotator.suggest.rules import Cue, Rules, Tokens, split_sentences
+from annotator.suggest.rules import Cue, Rules, Tokens, _members, split_sentences
 
 for _name in ("quotes", "cues", "attributions"):
     if not Doc.has_extension(_name):
@@ -30,50 +32,53 @@ for _name in ("quotes", "cues", "attributions"):
 # rebuilds it from one Token object per word).
 TEXT_KEY = "annotator.text"
 
-# hash -> string for the vocabulary seen so far (StringStore lookups cost more).
-_STRINGS: dict[int, str] = {}
-_LOWERED: dict[int, str] = {}  # lemma hash -> lower-case lemma
+
+class _Decoded:
+    """hash -> string for one pipeline's vocabulary (StringStore lookups cost more),
+    and lemma hash -> lower-case lemma. A new pipeline starts afresh, as its
+    tokenizer does."""
+
+    store = None
+    strings: dict[int, str] = {}
+    lowered: dict[int, str] = {}
+
+    @classmethod
+    def of(cls, store) -> type[_Decoded]:
+        if cls.store is not store or len(cls.strings) > 500_000:
+            cls.store, cls.strings, cls.lowered = store, {}, {}
+        return cls
 
 
 def tokens_of(doc: Doc) -> Tokens:
     # Columns straight from the Doc's arrays: creating a Token object per word (as
     # iterating a Doc, or Doc.text, does) costs more than tokenizing did.
-    from spacy.attrs import IDX, LEMMA, LOWER, ORTH, SENT_START, SPACY
+    from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START, SPACY
 
     if not len(doc):
         return Tokens(doc.text, [], [], [], [], [], [], [])
-    array = doc.to_array([ORTH, LOWER, LEMMA, IDX, SENT_START, SPACY])
-    columns = array[:, [0, 1, 3, 4, 5]].T.tolist()  # lemmas stay hashes until asked for
+    array = doc.to_array([ORTH, LOWER, LEMMA, IDX, LENGTH, SENT_START, SPACY])
     strings = doc.vocab.strings
-    seen = _STRINGS
-    if len(seen) > 500_000:
-        seen.clear()
-        _LOWERED.clear()
-
-    def text_of(ids: list[int], cache: dict[int, str], lowercase: bool = False) -> list[str]:
-        lookup = cache.get
-        out = [lookup(key) for key in ids]
-        if None in out:
-            for index, key in enumerate(ids):
-                if out[index] is None:
-                    value = strings[key]
-                    out[index] = cache[key] = value.lower() if lowercase else value
-        return out
-
-    words = text_of(columns[0], seen)
-    lower = text_of(columns[1], seen)
+    decoded = _Decoded.of(strings)
+    words = _decode(array[:, 0].tolist(), strings, decoded.strings)
+    lower = _decode(array[:, 1].tolist(), strings, decoded.strings)
     lemma_ids = array[:, 2]
-    starts = columns[2]
-    ends = [start + len(word) for start, word in zip(starts, words)]
+    starts = array[:, 3].tolist()
+    ends = (array[:, 3] + array[:, 4]).tolist()
     text = doc.user_data.get(TEXT_KEY)
-    if text is None or len(text) != (ends[-1] + columns[4][-1] if ends else 0):
-        text = "".join([word + " " if space else word for word, space in zip(words, columns[4])])
-    sent_of, sents = split_sentences([flag == 1 for flag in columns[3]], words)
+    if text is None or len(text) != ends[-1] + int(array[-1, 6]):
+        text = "".join([word + " " if space else word for word, space in zip(words, array[:, 6].tolist())])
+    # Sentence starts from the sentencizer, and the token after each line break.
+    boundaries = set((numpy.flatnonzero(array[1:, 5] == 1) + 1).tolist())
+    position = text.find("\n")
+    while position != -1:
+        boundaries.add(bisect.bisect_right(starts, position))
+        position = text.find("\n", position + 1)
+    sent_of, sents = split_sentences(boundaries, words)
     return Tokens(
         text=text,
         words=words,
         lower=lower,
-        lemma=LazyLemmas(lemma_ids, strings),
+        lemma=LazyLemmas(lemma_ids, strings, decoded.lowered),
         starts=starts,
         ends=ends,
         sent_of=sent_of,
@@ -84,23 +89,31 @@ def tokens_of(doc: Doc) -> Tokens:
     )
 
 
+def _decode(ids: list[int], strings, cache: dict[int, str]) -> list[str]:
+    """The strings of hashes, each distinct hash looked up in the StringStore once."""
+    for key in set(ids).difference(cache):
+        cache[key] = strings[key]
+    return list(map(cache.__getitem__, ids))
+
+
 class LazyLemmas:
     """Lower-case lemmas decoded on demand (the rules read a few per document)."""
 
-    __slots__ = ("ids", "strings")
+    __slots__ = ("ids", "strings", "cache")
 
-    def __init__(self, ids, strings):
+    def __init__(self, ids, strings, cache: dict[int, str]):
         self.ids = ids
         self.strings = strings
+        self.cache = cache
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __getitem__(self, index: int) -> str:
         key = int(self.ids[index])
-        value = _LOWERED.get(key)
+        value = self.cache.get(key)
         if value is None:
-            value = _LOWERED[key] = self.strings[key].lower()
+            value = self.cache[key] = self.strings[key].lower()
         return value
 
     def __iter__(self):
@@ -232,19 +245,14 @@ class ArrayLookupLemmatizer(Lemmatizer):
         strings = doc.vocab.strings
         cache: dict[int, int] = self.__dict__.setdefault("_lemma_ids", {})
         columns = doc.to_array([ORTH, LEMMA])
-        # Each distinct word once (a text repeats most of its words).
-        unique, inverse = numpy.unique(columns[:, 0], return_inverse=True)
-        mapped = []
-        for orth in unique.tolist():
-            found = cache.get(orth)
-            if found is None:
-                text = strings[orth]
-                result = table.get(text, text)
-                if not isinstance(result, str):
-                    result = result[0] if result else text
-                found = cache[orth] = strings.add(result)
-            mapped.append(found)
-        lemmas = numpy.asarray(mapped, dtype="uint64")[inverse.reshape(-1)]
+        orths = columns[:, 0].tolist()
+        for orth in set(orths).difference(cache):
+            # A Table is a dict keyed by string hashes, as ORTH is: no decoding needed.
+            result = dict.get(table, orth)
+            if result is not None and not isinstance(result, str):
+                result = result[0] if result else None
+            cache[orth] = orth if result is None else strings.add(result)
+        lemmas = numpy.fromiter(map(cache.__getitem__, orths), dtype="uint64", count=len(orths))
         if not self.overwrite:
             current = columns[:, 1]
             lemmas = numpy.where(current != 0, current, lemmas)
@@ -271,27 +279,28 @@ class ArraySentencizer(Sentencizer):
 
         punct_ids = self.__dict__.get("_punct_ids")
         if punct_ids is None:
-            punct_ids = self.__dict__["_punct_ids"] = frozenset(get_string_id(c) for c in self.punct_chars)
+            punct_ids = self.__dict__["_punct_ids"] = numpy.array(
+                sorted({get_string_id(c) for c in self.punct_chars}), dtype="uint64"
+            )
         guesses = []
         for doc in docs:
             n = len(doc)
-            doc_guesses = [False] * n
-            if n:
-                columns = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
-                start = 0
-                seen_period = False
-                doc_guesses[0] = True
-                for i, (orth, is_punct) in enumerate(zip(columns[0], columns[1])):
-                    in_punct_chars = orth in punct_ids
-                    if seen_period and not is_punct and not in_punct_chars:
-                        doc_guesses[start] = True
-                        start = i
-                        seen_period = False
-                    elif in_punct_chars:
-                        seen_period = True
-                if start < n:
-                    doc_guesses[start] = True
-            guesses.append(doc_guesses)
+            if not n:
+                guesses.append([])
+                continue
+            # spaCy's rule: a sentence starts at the first token that is neither
+            # punctuation nor a sentence-final character after a sentence-final
+            # character (other punctuation between them, such as quotes, is skipped).
+            columns = doc.to_array([ORTH, IS_PUNCT])
+            final = _members(columns[:, 0], punct_ids)
+            word = (columns[:, 1] == 0) & ~final
+            marks = numpy.flatnonzero(final | word)
+            kinds = word[marks]
+            starts = marks[1:][kinds[1:] & ~kinds[:-1]]
+            doc_guesses = numpy.zeros(n, dtype=bool)
+            doc_guesses[0] = True
+            doc_guesses[starts] = True
+            guesses.append(doc_guesses.tolist())
         return guesses
 
 
