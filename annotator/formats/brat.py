@@ -22,7 +22,8 @@ File names are percent-encoded document ids and annotator names (so ``_``, which
 separates them, and ``/`` never appear raw); the reader decodes them.
 
 The writer (``write_brat``) produces the layout the reader reads: ``OUT/text/NAME.txt``,
-``OUT/attributions/NAME_ANNOTATOR.ann``, ``OUT/metadata.tsv`` (titles and dates) and
+``OUT/attributions/NAME_ANNOTATOR.ann``, ``OUT/metadata.tsv`` (title, date, publisher,
+author, compartment and the corpus's list of annotators, as PolNeAR's) and
 ``OUT/annotation.conf`` (the entity, event and attribute types for the BRAT server). Each
 attribution becomes one ``T`` per role (fragments of a discontinuous span as
 ``start end;start end``), a trigger ``T`` (``Attribution``, or ``Attribution-no-source``)
@@ -378,10 +379,30 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
         doc_id=document.id,
         annotator=annotator,
         status=Status.done,
-        updated_at=datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc),
+        updated_at=file_time(path),
         text_sha1=document.sha1,
         attributions=attributions,
     )
+
+
+def file_time(path: Path) -> datetime:
+    """A .ann file's modification time: the record's ``updated_at`` (to the microsecond)."""
+    nanoseconds = path.stat().st_mtime_ns
+    seconds, rest = divmod(nanoseconds, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=rest // 1000)
+
+
+def set_file_time(path: Path, moment: datetime) -> None:
+    """Stamp a written .ann file with its record's ``updated_at``, which the reader takes
+    back from the file's modification time (so a round trip keeps it)."""
+    import os
+
+    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    nanoseconds = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    try:
+        os.utime(path, ns=(nanoseconds, nanoseconds))
+    except (OSError, OverflowError, ValueError):
+        pass  # a time the file system cannot hold: the file keeps the time of writing
 
 
 # ---------------------------------------------------------------- writer
@@ -539,18 +560,68 @@ def write_brat(examples, folder: Path, report: LossReport, layout: str = "polnea
                 documents += 1
                 with (text_dir / f"{stem}.txt").open("w", encoding="utf-8", newline="") as stream:
                     stream.write(document.text)
-                meta = document.meta
-                rows.writerow([
-                    "", stem, "", "", meta.date.isoformat() if meta.date else "", "", meta.title or "",
-                ])
+                rows.writerow(metadata_row(document, stem, report))
             report.check_record(record, event_ids(record))
             report.add("spans with touching fragments (read back merged into one piece)", touching_fragments(record))
             if flat:
                 report.add("annotator names not carried (flat layout: read back under the --annotator name)")
             with target.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(ann_text(record, document.text, report))
+            set_file_time(target, record.updated_at)
             files += 1
     return documents, files
+
+
+# Document metadata that metadata.tsv carries beside title and date (read back by read_brat).
+METADATA_KEYS = ("publisher", "author", "compartment")
+
+
+def metadata_row(document: Document, stem: str, report: LossReport | None = None) -> list[str]:
+    """The metadata.tsv row of a document, in METADATA_COLUMNS order.
+
+    Title, date, publisher, author, compartment and the corpus's list of annotators
+    (``meta.annotators``, joined by ``|`` as in PolNeAR) go into their columns; whatever
+    else the metadata holds, or a value the reader would not give back the same (not a
+    string, or "None", or surrounded by spaces, which PolNeAR's reading trims), is
+    counted as not carried.
+    """
+    meta = document.meta
+    extra = dict(meta.model_extra or {})
+    lost = 0
+
+    def text_value(value) -> str:
+        nonlocal lost
+        if value is None:
+            return ""
+        if not isinstance(value, str) or value.strip() != value or value in ("", "None"):
+            lost += 1
+            return value.strip() if isinstance(value, str) else ""
+        return value
+
+    values = {key: text_value(extra.pop(key, None)) for key in METADATA_KEYS}
+    annotators = extra.pop("annotators", None)
+    listed = ""
+    if annotators is not None:
+        if (isinstance(annotators, list) and annotators
+                and all(isinstance(name, str) and name and "|" not in name and name.strip() == name
+                        for name in annotators)):
+            listed = "|".join(annotators)
+        else:
+            lost += 1
+    title = meta.title or ""
+    if title.strip() != title or title == "None":
+        lost += 1
+    lost += len(extra)
+    if report is not None:
+        report.add(
+            "document metadata values not carried (metadata.tsv holds title, date, publisher, "
+            "author, compartment and annotators)",
+            lost,
+        )
+    return [
+        values["compartment"], stem, listed, values["publisher"],
+        meta.date.isoformat() if meta.date else "", values["author"], title,
+    ]
 
 
 def _check_name_length(name: str, doc_id: str, annotator: str) -> None:

@@ -39,6 +39,7 @@ from annotator.schema import (
     Role,
     Span,
     Status,
+    record_problems,
 )
 
 ROLE_LABELS = {Role.source: "SOURCE", Role.cue: "CUE", Role.content: "CONTENT"}
@@ -103,20 +104,24 @@ class ExportInput:
     problems: list[str] = field(default_factory=list)
 
     def load(self, ref: RecordRef) -> AnnotationRecord | None:
+        return self.load_line(ref)[0]
+
+    def load_line(self, ref: RecordRef) -> tuple[AnnotationRecord | None, RecordRef | None]:
+        """The record and the line it was read from (an earlier one when the latest is invalid)."""
         current: RecordRef | None = ref
         while current is not None:
             with open(current.path, "rb") as stream:
                 stream.seek(current.offset)
                 raw = stream.read(current.length)
             try:
-                return AnnotationRecord.model_validate(orjson.loads(raw))
+                return AnnotationRecord.model_validate(orjson.loads(raw)), current
             except (orjson.JSONDecodeError, ValidationError) as error:
                 message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
                 fallback = " (an earlier line is used)" if current.previous is not None else ""
                 self.problems.append(f"{current.path}:{current.line}: {message}{fallback}")
                 current = current.previous
         self.left_out["invalid annotation records"] += 1
-        return None
+        return None, None
 
 
 def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
@@ -206,7 +211,7 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
             continue
         found.add(document.id)
         for ref in refs:
-            record = selected.load(ref)
+            record, line = selected.load_line(ref)
             if record is None:
                 continue
             if record.text_sha1 != document.sha1:
@@ -215,6 +220,12 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
                     f"{document.id} by {record.annotator}: text_sha1 does not match the corpus"
                 )
                 continue
+            # Same text, yet a span that does not fit it: the record is broken, not
+            # outdated. Fail (naming the journal line) as agree and evaluate do, rather
+            # than write offsets beyond the text or spans whose text is not the document's.
+            problems = record_problems(record, document)
+            if problems:
+                raise AnnotatorError(f"{record.annotator}: {problems[0]}", line.path, line.line)
             yield Example(document, record)
     missing = [doc_id for doc_id in wanted if doc_id not in found]
     if missing:
@@ -583,6 +594,21 @@ def example_record(
         text_sha1=document.sha1,
         attributions=attributions,
     )
+
+
+def iso_time(value: object, path, line: int | None):
+    """An ISO 8601 time with its offset from another tool's record (None when absent)."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise AnnotatorError(f"updated_at {value!r} is not an ISO 8601 time with an offset", path, line)
+    return moment
 
 
 def doc_meta_json(document: Document) -> dict:

@@ -2,7 +2,8 @@
 
 One line per example: ``{"id", "text", "entities": [{"id", "label", "start_offset",
 "end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}], "doc_id", "annotator",
-"doc_meta"}`` (doccano keeps the extra keys as metadata). Offsets are Python code points.
+"status", "updated_at", "doc_meta"}`` (doccano keeps the extra keys as metadata; a line
+without status or updated_at reads as done, now). Offsets are Python code points.
 
 doccano has no discontinuous spans and no frames, so an attribution is written as a star
 of relations (``common.Graph``): from the first fragment of its content to each of its
@@ -30,13 +31,14 @@ from annotator.formats.common import (
     count_unrecoverable,
     example_record,
     graph_to_attributions,
+    iso_time,
     list_field,
     renumbered_ids,
 )
-from annotator.schema import AnnotationRecord, Document, DocumentMeta
+from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
 
 FORMAT = "doccano"
-CARRIES: set[str] = set()  # discontinuity is rebuilt from CONTENT relations but not shown as such
+CARRIES: set[str] = {"status"}  # discontinuity is rebuilt from CONTENT relations but not shown as such
 
 
 def new_report() -> LossReport:
@@ -61,6 +63,8 @@ def line_for(example: Example, number: int) -> dict:
         "relations": relations,
         "doc_id": document.id,
         "annotator": record.annotator,
+        "status": record.status.value,
+        "updated_at": record.updated_at.isoformat(),
         "doc_meta": document.meta.model_dump(mode="json", exclude_none=True),
     }
 
@@ -108,7 +112,11 @@ def parse_line(value: object, path, line: int, default_annotator: str = "doccano
     except ValueError:
         document = Document(id=doc_id, text=text)
     annotator = str(value.get("annotator") or default_annotator)
-    return document, example_record(document, annotator, attributions)
+    status = value.get("status", Status.done.value)
+    if status not in Status.__members__:
+        raise AnnotatorError(f"status {status!r} is not one of {', '.join(Status.__members__)}", path, line)
+    updated = iso_time(value.get("updated_at"), path, line)
+    return document, example_record(document, annotator, attributions, updated, Status(status))
 
 
 def read(path: Path, default_annotator: str = "doccano") -> Iterator[tuple[Document, AnnotationRecord]]:

@@ -6,7 +6,9 @@ child token indices, i.e. each span's last token, with ``head_span``/``child_spa
 label), ``_input_hash``/``_task_hash`` (MurmurHash3 of the sorted JSON of the input key
 ``text`` and of the task keys ``spans`` and ``relations``, in the manner of Prodigy's
 ``set_hashes``), ``answer`` (done: accept, skipped: ignore), ``_annotator_id``,
-``_session_id``, ``_timestamp`` and ``meta`` (shown by Prodigy: document id and title).
+``_session_id``, ``_timestamp`` (whole seconds), ``updated_at`` (the record's time, ISO 8601,
+read back in preference to ``_timestamp``) and ``meta`` (shown by Prodigy: document id
+and title).
 
 Frames travel as relations (see ``common.Graph``): a relation from the first fragment of
 each attribution's content to each of its source and cue fragments (labels SOURCE, CUE)
@@ -37,13 +39,14 @@ from annotator.formats.common import (
     count_unrecoverable,
     example_record,
     graph_to_attributions,
+    iso_time,
     list_field,
     renumbered_ids,
 )
 from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
 
 FORMAT = "prodigy"
-CARRIES = {"frames"}  # answer: done -> accept, skipped -> ignore; in_progress is counted
+CARRIES = {"frames", "status"}  # answer: done/in_progress -> accept, skipped -> ignore; "status" exact
 ANSWERS = {Status.done: "accept", Status.skipped: "ignore", Status.in_progress: "accept"}
 
 
@@ -92,9 +95,11 @@ def task_for(example: Example, report: LossReport | None = None) -> dict:
         "spans": written,
         "relations": relations,
         "answer": ANSWERS[record.status],
+        "status": record.status.value,  # answer cannot tell in_progress from done
         "_annotator_id": record.annotator,
         "_session_id": record.annotator,
         "_timestamp": int(record.updated_at.timestamp()),
+        "updated_at": record.updated_at.isoformat(),  # _timestamp has whole seconds only
         "_view_id": "relations",
     }
     task["_input_hash"] = _hash({"text": document.text})
@@ -157,12 +162,19 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
         document = Document(id=doc_id, text=text, meta=DocumentMeta.model_validate(doc_meta))
     except ValueError:
         document = Document(id=doc_id, text=text)
+    updated = iso_time(task.get("updated_at"), path, line)
     stamp = task.get("_timestamp")
     try:
-        updated = datetime.fromtimestamp(stamp, timezone.utc) if isinstance(stamp, int | float) else None
+        if updated is None and isinstance(stamp, int | float) and not isinstance(stamp, bool):
+            updated = datetime.fromtimestamp(stamp, timezone.utc)
     except (OverflowError, OSError, ValueError):
         raise AnnotatorError(f"_timestamp {stamp!r} is not a time in seconds", path, line) from None
-    status = Status.done if task.get("answer", "accept") == "accept" else Status.skipped
+    status = task.get("status")
+    if status is None:
+        status = Status.done if task.get("answer", "accept") == "accept" else Status.skipped
+    elif status not in Status.__members__:
+        raise AnnotatorError(f"status {status!r} is not one of {', '.join(Status.__members__)}", path, line)
+    status = Status(status)
     annotator = str(task.get("_annotator_id") or default_annotator)
     return document, example_record(document, annotator, attributions, updated, status)
 
