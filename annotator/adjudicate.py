@@ -183,6 +183,7 @@ class DocumentAdjudication:
     decisions: dict[str, Decision] = field(default_factory=dict)
     reopened: set[str] = field(default_factory=set)
     tokens: WordTokens | None = None
+    previous: AnnotationRecord | None = None  # the gold record this adjudication resumed
 
     @property
     def annotators(self) -> list[str]:
@@ -209,17 +210,8 @@ class DocumentAdjudication:
         return attribution.model_copy(update={"id": cluster.id, "agreed_by": agreed, "action": action})
 
     def _agreeing(self, cluster: Cluster, attribution: Attribution) -> list[str]:
-        tokens = self.tokens or WordTokens(self.document.text)
-        self.tokens = tokens
-        key = (
-            tokens.units(attribution.source) if attribution.source else None,
-            tokens.units(attribution.cue) if attribution.cue else None,
-            tokens.units(attribution.content),
-        )
-        for version in cluster.versions:
-            if version.key == key:
-                return list(version.annotators)
-        return []
+        index = self._version_of(cluster, attribution)
+        return [] if index is None else list(cluster.versions[index].annotators)
 
     def choose(self, ident: str, version: int, kind: str = "chosen") -> Decision:
         """Take version ``version`` (0-based) of a cluster as gold."""
@@ -320,18 +312,80 @@ class DocumentAdjudication:
         )
 
     def resume(self, gold: AnnotationRecord) -> None:
-        """Take the decisions an earlier gold record holds."""
+        """Take the decisions an earlier gold record holds.
+
+        The gold file does not store how each decision was taken, so it is read back from
+        the votes: a unanimous cluster's only version is "unanimous"; where the record's
+        adjudicators include ``auto-majority``, a decision equal to the cluster's majority
+        is "majority" (a tie has no majority, so what was settled by hand on the screen
+        after ``--auto majority`` stays "by hand"); anything else was chosen, edited or
+        rejected by hand.
+        """
+        self.previous = gold
         by_id = {cluster.id: cluster for cluster in self.clusters}
+        by_majority = AUTO_MAJORITY in adjudicator_names(gold.adjudicator)
         for attribution in gold.attributions:
             cluster = by_id.get(attribution.id)
-            if cluster is not None and cluster.unanimous and attribution.action != Action.edited:
-                kind = "unanimous"
+            if attribution.action == Action.edited:
+                kind = "edited"
+            elif cluster is None:
+                kind = "chosen"
             else:
-                kind = "edited" if attribution.action == Action.edited else "chosen"
+                taken = self._version_of(cluster, attribution)
+                if cluster.unanimous and taken == 0:
+                    kind = "unanimous"
+                elif by_majority and taken is not None and cluster.majority() == taken:
+                    kind = "majority"
+                else:
+                    kind = "chosen"
             self.decisions[attribution.id] = Decision(kind, attribution)
         for attribution in gold.rejected:
-            if attribution.id in by_id:
-                self.decisions[attribution.id] = Decision("rejected", None)
+            cluster = by_id.get(attribution.id)
+            if cluster is not None:
+                kind = "majority" if by_majority and cluster.majority() == NO_ATTRIBUTION else "rejected"
+                self.decisions[attribution.id] = Decision(kind, None)
+
+    def _version_of(self, cluster: Cluster, attribution: Attribution) -> int | None:
+        """Which of a cluster's versions an attribution is (by word tokens), or None."""
+        tokens = self.tokens or WordTokens(self.document.text)
+        self.tokens = tokens
+        key = (
+            tokens.units(attribution.source) if attribution.source else None,
+            tokens.units(attribution.cue) if attribution.cue else None,
+            tokens.units(attribution.content),
+        )
+        return next((index for index, version in enumerate(cluster.versions) if version.key == key), None)
+
+    def gold_record(self, gold_name: str, adjudicator: str) -> AnnotationRecord:
+        """The gold record to write: the resumed one unchanged when no decision changed
+        (its time and adjudicators stay as they were), else a new one whose adjudicator
+        names everyone who worked on the document ("auto-majority+alice")."""
+        record = self.to_record(gold_name, adjudicator)
+        previous = self.previous
+        if previous is None:
+            return record
+        if (record.attributions, record.rejected, record.status) == (
+            previous.attributions, previous.rejected, previous.status
+        ):
+            return previous
+        return record.model_copy(update={"adjudicator": combined_adjudicator(previous.adjudicator, adjudicator)})
+
+
+AUTO_MAJORITY = "auto-majority"
+AUTOMATIC = ("unanimous", "majority")  # decision kinds taken without a person
+
+
+def adjudicator_names(value: str | None) -> list[str]:
+    """The adjudicators a gold record names ("auto-majority+alice" -> both)."""
+    return [name for name in (value or "").split("+") if name]
+
+
+def combined_adjudicator(previous: str | None, who: str) -> str:
+    """A document someone else already worked on names both adjudicators."""
+    names = adjudicator_names(previous)
+    if names and who not in names:
+        return "+".join([*names, who])
+    return previous if names else who
 
 
 def prepare(
@@ -356,6 +410,16 @@ def prepare(
             item.resume(gold[doc_id])
         result.append(item)
     return result
+
+
+def kept_records(
+    earlier: Iterable[AnnotationRecord], items: Sequence[DocumentAdjudication], gold_name: str
+) -> list[AnnotationRecord]:
+    """The records of an earlier gold file that adjudicating ``items`` does not rewrite
+    (documents no annotator given here annotated, records under other names): the gold
+    file is rewritten whole, so these are written back as they were."""
+    adjudicated = {item.document.id for item in items}
+    return [record for record in earlier if not (record.annotator == gold_name and record.doc_id in adjudicated)]
 
 
 def save_gold(path: Path, records: Sequence[AnnotationRecord]) -> None:
@@ -444,25 +508,40 @@ class AdjudicationSession:
         out: Path | None,
         gold_name: str = "gold",
         adjudicator: str = "adjudicator",
+        kept: Sequence[AnnotationRecord] = (),
     ):
         self.items = items
+        # Records of the gold file this session does not rewrite (documents no annotator
+        # here annotated, other names): written back as they were.
+        self.kept = list(kept)
         self.out = Path(out) if out is not None else None
         self.gold_name = gold_name
         self.adjudicator = adjudicator
-        self.merged: list[tuple[int, str]] = []  # (document position, cluster id) merged at start
+        # (document position, cluster id) of the decisions taken without a person: the
+        # unanimous merges made now, and those (unanimous or by majority) of a resumed gold.
+        self.merged: list[tuple[int, str]] = []
+        merged_now = 0
         for position, item in enumerate(items):
-            self.merged.extend((position, cluster.id) for cluster in item.auto_unanimous())
+            merged_now += len(item.auto_unanimous())
+            self.merged.extend(
+                (position, cluster.id)
+                for cluster in item.clusters
+                if (decision := item.decisions.get(cluster.id)) is not None and decision.kind in AUTOMATIC
+            )
+        self.merged_now = merged_now
         self.history: list[tuple[int, str]] = []  # decisions made here, for undo
         self.position = 0
         self.cluster_id: str | None = None
         self.focus = 0  # the version shown as the one to edit (0-based)
         self.edit_state = None  # a session DocState while a version is being edited
         self.view = "open"  # or "merged": walk the automatic merges to review them
+        earlier = len(self.merged) - merged_now
         self.message = (
-            f"{len(self.merged)} unanimous cluster(s) merged automatically (m lists them); "
-            f"{self.left} to settle"
+            f"{merged_now} unanimous cluster(s) merged automatically"
+            + (f", {earlier} automatic decision(s) from the gold file" if earlier else "")
+            + f" (m lists them); {self.left} to settle"
         )
-        if self.merged:
+        if merged_now:
             self.save()
         self._first_open()
 
@@ -677,7 +756,7 @@ class AdjudicationSession:
 
     # ---- saving ------------------------------------------------------------------------
     def records(self) -> list[AnnotationRecord]:
-        return [item.to_record(self.gold_name, self.adjudicator) for item in self.items]
+        return [*(item.gold_record(self.gold_name, self.adjudicator) for item in self.items), *self.kept]
 
     def save(self) -> None:
         if self.out is not None:

@@ -77,7 +77,8 @@ async def test_pick_reject_undo_defer_and_resume(training, tmp_path):
         assert session.left == left - 1
         await pilot.press("q")
     resumed = session_for(training, out)
-    assert resumed.left == left - 1 and len(resumed.merged) == 0  # nothing merged twice
+    # Nothing merged twice, and the earlier merges are still listed for review (m).
+    assert resumed.left == left - 1 and resumed.merged_now == 0 and len(resumed.merged) == merged
     assert first.id in resumed.items[0].decisions
 
 

@@ -35,7 +35,7 @@ def adjudicate_command(
     import gc
     import os
 
-    from annotator.adjudicate import prepare, save_gold, summarise
+    from annotator.adjudicate import kept_records, prepare, save_gold, summarise
     from annotator.cli.report import warn_problems
     from annotator.errors import AnnotatorError
     from annotator.records import check_against_corpus, check_annotators_known, load_documents, read_journals, split_names
@@ -63,30 +63,29 @@ def adjudicate_command(
         raise AnnotatorError("no annotations found", ", ".join(map(str, journals)))
     check_against_corpus(records, documents, contents)
     gold = {}
+    earlier = []
     if out.exists():
         previous = read_journals([out])
         warn_problems(previous)
         check_against_corpus(previous.latest.values(), documents, previous)
         gold = {doc_id: record for (doc_id, name), record in previous.latest.items() if name == gold_name}
+        earlier = list(previous.latest.values())
     items = prepare(documents, records, gold)
+    kept = kept_records(earlier, items, gold_name)
     if auto is None:
-        _open_screen(items, out, gold_name, who)
+        _open_screen(items, out, gold_name, who, kept)
         return
     tied = []
     gold_records = []
     for item in items:
-        settled_before = set(item.decisions)
         item.auto_unanimous()
         if auto == "majority":
             tied.extend((item, cluster) for cluster in item.auto_majority()[1])
         else:
             tied.extend((item, cluster) for cluster in item.open_clusters)
-        previous = gold.get(item.document.id)
-        if previous is not None and set(item.decisions) == settled_before:
-            gold_records.append(previous)  # nothing new: keep the record as it was
-        else:
-            gold_records.append(item.to_record(gold_name, _adjudicators(previous, who)))
-    save_gold(out, gold_records)
+        # Nothing new: the record as it was; else it names every adjudicator.
+        gold_records.append(item.gold_record(gold_name, who))
+    save_gold(out, [*gold_records, *kept])
     summary = summarise(items)
     if as_json:
         from annotator.cli.report import print_json
@@ -123,18 +122,11 @@ def adjudicate_command(
         typer.echo(f"  ... and {len(tied) - 20} more")
 
 
-def _adjudicators(previous, who: str) -> str:
-    """A document someone else already worked on names both adjudicators."""
-    if previous is not None and previous.adjudicator and who not in previous.adjudicator.split("+"):
-        return f"{previous.adjudicator}+{who}"
-    return who
-
-
 def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
-def _open_screen(items, out: Path, gold_name: str, adjudicator: str) -> None:
+def _open_screen(items, out: Path, gold_name: str, adjudicator: str, kept=()) -> None:
     from annotator.errors import AnnotatorError
 
     try:
@@ -144,4 +136,4 @@ def _open_screen(items, out: Path, gold_name: str, adjudicator: str) -> None:
             "the adjudication screen is not part of this build yet; use --auto majority "
             "(or --auto unanimous) to merge without a screen"
         ) from None
-    run_adjudication(items, out, gold_name, adjudicator)
+    run_adjudication(items, out, gold_name, adjudicator, kept)

@@ -84,7 +84,13 @@ class VersionsPanel(Panel):
         lines: list[Content] = []
         decision = session.decision()
         if session.view == "merged" and decision is not None:
-            lines.append(Content.styled(f"Merged automatically: all {voters} annotators agree (o reopens)", "bold"))
+            if decision.kind == "unanimous":
+                heading = f"Merged automatically: all {voters} annotators agree (o reopens)"
+            elif decision.attribution is None:
+                heading = f"Rejected by majority: {len(cluster.missing)} of {voters} left it out (o reopens)"
+            else:
+                heading = f"Settled by majority: {len(decision.attribution.agreed_by or [])} of {voters} (o reopens)"
+            lines.append(Content.styled(heading, "bold"))
         for index, version in enumerate(cluster.versions):
             focused = index == session.focus
             marker = "▸" if focused else " "
@@ -335,7 +341,9 @@ class AdjudicationApp(App[None]):
         self.push_screen(AdjudicateScreen(self.session))
 
 
-def run_adjudication(items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str) -> AdjudicationSession:
-    session = AdjudicationSession(items, out, gold_name, adjudicator)
+def run_adjudication(
+    items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str, kept=()
+) -> AdjudicationSession:
+    session = AdjudicationSession(items, out, gold_name, adjudicator, kept)
     AdjudicationApp(session).run()
     return session

@@ -1,0 +1,100 @@
+"""Adjudication as a team runs it, on PolNeAR's six-annotator articles: `--auto majority`
+first, then the screen for the ties, then `--auto majority` again. Each step keeps what
+the earlier ones decided, says how each decision was taken, and names who took it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.adjudicate import AdjudicationSession, kept_records, prepare
+from annotator.records import load_documents, read_journals
+from polnear_support import import_compartment, run_in_process
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory) -> tuple[Path, Path]:
+    return import_compartment("annotator-training", tmp_path_factory.mktemp("at"))
+
+
+def auto_majority(corpus: Path, journals: Path, out: Path, *extra) -> dict:
+    result = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", out, "--auto", "majority", "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def gold_lines(path: Path) -> dict[str, dict]:
+    return {json.loads(line)["doc_id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()}
+
+
+def screen_session(corpus: Path, journals: Path, out: Path, who: str) -> AdjudicationSession:
+    """The session behind the adjudication screen, resumed from the gold file."""
+    earlier = read_journals([out]).latest
+    previous = {doc: record for (doc, name), record in earlier.items() if name == "gold"}
+    items = prepare(load_documents(corpus), read_journals([journals]).records(), previous)
+    return AdjudicationSession(items, out, "gold", who, kept_records(earlier.values(), items, "gold"))
+
+
+def test_a_second_auto_majority_run_reports_the_same_and_changes_nothing(training, tmp_path):
+    corpus, journals = training
+    out = tmp_path / "gold.jsonl"
+    first = auto_majority(corpus, journals, out)
+    assert (first["unanimous"], first["majority"], first["majority_rejected"], first["by_hand"]) == (23, 22, 35, 0)
+    written = out.read_bytes()
+    second = auto_majority(corpus, journals, out)
+    # Decisions read back from the gold file are still "by majority", not "by hand".
+    assert {k: v for k, v in second.items() if k != "gold"} == {k: v for k, v in first.items() if k != "gold"}
+    assert out.read_bytes() == written
+
+
+def test_the_screen_after_auto_majority_lists_its_decisions_and_names_both(training, tmp_path):
+    corpus, journals = training
+    out = tmp_path / "gold.jsonl"
+    summary = auto_majority(corpus, journals, out)
+    before = gold_lines(out)
+    session = screen_session(corpus, journals, out, "alice")
+    automatic = summary["unanimous"] + summary["majority"] + summary["majority_rejected"]
+    # m reviews every automatic decision, those of the earlier run included.
+    assert session.merged_now == 0 and len(session.merged) == automatic
+    assert session.left == len(summary["left_for_review"]) == 5
+    session.toggle_view()
+    assert session.view == "merged" and session.cluster is not None
+    assert session.decision().kind in ("unanimous", "majority")
+    session.toggle_view()
+    doc_id = session.item.document.id
+    tie = session.cluster
+    assert tie.majority() is None  # what is left is a tie
+    assert session.pick(1)
+    after = gold_lines(out)
+    assert after[doc_id]["adjudicator"] == "auto-majority+alice"
+    assert tie.id in {a["id"] for a in after[doc_id]["attributions"]}
+    # Documents alice did not touch keep their record as it was: time and adjudicator.
+    for other, record in before.items():
+        if other != doc_id:
+            assert after[other] == record
+    # Back to --auto majority: the tie settled on the screen counts as by hand.
+    again = auto_majority(corpus, journals, out)
+    assert again["by_hand"] == 1 and again["open"] == 4
+    assert again["majority"] + again["majority_rejected"] == summary["majority"] + summary["majority_rejected"]
+
+
+def test_gold_of_documents_not_adjudicated_now_is_kept(training, tmp_path):
+    corpus, journals = training
+    out = tmp_path / "gold.jsonl"
+    auto_majority(corpus, journals, out)
+    before = gold_lines(out)
+    # The team adjudicates again with one article's annotations set aside.
+    dropped = sorted(before)[0]
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    for path in journals.glob("*.jsonl"):
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines() if json.loads(line)["doc_id"] != dropped]
+        (subset / path.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    auto_majority(corpus, subset, out)
+    assert gold_lines(out) == before  # the set-aside article's gold is still there, unchanged
+    session = screen_session(corpus, subset, out, "bob")
+    assert dropped not in {item.document.id for item in session.items}
+    session.save()
+    assert gold_lines(out)[dropped] == before[dropped]
