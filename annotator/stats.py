@@ -6,6 +6,11 @@
 - Suggestion outcomes: ``action`` of kept attributions (accepted, edited, added) and
   the suggestions turned down (``rejected``); attributions without an action are
   counted as manual.
+- Gold records (written by ``adjudicate``, they name an ``adjudicator``) show as a row
+  of their own under the gold name (how far adjudication has gone), but are left out
+  of the attribution and suggestion figures: a gold attribution repeats an
+  annotator's, its ``action`` is the adjudicator's pick and its ``rejected`` are
+  clusters turned down, not suggestions (``gold_records`` counts them).
 - Time per document: every save is a journal line with its ``updated_at``, so the
   time spent on a document is the sum of the gaps between its consecutive saves, each
   gap capped at IDLE_CAP (a long pause is a break, not work). Documents saved only once
@@ -71,6 +76,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
     types: Counter = Counter({kind.value: 0 for kind in AttributionType})
     roles: Counter = Counter({role: 0 for role in ROLES})
     outcomes: Counter = Counter({name: 0 for name in ("accepted", "edited", "added", "rejected", "manual")})
+    gold_records = 0
     for key, record in latest.items():
         stats = per_annotator.setdefault(record.annotator, AnnotatorStats())
         stats.statuses[record.status.value] += 1
@@ -79,6 +85,9 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
             seconds = active_seconds(saves[key])
             if seconds is not None:
                 stats.seconds.append(seconds)
+        if record.adjudicator is not None:
+            gold_records += 1
+            continue
         for attribution in record.attributions:
             types[attribution.type.value] += 1
             for role in ROLES:
@@ -92,6 +101,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
         "types": dict(types),
         "roles": dict(roles),
         "suggestions": dict(outcomes),
+        "gold_records": gold_records,
         "idle_cap_seconds": IDLE_CAP_SECONDS,
     }
     return report, problems

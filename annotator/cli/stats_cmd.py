@@ -42,6 +42,10 @@ def stats_command(
             minutes(row["mean_seconds_per_document"]),
         )
     out.print(table)
+    if report["gold_records"]:
+        out.print(
+            f"{report['gold_records']} gold record(s) (written by adjudicate) are left out of the tables below"
+        )
     total = sum(report["types"].values()) or 1
     types = Table(title="Attributions by type and role")
     types.add_column("type")
