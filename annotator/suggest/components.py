@@ -60,7 +60,7 @@ def tokens_of(doc: Doc) -> Tokens:
     strings = doc.vocab.strings
     decoded = _Decoded.of(strings)
     words = _decode(array[:, 0].tolist(), strings, decoded.strings)
-    lower = _decode(array[:, 1].tolist(), strings, decoded.strings)
+    lower = list(map(str.lower, words))  # what spaCy's LOWER holds, without a lookup per token
     lemma_ids = array[:, 2]
     starts = array[:, 3].tolist()
     ends = (array[:, 3] + array[:, 4]).tolist()

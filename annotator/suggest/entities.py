@@ -14,6 +14,7 @@ No coreference model: names are tied by the text itself.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from annotator.suggest.lexicon import load_word_lists
 
@@ -22,7 +23,8 @@ PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
 TITLED_NAME = re.compile(
-    r"\b(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
+    # The lookahead rejects most positions at once (the titles' first letters).
+    r"\b(?=[ACDGJMPRS])(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
     r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
     r"((?:[A-Z][\w’'\-]+\s?){1,4})"
 )
@@ -36,6 +38,7 @@ def _normal(name: str) -> str:
     return re.sub(r"\s+", " ", name)
 
 
+@lru_cache(maxsize=65536)  # the same names recur in every article
 def _bare(name: str) -> str:
     return TITLE_PREFIX.sub("", _normal(name)).strip()
 
@@ -84,6 +87,14 @@ class EntityGrouper:
         ]
         proper = {n for n, t in zip(names, texts) if n[:1].isupper() and t.lower() not in PERSON_PRONOUNS | GROUP_PRONOUNS}
         proper.update(name for _, name, _ in titled)
+        canonical: dict[str, str] = {}
+
+        def canonical_of(name: str) -> str:
+            found = canonical.get(name)
+            if found is None:
+                found = canonical[name] = self._canonical(name, proper, acronyms)
+            return found
+
         result: list[str | None] = []
         last_person: tuple[int, str] | None = None  # (offset, entity)
         last_group: str | None = None
@@ -97,7 +108,7 @@ class EntityGrouper:
                 if last_person is not None and (named is None or last_person[0] >= named[0]):
                     entity = last_person[1]
                 elif named is not None:
-                    entity = self._canonical(named[1], proper, acronyms)
+                    entity = canonical_of(named[1])
             elif lower in GROUP_PRONOUNS:
                 entity = last_group
             elif lower in ("who", "that") and previous is not None and start - previous[0] <= 3:
@@ -105,11 +116,11 @@ class EntityGrouper:
             elif lower in ("who", "which", "i", "we", "you", "that"):
                 entity = None
             elif titled and (holders := self._title_holders(lower, start, titled)):
-                entity = self._canonical(holders[-1][1], proper, acronyms)  # "the Prime Minister"
+                entity = canonical_of(holders[-1][1])  # "the Prime Minister"
             elif name.lower() in acronyms:
                 entity = acronyms[name.lower()]
             elif name[:1].isupper():
-                entity = self._canonical(name, proper, acronyms)
+                entity = canonical_of(name)
             else:
                 head = name.split()[-1].lower() if name.split() else ""
                 entity = descriptions.get(head) or name

@@ -17,6 +17,7 @@ Patterns (each cue is tried in this order):
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ COLON_NOT_SPEAKER = frozenset(
     "photo photos courtesy read also note update editor editor's source sources credit "
     "image video watch related see more click subscribe follow share".split()
 )
+DOUBLE_MARK = re.compile("[“”«»\"]")
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
@@ -113,6 +115,19 @@ def _bigram_keys(firsts, seconds):
 
     with numpy.errstate(over="ignore"):
         return firsts * numpy.uint64(0x9E3779B97F4A7C15) ^ seconds
+
+
+def _colon_tokens(tokens: Tokens) -> list[int]:
+    """Indices of the tokens that are a lone ":", in order."""
+    found = []
+    text, starts, words = tokens.text, tokens.starts, tokens.words
+    position = text.find(":")
+    while position != -1:
+        index = bisect.bisect_right(starts, position) - 1
+        if index >= 0 and words[index] == ":" and starts[index] == position:
+            found.append(index)
+        position = text.find(":", position + 1)
+    return found
 
 
 def split_sentences(boundaries: set[int], words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -508,14 +523,17 @@ class Rules:
         suggestions: list[Suggestion] = []
         used_quotes: set[Quote] = set()
         previous_source: dict[int, tuple[int, int]] = {}  # sentence -> last source tokens
-        quoted = [(q.start, q.end) for q in top_quotes]
+        # Top-level quotes never overlap, so the one a cue may sit in is the last
+        # that starts before it.
+        quoted_starts = [q.start for q in top_quotes]
         for cue in cues:
             found = self._from_cue(tokens, cue, starts_at, ends_at, previous_source)
             if found is not None and found.cue is not None and found.type != "direct":
                 # A cue inside someone's quoted words is reported speech within speech:
                 # annotators mark it less often.
                 cue_start = found.cue[0]
-                if any(a < cue_start < b for a, b in quoted):
+                before = bisect.bisect_left(quoted_starts, cue_start) - 1
+                if before >= 0 and cue_start < top_quotes[before].end:
                     found.score *= self.in_quote_factor
             if found is None:
                 continue
@@ -544,9 +562,11 @@ class Rules:
         cue_tokens = {i for cue in cues for i in range(cue.start, cue.end)}
         found = []
         shouted: dict[str, int] = {}  # ALL-CAPS one-word speakers: a transcript repeats them
+        colons = _colon_tokens(tokens)  # few per document: looked up, not scanned for
         for s, e in tokens.sents:
             limit = min(e - 1, s + MAX_COLON_SPEAKER + 1)
-            colon = next((i for i in range(s + 1, limit) if words[i] == ":"), None)
+            first = bisect.bisect_left(colons, s + 1)
+            colon = colons[first] if first < len(colons) and colons[first] < limit else None
             if colon is None or colon + 1 >= e:
                 continue
             speaker = range(s, colon)
@@ -723,6 +743,8 @@ class Rules:
             j -= 1
         if j in ends_at:
             return (ends_at[j], None) if self._interrupts(tokens, ends_at[j], a) else (None, None)
+        if not ends_at or min(ends_at) >= a:
+            return None, None  # no quote ends before the cue: no source to look for
         source = self.source_left(a, tokens, 0)
         if source is None:
             return None, None
@@ -747,8 +769,7 @@ class Rules:
         source = self._char(tokens, *source_tokens) if source_tokens else None
         if kind == "indirect" and len(content_pieces) == 1:
             a, b = content_pieces[0]
-            body = tokens.text[a:b]
-            if any(mark in body for mark in "“”«»\""):
+            if DOUBLE_MARK.search(tokens.text, a, b):
                 kind = "mixed"
         return Suggestion(
             content=content_pieces,
