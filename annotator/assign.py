@@ -119,6 +119,24 @@ def write_queues(assignment: Assignment, directory: Path) -> list[Path]:
     return written
 
 
+def stale_queues(directory: Path, annotators: Iterable[str]) -> list[Path]:
+    """Queue files ``write_queues`` wrote in ``directory`` for annotators not given now:
+    left from an earlier assignment, they would send someone to documents no longer theirs."""
+    current = set(annotators)
+    stale = []
+    for path in sorted(Path(directory).glob("*.txt")):
+        if path.stem in current or not path.is_file():
+            continue
+        try:
+            with path.open(encoding="utf-8") as stream:
+                first = stream.readline()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first.startswith(f"# queue of {path.stem} ("):
+            stale.append(path)
+    return stale
+
+
 def load_queue(path: Path, known_ids: Container[str] | None = None) -> list[str]:
     """The document ids of a queue file, in order; unknown or repeated ids are errors."""
     import orjson

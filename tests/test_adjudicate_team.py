@@ -98,3 +98,47 @@ def test_gold_of_documents_not_adjudicated_now_is_kept(training, tmp_path):
     assert dropped not in {item.document.id for item in session.items}
     session.save()
     assert gold_lines(out)[dropped] == before[dropped]
+
+
+def test_stats_keep_the_gold_out_of_the_annotators_figures(training, tmp_path):
+    corpus, journals = training
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    for path in journals.glob("*.jsonl"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    alone = json.loads(run_in_process("stats", folder, "--json").stdout)
+    auto_majority(corpus, journals, folder / "gold.jsonl")  # the team keeps its gold beside the journals
+    report = json.loads(run_in_process("stats", folder, "--json").stdout)
+    assert report["gold_records"] == 4 and report["annotators"]["gold"]["done"] + report["annotators"]["gold"][
+        "in_progress"] == 4
+    # The gold repeats annotators' attributions and its rejections are clusters, not suggestions.
+    for key in ("types", "roles", "suggestions"):
+        assert report[key] == alone[key], key
+    table = run_in_process("stats", folder)
+    assert "4 gold record(s)" in table.stdout
+
+
+def test_a_new_assignment_warns_of_queues_left_from_the_last(training, tmp_path):
+    corpus, _ = training
+    queues = tmp_path / "queues"
+    first = run_in_process("assign", corpus, "--annotators", "ann,bob,cat", "--overlap", "2", "-o", queues)
+    assert first.returncode == 0 and "warning" not in first.stderr
+    second = run_in_process("assign", corpus, "--annotators", "ann,bob", "--overlap", "2", "-o", queues)
+    assert second.returncode == 0
+    assert f"warning: {queues / 'cat.txt'} is a queue from an earlier assignment" in second.stderr
+    assert "ann.txt" not in second.stderr and "bob.txt" not in second.stderr
+
+
+def test_evaluating_against_an_unfinished_gold_says_so(training, tmp_path):
+    corpus, journals = training
+    gold = tmp_path / "gold.jsonl"
+    summary = auto_majority(corpus, journals, gold)
+    unfinished = {item["doc_id"] for item in summary["left_for_review"]}
+    prediction = sorted(journals.glob("*.jsonl"))[0]
+    result = run_in_process("evaluate", prediction, gold, "--corpus", corpus, "--json")
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {len(unfinished)} gold document(s) still being adjudicated" in result.stderr
+    assert json.loads(result.stdout)["documents"] == 4
+    # Against the annotators' own journals (no adjudicator): no such warning.
+    plain = run_in_process("evaluate", prediction, *sorted(journals.glob("*.jsonl"))[1:], "--corpus", corpus, "--json")
+    assert plain.returncode == 0 and "adjudicated" not in plain.stderr

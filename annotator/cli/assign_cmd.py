@@ -19,7 +19,8 @@ def assign_command(
     as_json: bool = typer.Option(False, "--json", help="Print the assignment as JSON."),
 ) -> None:
     """Give every document to K annotators, balanced and deterministic; write one queue per annotator."""
-    from annotator.assign import assign, write_queues
+    from annotator.assign import assign, stale_queues, write_queues
+    from annotator.errors import printable
     from annotator.records import load_documents, split_names
     from annotator.store import check_annotator_name
 
@@ -27,6 +28,12 @@ def assign_command(
     documents = load_documents(corpus)
     assignment = assign(list(documents), names, overlap, seed)
     written = write_queues(assignment, out)
+    for path in stale_queues(out, names):
+        typer.echo(
+            f"warning: {printable(str(path))} is a queue from an earlier assignment "
+            f"({printable(path.stem)} is not in --annotators): remove it, or assign {printable(path.stem)} too",
+            err=True,
+        )
     if as_json:
         from annotator.cli.report import print_json
 
