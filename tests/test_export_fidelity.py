@@ -136,3 +136,23 @@ def test_the_refusal_is_one_line_without_a_traceback(training, tmp_path):
     result = run_cli("export", journal, "--corpus", corpus, "--format", "brat", "-o", tmp_path / "b")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and f"{journal}:{line}:" in result.stderr
+
+
+def test_brat_import_names_the_attribution_a_span_beyond_the_text_costs(dev, tmp_path):
+    corpus, journals = dev
+    out = tmp_path / "brat"
+    assert run_in_process("export", journals, "--corpus", corpus, "--format", "brat", "-o", out).returncode == 0
+    ann = sorted((out / "attributions").glob("*.ann"))[0]
+    lines = ann.read_text(encoding="utf-8").splitlines()
+    label, offsets = lines[0].split("\t")[1].split(" ", 1)
+    start = offsets.split()[0]
+    lines[0] = "\t".join([lines[0].split("\t")[0], f"{label} {start} 1000000", lines[0].split("\t")[2]])
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_in_process("import", out, "--format", "brat", "-o", tmp_path / "c.jsonl",
+                            "--annotations-out", tmp_path / "ann")
+    assert result.returncode == 0, result.stderr
+    assert "1 attributions with a span beyond the text (left out)" in result.stderr
+    assert f"{ann}:1: span T1 ends beyond the text" in result.stderr and "attribution E1 left out" in result.stderr
+    assert "outside any event" not in result.stderr
+    total = sum(len(record.attributions) for record in latest(tmp_path / "ann").values())
+    assert total == sum(len(record.attributions) for record in latest(journals).values()) - 1

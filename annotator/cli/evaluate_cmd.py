@@ -37,6 +37,7 @@ def evaluate_command(
     from annotator.cli.report import print_json, warn_problems
     from annotator.errors import AnnotatorError
     from annotator.evaluate import BOOTSTRAP_SEED, evaluate
+    from annotator.schema import Status
     from annotator.records import (
         check_against_corpus,
         check_annotators_known,
@@ -59,6 +60,22 @@ def evaluate_command(
     gold_records = per_document(gold_contents, gold_names, listed=listed_annotators(documents))
     if not gold_records:
         raise AnnotatorError("no gold annotations found", ", ".join(map(str, gold)))
+    # A gold file from `adjudicate` that still has clusters open scores those claims as
+    # absent: predicting them counts against precision. Said, not silent.
+    unfinished = sorted(
+        record.doc_id for record in gold_records.values()
+        if record.adjudicator is not None and record.status != Status.done
+    )
+    if unfinished:
+        from annotator.errors import printable
+
+        typer.echo(
+            printable(
+                f"warning: {len(unfinished)} gold document(s) still being adjudicated (clusters left "
+                f"open count as no attribution), first: {unfinished[0]}"
+            ),
+            err=True,
+        )
     # Predictions by skipped records still count: a skipped document predicted nothing.
     pred_records = per_document(pred_contents, pred_names, skip_skipped=False)
     if not pred_records:  # an empty or wrong file, not a model that predicted nothing

@@ -322,8 +322,10 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
                 result.problems.append(f"{path}:{event.line}: cannot map argument {role}:{target}")
                 continue
             if any(end > len(text) for _, end in bound.pieces):
-                result.problems.append(f"{path}:{bound.line}: span {target} ends beyond the text ({len(text)})")
-                result.unmapped["spans beyond the text"] += 1
+                result.problems.append(
+                    f"{path}:{bound.line}: span {target} ends beyond the text ({len(text)}): "
+                    f"attribution {event.id} left out"
+                )
                 broken = True
                 continue
             expected = " ".join(text[a:b] for a, b in bound.pieces)
@@ -334,6 +336,9 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
             span_ids.append(target)
             used.add(target)
         if broken:
+            # Its spans belong to an event (not "outside any event"); the event is what is lost.
+            used.update(target for _, target in event.roles)
+            result.unmapped["attributions with a span beyond the text (left out)"] += 1
             continue
         if "content" not in pieces:
             result.unmapped["events without a content"] += 1
