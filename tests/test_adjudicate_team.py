@@ -142,3 +142,22 @@ def test_evaluating_against_an_unfinished_gold_says_so(training, tmp_path):
     # Against the annotators' own journals (no adjudicator): no such warning.
     plain = run_in_process("evaluate", prediction, *sorted(journals.glob("*.jsonl"))[1:], "--corpus", corpus, "--json")
     assert plain.returncode == 0 and "adjudicated" not in plain.stderr
+
+
+def test_a_gold_file_kept_beside_the_journals_does_not_vote(training, tmp_path):
+    corpus, journals = training
+    reference = auto_majority(corpus, journals, tmp_path / "gold.jsonl")
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    for path in journals.glob("*.jsonl"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    # Last round's gold, under another name, in the same folder as the journals.
+    (folder / "round1.jsonl").write_text(
+        (tmp_path / "gold.jsonl").read_text(encoding="utf-8").replace('"annotator":"gold"', '"annotator":"round1"'),
+        encoding="utf-8",
+    )
+    again = auto_majority(corpus, folder, tmp_path / "gold2.jsonl")
+    assert {k: v for k, v in again.items() if k != "gold"} == {k: v for k, v in reference.items() if k != "gold"}
+    # Asked for by name, it does vote.
+    named = auto_majority(corpus, folder, tmp_path / "gold3.jsonl", "--annotators", "4b22,4e07,round1")
+    assert named["documents"] == 4

@@ -54,10 +54,13 @@ def adjudicate_command(
     check_annotators_known(contents, names, "--annotators")
     if out.resolve() in {path.resolve() for path in journals}:
         raise AnnotatorError("the gold file must not be one of the annotators' journals", out)
+    # Gold records (they name an adjudicator: this gold file's, or another one kept beside
+    # the journals) are not an annotator's vote, unless asked for by name.
     records = [
         record
         for record in contents.latest.values()
-        if record.annotator != gold_name and (not names or record.annotator in names)
+        if record.annotator != gold_name
+        and (record.annotator in names if names else record.adjudicator is None)
     ]
     if not records:
         raise AnnotatorError("no annotations found", ", ".join(map(str, journals)))
