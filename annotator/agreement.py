@@ -315,8 +315,13 @@ _SHARED: tuple | None = None
 def _compare_chunk(bounds: tuple[int, int]) -> list[DocumentResult]:
     from annotator.matching import _tokenizer
 
-    texts, record_maps, names = _SHARED  # type: ignore[misc]
+    texts, record_maps, names, tables = _SHARED  # type: ignore[misc]
     low, high = bounds
+    if tables is not None:  # tokenised already (BackgroundTokens)
+        return [
+            compare_document(record_maps[k], names, WordTokens(texts[k], table=tables[k]))
+            for k in range(low, high)
+        ]
     tokenizer = _tokenizer()
     return [
         compare_document(record_maps[k], names, WordTokens(texts[k], doc))
@@ -324,19 +329,94 @@ def _compare_chunk(bounds: tuple[int, int]) -> list[DocumentResult]:
     ]
 
 
+class BackgroundTokens:
+    """Token tables of many texts, made by forked workers while the caller goes on.
+
+    ``agree`` starts this right after reading the corpus, on the documents the journals
+    name, so that tokenising (the largest single cost over many documents) runs while the
+    journals are read and checked; ``measure`` then takes the tables. Small batches
+    (below matching.PARALLEL_MIN_TEXTS) or a machine without fork get nothing started
+    and are tokenised in ``measure`` as before. Always ``close()`` (or use ``with``).
+    """
+
+    def __init__(self, texts: dict[str, str]):
+        from annotator import matching
+
+        self.ids = list(texts)
+        self._pool = None
+        self._pending = None
+        self._tables: dict[str, object] | None = None
+        processes = matching.worker_processes(len(self.ids))
+        if processes < 2:
+            return
+        matching._tokenizer()  # load spaCy once, before forking
+        values = list(texts.values())
+        size = -(-len(values) // (processes * 4))
+        self._chunks = [values[low : low + size] for low in range(0, len(values), size)]
+        try:
+            import multiprocessing
+
+            self._pool = multiprocessing.get_context("fork").Pool(processes)
+            self._pending = self._pool.map_async(_compact_tables, self._chunks)
+        except OSError:  # no processes to be had: measure tokenises
+            self.close()
+
+    def tables(self) -> dict[str, object]:
+        """doc id -> token table; waits for the workers (empty when none were started)."""
+        if self._tables is None:
+            self._tables = {}
+            if self._pending is not None:
+                try:
+                    parts = self._pending.get()
+                except OSError:
+                    parts = None
+                if parts is not None:
+                    flat = [table for part in parts for table in part]
+                    self._tables = dict(zip(self.ids, flat))
+            self.close()
+        return self._tables
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> BackgroundTokens:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _compact_tables(texts: list[str]) -> list:
+    """matching's token tables in 32 bits: half the bytes to send back from a worker."""
+    from annotator.matching import _tables_of
+
+    return [table.astype("int32") for table in _tables_of(texts)]
+
+
 def document_results(
-    texts: Sequence[str], record_maps: Sequence[dict[str, AnnotationRecord]], names: Sequence[str]
+    texts: Sequence[str],
+    record_maps: Sequence[dict[str, AnnotationRecord]],
+    names: Sequence[str],
+    tables: Sequence | None = None,
 ) -> list[DocumentResult]:
-    """compare_document for every document; large batches in forked worker processes."""
+    """compare_document for every document; large batches in forked worker processes.
+
+    ``tables``: the documents' token tables when already made (BackgroundTokens), else
+    the documents are tokenised here.
+    """
     global _SHARED
     from annotator import matching
 
     processes = matching.worker_processes(len(texts))
     if processes > 1:
-        matching._tokenizer()  # load spaCy once, before forking
+        if tables is None:
+            matching._tokenizer()  # load spaCy once, before forking
         size = -(-len(texts) // (processes * 4))
         bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
-        _SHARED = (texts, record_maps, list(names))
+        _SHARED = (texts, record_maps, list(names), tables)
         try:
             import multiprocessing
 
@@ -346,7 +426,10 @@ def document_results(
             pass
         finally:
             _SHARED = None
-    tokenized = WordTokens.for_texts(texts)
+    if tables is not None:
+        tokenized = [WordTokens(text, table=table) for text, table in zip(texts, tables)]
+    else:
+        tokenized = WordTokens.for_texts(texts)
     return [compare_document(records, names, tokens) for records, tokens in zip(record_maps, tokenized)]
 
 
@@ -379,10 +462,15 @@ def measure(
     records: Iterable[AnnotationRecord],
     annotators: Sequence[str] | None = None,
     by_doc: bool = False,
+    background: BackgroundTokens | None = None,
 ) -> Agreement:
-    """Agreement of the given records (latest per document and annotator, none skipped)."""
+    """Agreement of the given records (latest per document and annotator, none skipped).
+
+    ``background``: token tables started earlier (see BackgroundTokens); documents it
+    does not hold are tokenised here.
+    """
     with _small_pages():
-        return _measure(documents, records, annotators, by_doc)
+        return _measure(documents, records, annotators, by_doc, background)
 
 
 def _measure(
@@ -390,6 +478,7 @@ def _measure(
     records: Iterable[AnnotationRecord],
     annotators: Sequence[str] | None,
     by_doc: bool,
+    background: BackgroundTokens | None = None,
 ) -> Agreement:
     import numpy as np
 
@@ -400,9 +489,13 @@ def _measure(
     rank = {name: position for position, name in enumerate(names)}
     doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
 
-    results = document_results(
-        [documents[doc_id].text for doc_id in doc_ids], [by_document[doc_id] for doc_id in doc_ids], names
-    )
+    texts = [documents[doc_id].text for doc_id in doc_ids]
+    tables = None
+    if background is not None:
+        made = background.tables()
+        if made and all(doc_id in made for doc_id in doc_ids):
+            tables = [made[doc_id] for doc_id in doc_ids]
+    results = document_results(texts, [by_document[doc_id] for doc_id in doc_ids], names, tables)
     units_per_doc = [result.units for result in results]
     offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
     reliability = np.full((len(names), int(offsets[-1])), MISSING, dtype=np.int8)

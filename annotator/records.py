@@ -25,6 +25,33 @@ def read_journals(paths: Iterable[Path]) -> JournalContents:
     return load_journals(expand_journals(paths), quarantine=False)
 
 
+def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
+    """The document ids the journals' lines name, read quickly (JSON only, no validation).
+
+    For starting work on those documents early (agree tokenises them while the journals
+    are being read properly); lines that do not parse are skipped here and reported by
+    ``read_journals``. Files that cannot be read give nothing (``read_journals`` says why).
+    """
+    import orjson
+
+    found: set[str] = set()
+    for path in expand_journals(paths):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        for raw in data.split(b"\n"):
+            if b'"doc_id"' not in raw:
+                continue
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
+                found.add(value["doc_id"])
+    return found
+
+
 def expand_journals(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):

@@ -22,14 +22,25 @@ def agree_command(
     """Krippendorff's alpha (token-wise), pairwise P/R/F1 per role and for relations, and agr."""
     import gc
 
-    from annotator.agreement import measure
-    from annotator.cli.report import print_json, warn_problems
-    from annotator.errors import AnnotatorError
-    from annotator.records import check_against_corpus, check_annotators_known, load_documents, read_journals, split_names
-    from annotator.schema import Status
+    from annotator.agreement import BackgroundTokens
+    from annotator.records import journal_doc_ids, load_documents
 
     gc.disable()  # many small objects and no cycles: collection passes only cost time
     documents = load_documents(corpus)
+    # Many documents: forked workers tokenise them while the journals are read below.
+    with BackgroundTokens(
+        {doc_id: documents[doc_id].text for doc_id in sorted(journal_doc_ids(journals)) if doc_id in documents}
+    ) as background:
+        _agree(documents, journals, annotators, background, as_json, by_doc)
+
+
+def _agree(documents, journals, annotators, background, as_json: bool, by_doc: bool) -> None:
+    from annotator.agreement import measure
+    from annotator.cli.report import print_json, warn_problems
+    from annotator.errors import AnnotatorError
+    from annotator.records import check_against_corpus, check_annotators_known, read_journals, split_names
+    from annotator.schema import Status
+
     contents = read_journals(journals)
     warn_problems(contents)
     names = split_names(annotators)
@@ -48,7 +59,7 @@ def agree_command(
     chosen = names or sorted({record.annotator for record in records})
     if len(chosen) < 2:
         raise AnnotatorError(f"agreement needs at least two annotators; found {', '.join(chosen)}")
-    result = measure(documents, records, chosen, by_doc=by_doc)
+    result = measure(documents, records, chosen, by_doc=by_doc, background=background)
     if as_json:
         print_json(result.to_json())
     else:
