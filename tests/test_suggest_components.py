@@ -60,3 +60,32 @@ def test_tokens_view_cuts_sentences_at_line_breaks():
     assert [tokens.text[a:b] for a, b in zip(tokens.starts, tokens.ends)] == tokens.words
     assert len(tokens.sent_of) == len(tokens.words)
     assert [tokens.lemma[i] for i, w in enumerate(tokens.words) if w == "said"] == ["say"]
+
+
+def test_hash_tables_answer_exactly_when_hashes_share_their_low_bits():
+    import numpy
+
+    from annotator.suggest.hashtables import HashCache, HashSet
+
+    low = 0xBEEF
+    members = [low, low + (1 << 16), low + (5 << 40), 2**64 - 1]
+    others = [low + (2 << 16), low + (7 << 50), 12345, 0]
+    ids = numpy.array(others + members + others[::-1], dtype="uint64")
+    hashes = HashSet(members)
+    assert hashes.positions(ids) == [4, 5, 6, 7]
+    assert hashes.mask(ids).tolist() == [False] * 4 + [True] * 4 + [False] * 4
+    assert HashSet([]).positions(ids) == []
+
+    computed: list[int] = []
+
+    def compute(keys):
+        computed.extend(keys)
+        return [str(key) for key in keys]
+
+    cache = HashCache("object", bits=4)  # 16 slots: every id above collides
+    for _ in range(3):
+        assert cache.lookup(ids, compute).tolist() == [str(int(key)) for key in ids]
+    assert sorted(computed) == sorted(set(int(key) for key in ids))  # each computed once
+    numbers = HashCache("uint64", bits=4)
+    doubled = numbers.lookup(ids[:5], lambda keys: [(key * 2) % 2**64 for key in keys])
+    assert doubled.tolist() == [(int(key) * 2) % 2**64 for key in ids[:5]]

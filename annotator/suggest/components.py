@@ -11,6 +11,7 @@ survive ``nlp.pipe(n_process=...)`` and ``Doc.to_bytes``):
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 import numpy
 from spacy.language import Language
@@ -19,9 +20,10 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from annotator.suggest.entities import EntityGrouper
+from annotator.suggest.hashtables import HashCache, HashSet
 from annotator.suggest.lexicon import load_cue_lexicon
 from annotator.suggest.quotes import Quote, find_quotes
-from annotator.suggest.rules import Cue, Rules, Tokens, _members, split_sentences
+from annotator.suggest.rules import Cue, Rules, Tokens, split_sentences
 
 for _name in ("quotes", "cues", "attributions"):
     if not Doc.has_extension(_name):
@@ -34,18 +36,18 @@ TEXT_KEY = "annotator.text"
 
 
 class _Decoded:
-    """hash -> string for one pipeline's vocabulary (StringStore lookups cost more),
-    and lemma hash -> lower-case lemma. A new pipeline starts afresh, as its
-    tokenizer does."""
+    """hash -> string for one pipeline's vocabulary (a StringStore lookup per token
+    costs more than the rules), and lemma hash -> lower-case lemma. A new pipeline
+    starts afresh, as its tokenizer does."""
 
     store = None
-    strings: dict[int, str] = {}
+    strings = HashCache("object")
     lowered: dict[int, str] = {}
 
     @classmethod
     def of(cls, store) -> type[_Decoded]:
-        if cls.store is not store or len(cls.strings) > 500_000:
-            cls.store, cls.strings, cls.lowered = store, {}, {}
+        if cls.store is not store:
+            cls.store, cls.strings, cls.lowered = store, HashCache("object"), {}
         return cls
 
 
@@ -59,7 +61,7 @@ def tokens_of(doc: Doc) -> Tokens:
     array = doc.to_array([ORTH, LOWER, LEMMA, IDX, LENGTH, SENT_START, SPACY])
     strings = doc.vocab.strings
     decoded = _Decoded.of(strings)
-    words = _decode(array[:, 0].tolist(), strings, decoded.strings)
+    words = decoded.strings.lookup(array[:, 0], lambda keys: [strings[key] for key in keys]).tolist()
     lower = list(map(str.lower, words))  # what spaCy's LOWER holds, without a lookup per token
     lemma_ids = array[:, 2]
     starts = array[:, 3].tolist()
@@ -87,13 +89,6 @@ def tokens_of(doc: Doc) -> Tokens:
         lemma_ids=lemma_ids,
         hash_of=get_string_id,
     )
-
-
-def _decode(ids: list[int], strings, cache: dict[int, str]) -> list[str]:
-    """The strings of hashes, each distinct hash looked up in the StringStore once."""
-    for key in set(ids).difference(cache):
-        cache[key] = strings[key]
-    return list(map(cache.__getitem__, ids))
 
 
 class LazyLemmas:
@@ -227,10 +222,24 @@ def make_entity_grouper(nlp: Language, name: str):
     return group
 
 
+@lru_cache(maxsize=4)
+def _lookup_tables(lang: str):
+    from spacy.lookups import load_lookups
+
+    return load_lookups(lang=lang, tables=["lemma_lookup"])
+
+
 class ArrayLookupLemmatizer(Lemmatizer):
     """spaCy's lookup lemmatizer (same class, tables from spacy-lookups-data, same
     lemmas) applied through the Doc's arrays with a per-process cache instead of one
     Token object per word, which took as long as tokenizing."""
+
+    def initialize(self, get_examples=None, *, nlp=None, lookups=None):
+        # The tables are read-only data: read them once per process (as the cue
+        # lexicon is), not once per pipeline; the lemma cache stays per pipeline.
+        if lookups is None and self.mode == "lookup":
+            lookups = _lookup_tables(self.vocab.lang)
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
 
     def __call__(self, doc: Doc) -> Doc:
         if self.mode != "lookup":
@@ -243,16 +252,22 @@ class ArrayLookupLemmatizer(Lemmatizer):
 
         table = self.lookups.get_table("lemma_lookup", {})
         strings = doc.vocab.strings
-        cache: dict[int, int] = self.__dict__.setdefault("_lemma_ids", {})
+
+        def lemma_ids(orths: list[int]) -> list[int]:
+            found = []
+            for orth in orths:
+                # A Table is a dict keyed by string hashes, as ORTH is: no decoding.
+                result = dict.get(table, orth)
+                if result is not None and not isinstance(result, str):
+                    result = result[0] if result else None
+                found.append(orth if result is None else strings.add(result))
+            return found
+
+        lemma_of = self.__dict__.get("_lemma_of")
+        if lemma_of is None:
+            lemma_of = self.__dict__["_lemma_of"] = HashCache("uint64")
         columns = doc.to_array([ORTH, LEMMA])
-        orths = columns[:, 0].tolist()
-        for orth in set(orths).difference(cache):
-            # A Table is a dict keyed by string hashes, as ORTH is: no decoding needed.
-            result = dict.get(table, orth)
-            if result is not None and not isinstance(result, str):
-                result = result[0] if result else None
-            cache[orth] = orth if result is None else strings.add(result)
-        lemmas = numpy.fromiter(map(cache.__getitem__, orths), dtype="uint64", count=len(orths))
+        lemmas = lemma_of.lookup(columns[:, 0], lemma_ids)
         if not self.overwrite:
             current = columns[:, 1]
             lemmas = numpy.where(current != 0, current, lemmas)
@@ -279,9 +294,7 @@ class ArraySentencizer(Sentencizer):
 
         punct_ids = self.__dict__.get("_punct_ids")
         if punct_ids is None:
-            punct_ids = self.__dict__["_punct_ids"] = numpy.array(
-                sorted({get_string_id(c) for c in self.punct_chars}), dtype="uint64"
-            )
+            punct_ids = self.__dict__["_punct_ids"] = HashSet(get_string_id(c) for c in self.punct_chars)
         guesses = []
         for doc in docs:
             n = len(doc)
@@ -292,7 +305,7 @@ class ArraySentencizer(Sentencizer):
             # punctuation nor a sentence-final character after a sentence-final
             # character (other punctuation between them, such as quotes, is skipped).
             columns = doc.to_array([ORTH, IS_PUNCT])
-            final = _members(columns[:, 0], punct_ids)
+            final = punct_ids.mask(columns[:, 0])
             word = (columns[:, 1] == 0) & ~final
             marks = numpy.flatnonzero(final | word)
             kinds = word[marks]

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.suggest.hashtables import HashSet
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
 from annotator.suggest.quotes import Quote
 
@@ -96,18 +97,6 @@ class Suggestion:
         }
 
 
-def _members(ids, sorted_hashes):
-    """A mask of the ``ids`` found in the sorted array ``sorted_hashes``: a binary
-    search per id, a tenth of the time ``numpy.isin`` takes on arrays of this size."""
-    import numpy
-
-    if not len(sorted_hashes):
-        return numpy.zeros(len(ids), dtype=bool)
-    where = numpy.searchsorted(sorted_hashes, ids)
-    where[where == len(sorted_hashes)] = 0
-    return sorted_hashes[where] == ids
-
-
 def _bigram_keys(firsts, seconds):
     """One uint64 key per pair of word hashes (wrapping arithmetic; a collision only
     makes a pair a candidate, which the phrase table then checks)."""
@@ -177,6 +166,7 @@ class Rules:
         self.colon_score = colon_score
         self.no_source_factor = no_source_factor
         self.lexicon = lexicon
+        self._precision_cache: dict[tuple[str, str, str, str], float] = {}
         self.cue_threshold = cue_threshold
         self.phrase_threshold = phrase_threshold
         self.min_score = min_score
@@ -223,21 +213,19 @@ class Rules:
     def _candidate_hashes(self, hash_of: Callable[[str], int]):
         cached = getattr(self, "_candidate_hash_arrays", None)
         if cached is None:
-            import numpy
-
             lemmas, forms = self._candidates
             # Lemmas may keep their capital ("Said"): hash both spellings.
             lemma_words = {w for lemma in lemmas for w in (lemma, lemma.capitalize(), lemma.upper())}
             form_words = set(forms)
             cached = self._candidate_hash_arrays = (
-                numpy.array(sorted(hash_of(w) for w in lemma_words), dtype="uint64"),
-                numpy.array(sorted(hash_of(w) for w in form_words), dtype="uint64"),
+                HashSet(hash_of(w) for w in lemma_words),
+                HashSet(hash_of(w) for w in form_words),
             )
         return cached
 
-    def _bigram_hashes(self, hash_of: Callable[[str], int]):
-        """The sorted keys (see :func:`_bigram_keys`) of the first two words of every
-        usable phrase."""
+    def _bigram_hashes(self, hash_of: Callable[[str], int]) -> HashSet:
+        """The keys (see :func:`_bigram_keys`) of the first two words of every usable
+        phrase."""
         cached = getattr(self, "_bigram_hash_array", None)
         if cached is None:
             import numpy
@@ -246,7 +234,7 @@ class Rules:
             pairs = [(hash_of(first), hash_of(second)) for first, seconds in prefixes.items() for second in seconds]
             firsts = numpy.array([a for a, _ in pairs], dtype="uint64")
             seconds = numpy.array([b for _, b in pairs], dtype="uint64")
-            cached = self._bigram_hash_array = numpy.unique(_bigram_keys(firsts, seconds))
+            cached = self._bigram_hash_array = HashSet(_bigram_keys(firsts, seconds).tolist())
         return cached
 
     @property
@@ -272,17 +260,19 @@ class Rules:
         words = tokens.words
         candidate_lemmas, candidate_forms = self._candidates
         if tokens.lemma_ids is not None and tokens.hash_of is not None:
-            import numpy
-
             lemma_hashes, form_hashes = self._candidate_hashes(tokens.hash_of)
-            mask = _members(tokens.lemma_ids, lemma_hashes) | _members(tokens.lower_ids, form_hashes)
-            candidates = numpy.flatnonzero(mask).tolist()
+            candidates = sorted({*lemma_hashes.positions(tokens.lemma_ids), *form_hashes.positions(tokens.lower_ids)})
         else:
             candidates = [
                 i
                 for i, (form, base) in enumerate(zip(lower, lemma))
                 if base in candidate_lemmas or form in candidate_forms
             ]
+        # The same word in the same company recurs across documents ("he said .").
+        precision = self._precision_cache
+        if len(precision) > 200_000:
+            precision.clear()
+        precision_of = precision.get
         for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
@@ -290,22 +280,20 @@ class Rules:
             f = i + 1
             while f < n and not words[f].strip():
                 f += 1
-            value = lexicon.context_precision(
-                lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else ""
-            )
+            key = (lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else "")
+            value = precision_of(key)
+            if value is None:
+                value = precision[key] = lexicon.context_precision(*key)
             if value >= self.cue_threshold:
                 score[i] = value
                 scored_at.add(i)
         # Phrases ("according to", "in a statement", "told reporters") cover their words.
         phrases, prefixes = self._phrases
         if tokens.lower_ids is not None and tokens.hash_of is not None:
-            import numpy
-
             # Only where the first two words begin some phrase (a handful per document,
             # where the first word alone matches hundreds of times: "the", "in").
             ids = tokens.lower_ids
-            keys = _bigram_keys(ids[:-1], ids[1:])
-            phrase_starts = numpy.flatnonzero(_members(keys, self._bigram_hashes(tokens.hash_of))).tolist()
+            phrase_starts = self._bigram_hashes(tokens.hash_of).positions(_bigram_keys(ids[:-1], ids[1:]))
         else:
             phrase_starts = [i for i, form in enumerate(lower) if form in prefixes]
         for i in phrase_starts:
