@@ -22,15 +22,28 @@ ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|
 PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
+# A title and the name after it, at the start of a word (see _titled_names: opening
+# with the titles themselves lets the regex engine skip to their first letters).
 TITLED_NAME = re.compile(
-    # The lookahead rejects most positions at once (the titles' first letters).
-    r"\b(?=[ACDGJMPRS])(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
+    r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
     r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
     r"((?:[A-Z][\w’'\-]+\s?){1,4})"
 )
 ARTICLE = re.compile(r"^(?:the|a|an) ")
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "they", "its", "their"}
+
+
+def _titled_names(text: str):
+    """TITLED_NAME's matches that start a word: what ``\\b`` + TITLED_NAME would find."""
+    position = 0
+    while (match := TITLED_NAME.search(text, position)) is not None:
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            position = start + 1  # inside a word ("VicePresident"): look further on
+            continue
+        yield match
+        position = match.end()
 
 
 def _normal(name: str) -> str:
@@ -82,7 +95,7 @@ class EntityGrouper:
         # Kakar"): antecedents for "he"/"she" even when they were not a source yet.
         titled = [
             (match.end(), _bare(match.group(0)), match.group(0)[: match.start(1) - match.start()].strip().lower())
-            for match in TITLED_NAME.finditer(text)
+            for match in _titled_names(text)
             if not self.is_org(match.group(1))
         ]
         proper = {n for n, t in zip(names, texts) if n[:1].isupper() and t.lower() not in PERSON_PRONOUNS | GROUP_PRONOUNS}
