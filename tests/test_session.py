@@ -286,3 +286,53 @@ def test_a_broken_corpus_line_is_reported_when_reached(tmp_path):
     assert not session.go(1)
     assert session.message.startswith("cannot open document 3:") and "corpus.jsonl:3" in session.message
     assert session.position == 1
+
+
+def test_reopening_after_a_kill_resumes_at_the_last_decision(project):
+    """The position file is written on opening and on quit; after kill -9 (no quit) the
+    journal holds later decisions, and reopening follows them, not the stale file."""
+    make, annotations = project
+    session = make()
+    for _ in range(3):
+        session.do(S.accept)
+    where = (session.state.selected, session.state.cursor)
+    # no save_position(): the process was killed
+    again = make()
+    assert (again.state.selected, again.state.cursor) == where
+    # moving around after the last decision, then quitting normally, is remembered too
+    again.do(S.select_relative, -2)
+    moved = (again.state.selected, again.state.cursor)
+    assert moved != where
+    again.save_position()
+    assert (make().state.selected, make().state.cursor) == moved
+
+
+def test_opening_message_survives_the_suggestions_arriving(tmp_path):
+    """d with suggestions left undecided says so; the next document's suggestions, computed
+    in the background, add their count to that message instead of replacing it."""
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    session = Session(open_corpus(SEEDS), "alice", tmp_path / "annotations", SuggestionSource(suggestions))
+    session.start()
+    undecided = session.state.pending_count
+    assert undecided > 1
+    session.do(S.accept)
+    session.mark_done()
+    assert f"{undecided - 1} suggestion(s) undecided" in session.message
+    session.message += " · computing suggestions for this document…"  # what the app adds
+    assert session.add_suggestions(session.document.id, session.state.suggestions)
+    assert session.message.startswith(f"document done with {undecided - 1} suggestion(s) undecided")
+    assert session.message.endswith(("suggestion(s) to decide", "no new suggestions for this document"))
+    assert "computing" not in session.message
+
+
+def test_s_c_t_from_normal_mode_edit_that_span(project):
+    make, _ = project
+    session = make()
+    item = session.state.current
+    assert item.attribution.cue is not None and session.state.mode == "normal"
+    change = session.do(S.edit_role, Role.cue)
+    assert session.state.mode == "edit" and session.state.role == Role.cue
+    assert session.state.cursor == item.attribution.cue.start and not change.changed
+    session.do(S.move_boundary, "end", 1)  # now moves the cue's end, not the content's
+    assert session.state.current.attribution.cue.end > item.attribution.cue.end
+    assert session.state.current.attribution.content == item.attribution.content

@@ -17,12 +17,14 @@ from pathlib import Path
 import orjson
 
 from annotator.corpus.index import DocumentIndex
-from annotator.schema import AnnotationRecord, Document, SessionInfo, Status, text_sha1
+from annotator.schema import AnnotationRecord, Document, SessionInfo, Status
 from annotator.session import state as S
 from annotator.session.state import Change, DocState, Snapshot
 from annotator.session.suggestions import SuggestionSource
 from annotator.session.tokens import Tokens
 from annotator.store import Journal, iter_journal_lines, journal_path, now_utc, set_aside
+
+COMPUTING = "computing suggestions for this document…"
 
 
 @dataclass
@@ -91,6 +93,8 @@ class Session:
         self.wait_for_suggestions = True
         self._unwritten: list[AnnotationRecord] = []
         self._other_entities: dict[str, int] | None = None
+        self._resume_cursor: int | None = None
+        self._document_sha1 = ""
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -117,12 +121,22 @@ class Session:
         return self.directory / ".session" / f"{self.annotator}.json"
 
     def resume_position(self) -> tuple[int, str | None]:
-        """Where the annotator left off: the saved position, else the last journalled doc."""
+        """Where the annotator left off: the saved position, else the last journalled doc.
+
+        The position file is written when a document opens and on quit, not on every
+        decision; when the journal holds decisions on that document made after it was
+        written (the app was killed, or the terminal closed), the journal's last line
+        says which attribution was selected and where the cursor was."""
+        self._resume_cursor = None
         with contextlib.suppress(Exception):
             saved = orjson.loads(self.position_file.read_bytes())
             if saved.get("corpus") == str(self.corpus.path.resolve()):
                 position = self.corpus.position_of(saved["doc_id"], saved.get("position"))
                 if position is not None:
+                    lines = len(self._lines.get(saved["doc_id"], ()))
+                    if saved.get("journal_lines", lines) != lines:
+                        return position, None  # open() takes the journal's last selection
+                    self._resume_cursor = saved.get("cursor")
                     return position, saved.get("selected")
         latest = None
         for records in self._lines.values():
@@ -136,7 +150,7 @@ class Session:
 
     def start(self, wait: bool | None = None) -> None:
         position, selected = self.resume_position()
-        self.open(position, selected, wait=wait)
+        self.open(position, selected, wait=wait, cursor=self._resume_cursor)
 
     def compute_suggestions(self, document: Document):
         """Run the suggester on one document (safe to call from a worker thread)."""
@@ -150,7 +164,10 @@ class Session:
         state = S.with_suggestions(self.state, tuple(suggestions))
         self.state = state
         count = sum(1 for item in state.items if item.status == "pending")
-        self.message = f"{count} suggestion(s) to decide" if count else "no new suggestions for this document"
+        note = f"{count} suggestion(s) to decide" if count else "no new suggestions for this document"
+        # what opening the document said (e.g. "document done ... left undecided") stays
+        kept = (self.message or "").replace(COMPUTING, "").rstrip(" ·")
+        self.message = f"{kept} · {note}" if kept else note
         for problem in self.suggestions.problems:
             self.problems.append(problem)
         self.suggestions.problems.clear()
@@ -158,7 +175,8 @@ class Session:
             self.message = self.suggestions.unavailable
         return True
 
-    def open(self, position: int, selected: str | None = None, wait: bool | None = None) -> None:
+    def open(self, position: int, selected: str | None = None, wait: bool | None = None,
+             cursor: int | None = None) -> None:
         """Open a document. With ``wait=False`` suggestions that must first be computed
         are left out: ``awaiting_suggestions`` is set, and the caller computes them
         (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``."""
@@ -170,7 +188,8 @@ class Session:
         self.awaiting_suggestions = suggestions is None
         suggestions = suggestions or ()
         records = [r for r in self._lines.get(document.id, [])]
-        fitting = [r for r in records if r.text_sha1 == document.sha1]
+        sha1 = document.sha1  # once per document, not once per line or per decision
+        fitting = [r for r in records if r.text_sha1 == sha1]
         self.message = None
         if len(fitting) < len(records):
             self.message = (f"{len(records) - len(fitting)} journal line(s) for {document.id} "
@@ -179,10 +198,12 @@ class Session:
         snapshot = history.snapshots[history.position]
         if selected is None and last is not None and last.session is not None:
             selected = last.session.selected
-        cursor = last.session.cursor if last is not None and last.session is not None else None
+        if cursor is None and last is not None and last.session is not None:
+            cursor = last.session.cursor
         tokens = Tokens(document.text)
         self.position = position
         self.document = document
+        self._document_sha1 = sha1
         self.history = history
         self.state = S.new_state(document.text, tokens, snapshot, suggestions, selected, cursor)
         self.save_position()
@@ -202,7 +223,11 @@ class Session:
             self.position_file.parent.mkdir(parents=True, exist_ok=True)
             data = {"corpus": str(self.corpus.path.resolve()), "position": self.position,
                     "doc_id": self.document.id,
-                    "selected": self.state.selected if self.state else None}
+                    "selected": self.state.selected if self.state else None,
+                    "cursor": self.state.cursor if self.state else None,
+                    # how many journal lines this document had: more on reopening means
+                    # decisions after this was written (see resume_position)
+                    "journal_lines": len(self._lines.get(self.document.id, ()))}
             with atomic_writer(self.position_file, "wb") as stream:
                 stream.write(orjson.dumps(data))
 
@@ -215,7 +240,7 @@ class Session:
             annotator=self.annotator,
             status=state.status,
             updated_at=self.now(),
-            text_sha1=text_sha1(self.document.text),
+            text_sha1=self._document_sha1,
             attributions=list(state.attributions),
             rejected=list(state.rejected),
             session=SessionInfo(step=self.history.position, kind=kind,
@@ -330,12 +355,12 @@ class Session:
     def mark_done(self) -> Change:
         undecided = self.state.pending_count if self.state else 0
         change = self.do(S.set_status, Status.done)
-        left = f" ({undecided} suggestion(s) left undecided: not saved as accepted or rejected)" if undecided else ""
+        left = f" with {undecided} suggestion(s) undecided (neither accepted nor rejected)" if undecided else ""
         following = self.next_undone()
         if following is None:
-            self.message = "document done; every document is done" + left
+            self.message = f"document done{left}; every document is done"
         elif self._open_or_say(following):
-            self.message = "document done; here is the next one not done" + left
+            self.message = f"document done{left}; this is the next one not done"
         return change
 
     def next_undone(self) -> int | None:

@@ -286,6 +286,19 @@ def set_role(state: DocState, role: Role) -> Change:
 ROLE_KEYS = {Role.source: "1", Role.cue: "2", Role.content: "3"}
 
 
+def edit_role(state: DocState, role: Role) -> Change:
+    """``s``/``c``/``t``: edit that span of the selected attribution (entering edit mode
+    from normal mode), with the cursor on it."""
+    if state.mode != "edit":
+        target = _editable(state)
+        if isinstance(target, str):
+            return Change(state, message=target)
+        state = _new(state, mode="edit", anchor=None)
+    change = set_role(state, role)
+    message = change.message or (f"edit the {role.value}: [ ] move its start, {{ }} its end; esc ends")
+    return Change(change.state, message=message)
+
+
 def toggle_edit(state: DocState) -> Change:
     if state.mode == "edit":
         return Change(_new(state, mode="normal"))

@@ -12,6 +12,7 @@ from textual.widgets import Footer
 from annotator.schema import Role
 from annotator.session import Session
 from annotator.session import state as S
+from annotator.session.controller import COMPUTING
 from annotator.tui.screens.dialogs import InputDialog
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import AttributionList, DetailPanel, HeaderBar, StatusLine, legend
@@ -22,12 +23,16 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "guidelines", "quit", "cursor-left", "cursor-right", "cursor-up", "cursor-down",
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
           "theme", "search-next", "clause-next", "clause-previous",
-          "source-at-cursor", "cue-at-cursor", "content-at-cursor"}
+          "source-at-cursor", "cue-at-cursor", "content-at-cursor",
+          "focus-source", "focus-cue", "focus-content"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
         "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
+# Keys that work in a mode but are left out of its footer, which must fit 80 columns.
+UNLISTED = {"normal": {"focus-source", "focus-cue", "focus-content"},
+            "edit": {"next", "reject", "select"}}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
@@ -152,6 +157,8 @@ class AnnotateScreen(Screen):
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
 
     def on_resize(self) -> None:
+        # a tall terminal gives the selected attribution's fields more lines
+        self.query_one(DetailPanel).styles.height = 11 if self.size.height < 40 else 17
         self.call_after_refresh(self.redraw, False)
 
     # ---- drawing -------------------------------------------------------------------
@@ -195,6 +202,20 @@ class AnnotateScreen(Screen):
             self.session.message = f"could not save to {self.session.journal.path}: {error.strerror or error}; retrying at the next key"
             self.query_one(StatusLine).say(self.session.message)
 
+    @property
+    def active_bindings(self):
+        """The screen's bindings; some are kept out of the footer of a mode (they still work)."""
+        bindings = super().active_bindings
+        unlisted = UNLISTED.get(self.session.state.mode if self.session.state else "", ())
+        if not unlisted:
+            return bindings
+        from dataclasses import replace
+
+        for key, active in list(bindings.items()):
+            if active.binding.id in unlisted and active.binding.show:
+                bindings[key] = active._replace(binding=replace(active.binding, show=False))
+        return bindings
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         binding_id = _binding_id(action, parameters)
         if binding_id is None:
@@ -202,7 +223,8 @@ class AnnotateScreen(Screen):
         state = self.session.state
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
-        if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note"):
+        if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
+                                                     "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
         return binding_id in allowed
@@ -237,7 +259,7 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_role(self, role: str) -> None:
-        self.session.do(S.set_role, Role(role))
+        self.session.do(S.edit_role, Role(role))
         self._after()
 
     def action_select(self) -> None:
@@ -332,7 +354,7 @@ class AnnotateScreen(Screen):
         if not session.awaiting_suggestions:
             return
         document = session.document
-        session.message = "computing suggestions for this document…"
+        session.message = f"{session.message} · {COMPUTING}" if session.message else COMPUTING
         self.query_one(StatusLine).say(session.message)
         self._suggest(document)
 

@@ -9,7 +9,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import MarkdownViewer, Static
+from textual.widgets import MarkdownViewer
+
+from annotator.tui.widgets.panels import LinePanel
 
 
 class HelpScreen(ModalScreen[None]):
@@ -27,19 +29,28 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width_keys = max(len(keys) for _, keys, _ in self.rows) + 2
-        width_description = min(40, max(len(description) for _, _, description in self.rows)) + 1
-        width_id = max(len(binding_id) for binding_id, _, _ in self.rows) + 2
+        width_id = max(len(binding_id) for binding_id, _, _ in self.rows) + 1
+        # the dialog's inner width: 90% of the screen up to 100, less border, padding, scrollbar
+        inner = min(100, int(self.app.size.width * 0.9)) - 6
+        longest = max(len(description) for _, _, description in self.rows) + 1
+        width_description = max(16, min(longest, inner - width_keys - width_id))
         lines = [Content.styled("Keys (esc closes)", "bold"), Content("")]
         for binding_id, keys, description in self.rows:
-            lines.append(Content.styled(f"{keys:<{width_keys}}", "bold") + Content(f"{description[:width_description - 1]:<{width_description}}")
-                         + Content.styled(f"{binding_id:<{width_id}}", "dim"))
+            pieces = Content(description).wrap(width_description - 1) or [Content("")]
+            lines.append(Content.styled(f"{keys:<{width_keys}}", "bold")
+                         + pieces[0].pad_right(width_description - pieces[0].cell_length)
+                         + Content.styled(binding_id, "dim"))
+            lines.extend(Content(" " * width_keys) + piece for piece in pieces[1:])
         lines.append(Content(""))
         where = self.keymap_path or "~/.config/annotator/keys.toml"
-        lines.append(Content.styled(
+        lines.extend(Content.styled(
             f"Remap any key in {where}: a [keys] table of binding id = \"key1,key2\" "
-            "(for example: accept = \"a,enter\"). The ids are in the right column.", "dim"))
+            "(for example: accept = \"a,enter\"). The ids are in the right column.", "dim").wrap(inner))
+        table = LinePanel()  # lines drawn as built: a Static would trim the indents
+        table.styles.height = len(lines)
+        table.set_lines(lines)
         with VerticalScroll():
-            yield Static(Content("\n").join(lines))
+            yield table
 
     def action_close(self) -> None:
         self.dismiss(None)

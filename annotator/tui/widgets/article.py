@@ -12,9 +12,12 @@ import re
 from bisect import bisect_right
 from collections import OrderedDict
 
+from functools import lru_cache
+
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
-from textual.content import Content, Span as ContentSpan
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -25,8 +28,15 @@ from annotator.session.state import DocState
 from annotator.session.tokens import next_grapheme
 from annotator.tui.display import visible
 from annotator.tui.palette import Palette, palette_for
+from annotator.tui.widgets.base import CachedBaseStyle, FastScrollBarRender
 
 _CHUNK = re.compile(r"\S+\s*|\s+")
+
+
+@lru_cache(maxsize=256)
+def _rich(style: str) -> RichStyle:
+    """A palette style string ("bold #fff on #2f6fd0") as a rich Style, parsed once."""
+    return RichStyle.parse(style)
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
@@ -64,7 +74,7 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     return lines
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleView { background: $surface; padding: 0 1; }
     ArticleView:focus { background-tint: $foreground 0%; }
@@ -128,6 +138,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._chosen = ()
         self.virtual_size = Size(width, len(self.lines))
 
+    def on_mount(self) -> None:
+        self.vertical_scrollbar.renderer = FastScrollBarRender
+
     def on_resize(self, event: events.Resize) -> None:
         self._rewrap()
         if self._last_state is not None:
@@ -176,18 +189,17 @@ class ArticleView(ScrollView, can_focus=True):
         else:  # only the lines whose highlights, cursor, selection or chosen attribution changed
             top = self.scroll_offset.y
             bottom = top + self.scrollable_content_region.height
-            visible = sorted(line for line in changed_lines if top <= line < bottom)
+            lines = {line for line in changed_lines if top <= line < bottom}
+            for first, last in {old_lines, self._overlay_lines(), old_chosen, self._chosen_lines()}:
+                lines.update(range(max(first, top), min(last, bottom - 1) + 1))
             run_start = None
-            for index, line in enumerate(visible):  # contiguous runs: one refresh each
+            ordered = sorted(lines)
+            for index, line in enumerate(ordered):  # contiguous runs: one refresh each
                 if run_start is None:
                     run_start = line
-                if index + 1 == len(visible) or visible[index + 1] != line + 1:
+                if index + 1 == len(ordered) or ordered[index + 1] != line + 1:
                     self.refresh_lines(run_start, line - run_start + 1)
                     run_start = None
-            for first, last in {old_lines, self._overlay_lines(), old_chosen, self._chosen_lines()}:
-                first, last = max(first, top), min(last, bottom - 1)
-                if last >= first:
-                    self.refresh_lines(first, last - first + 1)
 
     def _chosen_lines(self) -> tuple[int, int]:
         if not self._chosen:
@@ -285,7 +297,7 @@ class ArticleView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         if index >= len(self.lines):
             return Strip.blank(width, base)
         start, end = self.lines[index]
@@ -331,31 +343,46 @@ class ArticleView(ScrollView, can_focus=True):
         return found
 
     def _build(self, start, end, spans, overlays, width, base) -> Strip:
+        """One visual line as a Strip: the text cut where a style starts or stops, each
+        piece styled by every layer over it (bottom to top: search matches, highlights,
+        the chosen attribution, the selection, the cursor). Built from rich Segments
+        directly: a scroll redraws a whole screen of lines, so this is the hot path."""
         palette = self.palette
         line_text = self.display_text[start:end]
         matches, chosen, top = [], [], []
-        cursor_blank = False
         for kind, lo, hi in overlays:
             if kind == "cursor":
-                if hi > lo:
-                    top.append(ContentSpan(lo, hi, palette.cursor))
-                else:
-                    cursor_blank = True
+                if hi <= lo:  # at the end of the line: a reversed blank
+                    line_text += " "
+                    lo, hi = len(line_text) - 1, len(line_text)
+                top.append((lo, hi, palette.cursor))
             elif kind == "selection":
-                top.insert(0, ContentSpan(lo, hi, palette.selection))
+                top.insert(0, (lo, hi, palette.selection))
             elif kind == "match":
-                matches.append(ContentSpan(lo, hi, palette.match))
+                matches.append((lo, hi, palette.match))
             else:  # the chosen attribution: above the other highlights
-                chosen.append(ContentSpan(lo, hi, kind))
-        content_spans = matches + [ContentSpan(lo, hi, style) for lo, hi, style in spans] + chosen + top
-        if cursor_blank:
-            line_text = line_text + " "
-            content_spans.append(ContentSpan(len(line_text) - 1, len(line_text), palette.cursor))
-        content = Content(line_text, content_spans, strip_control_codes=False)
-        segments = content.render_segments()
-        strip = Strip(segments)
-        strip = strip.apply_style(base) if base else strip
-        return strip.adjust_cell_length(width, base).simplify()
+                chosen.append((lo, hi, kind))
+        layers = [*matches, *spans, *chosen, *top]
+        if not layers:
+            segments = [Segment(line_text, base)] if line_text else []
+            return Strip(segments, cell_len(line_text)).adjust_cell_length(width, base)
+        cuts = {0, len(line_text)}
+        for lo, hi, _ in layers:
+            cuts.add(lo)
+            cuts.add(hi)
+        cuts = sorted(cut for cut in cuts if 0 <= cut <= len(line_text))
+        segments = []
+        for left, right in zip(cuts, cuts[1:]):
+            style = base
+            for lo, hi, name in layers:
+                if lo <= left and right <= hi:
+                    style = style + _rich(name)
+            piece = line_text[left:right]
+            if segments and segments[-1].style == style:
+                segments[-1] = Segment(segments[-1].text + piece, style)
+            else:
+                segments.append(Segment(piece, style))
+        return Strip(segments, cell_len(line_text)).adjust_cell_length(width, base)
 
     # ---- geometry ------------------------------------------------------------------
     def scroll_to_offset(self, offset: int, center: bool = False) -> None:
@@ -415,7 +442,7 @@ class ArticleView(ScrollView, can_focus=True):
         offset = self.offset_at(event.x, event.y)
         if offset != self._drag_anchor:
             self._dragged = True
-            self.post_message(self.Dragged(self._drag_anchor, offset))
+            self.post_message(self.Dragged(*self._drag_range(self._drag_anchor, offset)))
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         anchor = self._drag_anchor
@@ -426,4 +453,18 @@ class ArticleView(ScrollView, can_focus=True):
         if not self._dragged:
             self.post_message(self.Clicked(anchor))
         else:
-            self.post_message(self.Dragged(anchor, self.offset_at(event.x, event.y)))
+            self.post_message(self.Dragged(*self._drag_range(anchor, self.offset_at(event.x, event.y))))
+
+    def _drag_range(self, anchor: int, offset: int) -> tuple[int, int]:
+        """A drag selects every character it passes over, the ones under the press and
+        under the pointer included (as a terminal's own selection does)."""
+        text = self.text
+
+        def past(position: int) -> int:
+            if position < len(text) and text[position] != "\n":
+                return next_grapheme(text, position)
+            return position
+
+        if offset >= anchor:
+            return anchor, past(offset)
+        return past(anchor), offset

@@ -3,19 +3,23 @@ Content objects (never markup), so article text shows literally."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content, Span as ContentSpan
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.schema import Role
 from annotator.session.state import DocState, Item
 from annotator.tui.display import one_line
 from annotator.tui.palette import Palette
+from annotator.tui.widgets.base import CachedBaseStyle, FastScrollBarRender
 
 GLYPH = {"pending": "?", "accepted": "✓", "edited": "✎", "added": "+", "rejected": "✗"}
 STATUS_WORD = {
@@ -58,7 +62,7 @@ def item_label(item: Item, palette: Palette, width: int = 40) -> Content:
     return label
 
 
-class AttributionList(ScrollView, can_focus=False):
+class AttributionList(CachedBaseStyle, ScrollView, can_focus=False):
     """The document's attributions in reading order, one line each (Line API).
 
     Only changed rows are re-rendered: a new highlight repaints two lines, an accept
@@ -82,6 +86,10 @@ class AttributionList(ScrollView, can_focus=False):
         self._highlighted: int | None = None
         self._cache: dict[tuple, Strip] = {}
         self._palette: Palette | None = None
+        self._stale = True
+
+    def on_mount(self) -> None:
+        self.vertical_scrollbar.renderer = FastScrollBarRender
 
     @property
     def highlighted(self) -> int | None:
@@ -96,10 +104,11 @@ class AttributionList(ScrollView, can_focus=False):
         width = max(20, self.size.width - 2)  # room for the vertical scrollbar, always
         if palette is not self._palette:
             self._palette = palette
-            self._keys = []
+            self._stale = True
             self._cache.clear()
         keys = [(item.id, item.status, item.attribution, width) for item in items]
-        if len(keys) != len(self._keys):
+        if self._stale or len(keys) != len(self._keys):
+            self._stale = False
             self._keys, self._ids = keys, [item.id for item in items]
             self._labels = [item_label(item, palette, width) for item in items]
             self.virtual_size = Size(0, len(items))
@@ -122,21 +131,26 @@ class AttributionList(ScrollView, can_focus=False):
                 self.scroll_to_row(index)
 
     def repaint(self, state: DocState, palette: Palette) -> None:
-        self._keys = []
+        """Rebuild every row (another document: even with as many rows as before, or
+        none, nothing of the previous list may stay)."""
+        self._stale = True
         self._highlighted = None
         self.show_state(state, palette)
 
     def scroll_to_row(self, index: int) -> None:
+        """Bring a row into view with room to go on: a row below the view lands a third
+        of the way down, one above it two thirds down, so moving on with j or a scrolls
+        once per page, not once per row (each scroll repaints the whole list)."""
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
         if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True)
+            self.scroll_to(y=max(0, index - (2 * height) // 3), animate=False, immediate=True)
         elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=max(0, index - height // 3), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         if index >= len(self._labels):
             return Strip.blank(width, base)
         chosen = index == self._highlighted
@@ -161,13 +175,6 @@ class AttributionList(ScrollView, can_focus=False):
             self.post_message(self.Picked(self._ids[index]))
 
 
-def _row(label: str, value: Content | str, focused: bool = False) -> Content:
-    marker = "▸" if focused else " "
-    head = Content.styled(f"{marker}{label:<8} ", "bold" if focused else "dim")
-    body = value if isinstance(value, Content) else Content(value)
-    return head + body
-
-
 class Panel(Static):
     """A Static of fixed height that redraws only when its content changes (no layout)."""
 
@@ -180,49 +187,162 @@ class Panel(Static):
             self.update(content, layout=False)
 
 
-class DetailPanel(Panel):
-    """Every field of the selected attribution."""
+class LinePanel(CachedBaseStyle, Widget):
+    """A panel of ready-made lines (one Content each) drawn with the Line API.
+
+    Nothing is wrapped or measured by Textual: a change repaints only the lines that
+    differ, so the panels cost next to nothing per key press.
+    """
+
+    DEFAULT_CSS = """
+    LinePanel { height: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[Content] = []
+        self._keys: list[tuple] = []
+        self._strips: dict[tuple, Strip] = {}
+
+    def set_lines(self, lines: list[Content]) -> None:
+        keys = [(line.plain, tuple(line.spans)) for line in lines]
+        if keys == self._keys:
+            return
+        old = self._keys
+        self._lines, self._keys = lines, keys
+        if len(self._strips) > 256:
+            self._strips.clear()
+        width = self.size.width
+        if not width:  # not laid out yet: the first frame draws everything
+            self.refresh()
+            return
+        changed = [y for y in range(max(len(old), len(keys)))
+                   if y >= len(old) or y >= len(keys) or old[y] != keys[y]]
+        if changed:  # one region from the first changed line to the last: one refresh
+            self.refresh(Region(0, changed[0], width, changed[-1] - changed[0] + 1))
+
+    @property
+    def text(self) -> str:
+        """What the panel shows, as plain text (one line per line)."""
+        return "\n".join(line.plain for line in self._lines)
+
+    def render(self) -> Content:  # for tests and tools; drawing goes through render_line
+        return Content("\n").join(self._lines)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.base_style
+        if y >= len(self._lines):
+            return Strip.blank(width, base)
+        key = (self._keys[y], width, base)
+        strip = self._strips.get(key)
+        if strip is None:
+            line = self._lines[y]
+            if line.cell_length > width:
+                line = line.truncate(width, ellipsis=True)
+            strip = Strip(line.render_segments(), line.cell_length).apply_style(base).adjust_cell_length(width, base)
+            self._strips[key] = strip
+        return strip
+
+
+LABEL_WIDTH = 9  # "▸content ": the marker, the longest label, a space
+
+
+def _wrap(value: Content, room: int) -> list[Content]:
+    if value.cell_length <= room:
+        return [value]
+    return [line.rstrip() for line in value.wrap(room)] or [Content("")]
+
+
+@lru_cache(maxsize=64)
+def _head(label: str, focused: bool) -> Content:
+    return Content.styled(f"{'▸' if focused else ' '}{label:<{LABEL_WIDTH - 2}} ", "bold" if focused else "dim")
+
+
+_INDENT = Content(" " * LABEL_WIDTH)
+_ELLIPSIS = Content("…")
+
+
+def _field(label: str, wrapped: list[Content], room: int, budget: int, focused: bool = False) -> list[Content]:
+    """A labelled field: the value beside its label, continuation lines indented under
+    the value (never under the label), at most ``budget`` lines, cut with "…"."""
+    if len(wrapped) > budget:
+        last = wrapped[budget - 1]
+        wrapped = wrapped[: budget - 1] + [last.truncate(room - 1) + _ELLIPSIS]
+    return [_head(label, focused) + wrapped[0]] + [_INDENT + line for line in wrapped[1:]]
+
+
+class DetailPanel(LinePanel):
+    """Every field of the selected attribution, each beside its label; the content gets
+    the lines left over, so the note and the origin always show."""
 
     DEFAULT_CSS = """
     DetailPanel { height: 11; border-top: solid $primary 40%; padding: 0 1; }
     """
 
     def show_state(self, state: DocState, palette: Palette, width: int = 60) -> None:
+        width = self.scrollable_content_region.width or width
+        height = self.scrollable_content_region.height or 10
+        limit = max(40, width * height)  # never wrap more of a long span than can show
         item = state.current
         if state.draft is not None:
             source, cue = state.draft
-            lines = [Content.styled("New attribution (draft)", "bold"),
-                     _row("source", Content.styled(one_line(source.text, 60), palette.source) if source else Content.styled("— v … 1", "dim")),
-                     _row("cue", Content.styled(one_line(cue.text, 60), palette.cue) if cue else Content.styled("— v … 2", "dim")),
-                     _row("content", Content.styled("— v … 3 saves it", "dim")),
-                     Content.styled("esc abandons it", "dim")]
-            self.show_content(Content("\n").join(lines))
+            fields = [("source", Content.styled(one_line(source.text, limit), palette.source) if source else Content.styled("— v … 1", "dim")),
+                      ("cue", Content.styled(one_line(cue.text, limit), palette.cue) if cue else Content.styled("— v … 2", "dim")),
+                      ("content", Content.styled("— v … 3 saves it", "dim"))]
+            lines = [Content.styled("New attribution (draft)", "bold")]
+            lines += self._fields(fields, width, height - 2)
+            lines.append(Content.styled("esc abandons it", "dim"))
+            self.set_lines(lines)
             return
         if item is None:
-            self.show_content(Content("No attribution selected.\nv selects text, N makes it a new attribution's content."))
+            self.set_lines([Content("No attribution selected."),
+                            Content.styled("v selects text, N makes it a new", "dim"),
+                            Content.styled("attribution's content.", "dim")])
             return
         a = item.attribution
         index = (state.index_of(item.id) or 0) + 1
-        excerpt = max(20, width * 3)
         score = f" ({a.score:.2f})" if a.score is not None and item.status == "pending" else ""
-        lines = [
-            Content.styled(f"{index}/{len(state.items)} · {STATUS_WORD[item.status]}{score}", "bold"),
-            _row("type", a.type.value),
-            _row("entity", Content(one_line(a.source_entity, excerpt)) if a.source_entity else Content.styled("— (E sets it)", "dim")),
+        fields: list[tuple] = [
+            ("type", Content(a.type.value)),
+            ("entity", Content(one_line(a.source_entity, limit)) if a.source_entity else Content.styled("— (E sets it)", "dim")),
         ]
+        editing = state.mode == "edit"
         for role, style in ((Role.source, palette.source), (Role.cue, palette.cue), (Role.content, palette.content)):
             span = a.span(role)
-            value = (Content.styled(one_line(span.text, excerpt), style)
+            value = (Content.styled(one_line(span.text, limit), style)
                      + (Content.styled(" (in pieces)", "dim") if span.is_discontinuous else Content(""))
                      if span else Content.styled("—", "dim"))
-            lines.append(_row(role.value, value, focused=state.mode == "edit" and state.role == role))
-        lines.append(_row("note", Content(one_line(a.note, excerpt)) if a.note else Content.styled("—", "dim")))
-        action = f" · {a.action.value}" if a.action else ""
-        lines.append(_row("origin", Content.styled(f"{a.origin.value}{action} · id {one_line(a.id, 24)}", "dim")))
-        self.show_content(Content("\n").join(lines))
+            fields.append((role.value, value, editing and state.role == role))
+        fields.append(("note", Content(one_line(a.note, limit)) if a.note else Content.styled("—", "dim")))
+        # (the action, accepted or edited, is the status in the first line)
+        fields.append(("origin", Content.styled(f"{a.origin.value} · id {one_line(a.id, 24)}", "dim")))
+        lines = [Content.styled(f"{index}/{len(state.items)} · {STATUS_WORD[item.status]}{score}", "bold")]
+        self.set_lines(lines + self._fields(fields, width, height - 1))
+
+    @staticmethod
+    def _fields(fields: list[tuple], width: int, height: int) -> list[Content]:
+        """Each field on one line at least; the lines left over go first to a source or
+        cue that needs a second line (they are short: cut, they mislead), then to the
+        content, then to whatever still needs them."""
+        room = max(4, width - LABEL_WIDTH)
+        wrapped = {field[0]: _wrap(field[1], room) for field in fields}
+        budget = {name: 1 for name in wrapped}
+        spare = max(0, height - len(fields))
+        for name, most in (("source", 2), ("cue", 2), ("content", None), ("source", None),
+                           ("cue", None), ("note", None), ("entity", None)):
+            if name in wrapped and spare:
+                want = len(wrapped[name]) if most is None else min(most, len(wrapped[name]))
+                extra = max(0, min(spare, want - budget[name]))
+                budget[name] += extra
+                spare -= extra
+        lines: list[Content] = []
+        for label, _value, *focused in fields:
+            lines += _field(label, wrapped[label], room, budget[label], bool(focused and focused[0]))
+        return lines
 
 
-class HeaderBar(Panel):
+class HeaderBar(LinePanel):
     DEFAULT_CSS = """
     HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
@@ -239,23 +359,24 @@ class HeaderBar(Panel):
         room = max(8, width - len(right) - 3)
         title_text = one_line(title or "(no headline)", room)
         content = Content.styled(title_text, "bold") + Content.styled(right, "")
-        self.show_content(content)
+        self.set_lines([content])
 
 
-class StatusLine(Panel):
+class StatusLine(LinePanel):
     DEFAULT_CSS = """
     StatusLine { height: 1; padding: 0 1; color: $text-muted; background: $surface; }
     """
 
     def say(self, message: str | None, legend: Content | None = None) -> None:
         if message:
-            self.show_content(Content(one_line(message)))
+            self.set_lines([Content(one_line(message))])
         elif legend is not None:
-            self.show_content(legend)
+            self.set_lines([legend])
         else:
-            self.show_content(Content(""))
+            self.set_lines([Content("")])
 
 
+@lru_cache(maxsize=8)
 def legend(palette: Palette) -> Content:
     parts = [("source", palette.source), (" ", ""), ("cue", palette.cue), (" ", ""),
              ("content", palette.content), ("   suggested: ", "dim"), ("source", palette.source_suggested),
