@@ -151,3 +151,13 @@ def test_a_dateline_is_not_a_speaker_but_a_repeated_transcript_name_is(suggest_o
     speakers = find(record, cue=":", source="FALLIN")
     assert len(speakers) >= 2
     assert all(a.content.text for a in speakers)
+
+
+def test_a_describing_word_before_a_noun_cue_is_not_its_source(suggest_one):
+    # "fruitful conversations about", "bilateral accords", "to strengthen early warning":
+    # the word before the cue describes it; it does not speak.
+    talks = suggest_one(seed("003", "fruitful conversations"))
+    balochistan = suggest_one(seed("000", "early warning"))
+    sources = {a.source.text for record in (talks, balochistan) for a in record.attributions if a.source}
+    assert not sources & {"fruitful", "bilateral", "strengthen"}
+    assert find(talks, cue="reiterated", source="Both sides")  # bare plural subjects still speak

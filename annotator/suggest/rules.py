@@ -41,6 +41,9 @@ COLON_NOT_SPEAKER = frozenset(
     "photo photos courtesy read also note update editor editor's source sources credit "
     "image video watch related see more click subscribe follow share".split()
 )
+# A bare word with these endings describes ("fruitful talks", "bilateral accords"),
+# it does not speak.
+ADJECTIVE_ENDINGS = ("ful", "al", "ive", "ous", "ic", "able", "ible", "less", "ary", "en")
 DOUBLE_MARK = re.compile("[“”«»\"]")
 BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
@@ -450,6 +453,8 @@ class Rules:
         if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
             # A bare lower-case word: accept plural nouns and a few nouns of people.
             if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
+                return None
+            if word.endswith(ADJECTIVE_ENDINGS) and word not in self.titles:
                 return None
         return (k, end)
 
