@@ -220,3 +220,34 @@ async def test_a_document_without_attributions_shows_an_empty_list(tmp_path):
         assert session.state.items == []
         assert listing.option_count == 0
         assert all(not strip.text.strip() for strip in (listing.render_line(y) for y in range(5)))
+
+
+@sync
+async def test_entity_dialog_tab_completes_from_the_projects_entities(tmp_path):
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("E", *"Ministry of Foreign Affairs", "enter")  # an entity of this project now
+        await pilot.pause()
+        assert "Ministry of Foreign Affairs" in session.known_entities()
+        await pilot.press("j")
+        target = session.state.selected
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press(*"foreign", "tab")  # tab completes; it does not move the focus away
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.value == "Ministry of Foreign Affairs"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert session.state.by_id[target].attribution.source_entity == "Ministry of Foreign Affairs"
+
+
+@sync
+async def test_remapped_keys_keep_their_place_in_the_footer(tmp_path):
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\naccept = "y"\nnext = "J"\n', encoding="utf-8")
+    app, session = open_app(tmp_path, keys=keys)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert footer.startswith("J Next y Accept x Reject"), footer

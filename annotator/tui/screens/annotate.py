@@ -204,8 +204,12 @@ class AnnotateScreen(Screen):
 
     @property
     def active_bindings(self):
-        """The screen's bindings; some are kept out of the footer of a mode (they still work)."""
+        """The screen's bindings in the order of BINDINGS (a remapped key would otherwise
+        move to the end of the footer); some are kept out of the footer of a mode (they
+        still work)."""
         bindings = super().active_bindings
+        order = _binding_order()
+        bindings = dict(sorted(bindings.items(), key=lambda item: order.get(item[1].binding.id, len(order))))
         unlisted = UNLISTED.get(self.session.state.mode if self.session.state else "", ())
         if not unlisted:
             return bindings
@@ -467,6 +471,13 @@ class AnnotateScreen(Screen):
 
 
 _ACTION_TO_ID: dict[tuple[str, tuple], str] = {}
+_ORDER: dict[str, int] = {}
+
+
+def _binding_order() -> dict[str, int]:
+    if not _ORDER:
+        _ORDER.update({binding.id: index for index, binding in enumerate(AnnotateScreen.BINDINGS)})
+    return _ORDER
 
 
 def _binding_id(action: str, parameters: tuple) -> str | None:

@@ -29,6 +29,8 @@ class InputDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("down", "choice(1)", "Next choice", show=False, id="dialog.next"),
         Binding("up", "choice(-1)", "Previous choice", show=False, id="dialog.previous"),
+        # tab completes (as the hint says) instead of moving the focus off the input
+        Binding("tab", "complete", "Complete", show=False, id="dialog.complete", priority=True),
     ]
 
     def __init__(self, title: str, value: str = "", choices: list[str] | None = None,
@@ -38,6 +40,7 @@ class InputDialog(ModalScreen[str | None]):
         self.value = value
         self.choices = choices or []
         self.hint = hint
+        self._matches: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -77,6 +80,18 @@ class InputDialog(ModalScreen[str | None]):
         input_ = self.query_one(Input)
         input_.value = chosen
         input_.cursor_position = len(chosen)
+
+    def action_complete(self) -> None:
+        """The highlighted choice, else the first that matches what was typed."""
+        if not self.choices or not self._matches:
+            return
+        options = self.query_one("#choices", OptionList)
+        index = options.highlighted if options.highlighted is not None else 0
+        chosen = self._matches[index]
+        input_ = self.query_one(Input)
+        input_.value = chosen
+        input_.cursor_position = len(chosen)
+        input_.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self._matches[event.option_index])
