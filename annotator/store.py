@@ -115,6 +115,13 @@ def iter_journal_lines(
         if not line.strip():
             continue
         try:
+            # One pass in pydantic's own JSON parser for a good line; a bad one is read
+            # again below for the exact problem.
+            yield number, AnnotationRecord.model_validate_json(line), None
+            continue
+        except ValidationError:
+            pass
+        try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as error:
             reason = (
