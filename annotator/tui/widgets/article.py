@@ -33,6 +33,12 @@ from annotator.tui.widgets.base import CachedBaseStyle, FastScrollBarRender
 _CHUNK = re.compile(r"\S+\s*|\s+")
 
 
+# Rendered lines kept: a few screens' worth (for going back and forth). Each Strip holds
+# several caches of its own, and every object kept is one more for the garbage
+# collector's full scans, which stall a key now and then: keep the caches small.
+_CACHED_LINES = 500
+
+
 @lru_cache(maxsize=256)
 def _rich(style: str) -> RichStyle:
     """A palette style string ("bold #fff on #2f6fd0") as a rich Style, parsed once."""
@@ -320,7 +326,7 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         if cached is None:
             cached = self._build(start, end, self._spans_by_line.get(index, ()), overlays, width, base)
             self._cache[key] = cached
-            if len(self._cache) > 2000:
+            if len(self._cache) > _CACHED_LINES:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)

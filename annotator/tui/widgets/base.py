@@ -60,7 +60,7 @@ class FastScrollBarRender(Visual):
                 bar_color=self.style.color or Color.parse("bright_magenta"),
             )
             strips = [Strip([segment], width).apply_style(base) for segment in bar.segments]
-            if len(self._cache) > 512:
+            if len(self._cache) > 32:  # a bar per scroll position: keep only the recent ones
                 self._cache.clear()
             self._cache[key] = strips
         return strips

@@ -164,7 +164,7 @@ class AttributionList(CachedBaseStyle, ScrollView, can_focus=False):
             if chosen and self._palette is not None:
                 strip = strip.extend_cell_length(width, RichStyle.parse(self._palette.row))
             strip = strip.apply_style(base).adjust_cell_length(width, base)
-            if len(self._cache) > 4000:
+            if len(self._cache) > 400:  # a few screens of rows: see article._CACHED_LINES
                 self._cache.clear()
             self._cache[key] = strip
         return strip
