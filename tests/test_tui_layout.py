@@ -251,3 +251,26 @@ async def test_remapped_keys_keep_their_place_in_the_footer(tmp_path):
         await pilot.pause()
         footer = screen_lines(app)[-1]
         assert footer.startswith("J Next y Accept x Reject"), footer
+
+
+@sync
+async def test_dialog_keys_are_remappable_by_id_too(tmp_path):
+    from annotator.tui.screens.help import HelpScreen
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\nhelp = "h"\n"help.close" = "h,escape"\n"dialog.cancel" = "ctrl+g"\n', encoding="utf-8")
+    app, session = open_app(tmp_path, keys=keys)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[0]: row[1] for row in app.binding_rows()}
+        assert rows["help.close"].startswith("h") and rows["dialog.cancel"] in ("ctrl+g", "^g")
+        await pilot.press("h")  # the same key closes it again
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        note_before = session.state.current.attribution.note
+        await pilot.press("m", *"x", "ctrl+g")  # the note dialog, cancelled with the remapped key
+        await pilot.pause()
+        assert session.state.current.attribution.note == note_before
+        assert app.screen.__class__.__name__ == "AnnotateScreen"

@@ -12,8 +12,16 @@ from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 
 
+def dialog_bindings() -> list[Binding]:
+    """The keys of the dialogs (input, help, guidelines): remappable like the others."""
+    from annotator.tui.screens.dialogs import InputDialog
+    from annotator.tui.screens.help import GuidelinesScreen, HelpScreen
+
+    return [*InputDialog.BINDINGS, *HelpScreen.BINDINGS, *GuidelinesScreen.BINDINGS]
+
+
 def binding_ids() -> set[str]:
-    ids = {binding.id for binding in AnnotateScreen.BINDINGS if binding.id}
+    ids = {binding.id for binding in (*AnnotateScreen.BINDINGS, *dialog_bindings()) if binding.id}
     return ids | {"app.quit-now"}
 
 
@@ -21,7 +29,8 @@ class AnnotatorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"  # never the article's title: that text is untrusted
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True,
+                        tooltip="Quit from anywhere")]
 
     def __init__(self, session: Session, keymap: dict[str, str] | None = None,
                  keymap_path: Path | None = None, theme: str | None = None) -> None:
@@ -51,12 +60,11 @@ class AnnotatorApp(App[None]):
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(id, keys, description) for every binding, after the user's keymap."""
         rows = []
-        for binding in AnnotateScreen.BINDINGS:
+        for binding in (*AnnotateScreen.BINDINGS, *self.BINDINGS, *dialog_bindings()):
             keys = self._user_keymap.get(binding.id, binding.key)
             shown = ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
             description = binding.tooltip or binding.description
             rows.append((binding.id, shown, description))
-        rows.append(("app.quit-now", "ctrl+q", "Quit from anywhere"))
         return rows
 
     def show_help(self) -> None:

@@ -26,11 +26,14 @@ class InputDialog(ModalScreen[str | None]):
     InputDialog OptionList { height: auto; max-height: 10; border: none; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("down", "choice(1)", "Next choice", show=False, id="dialog.next"),
-        Binding("up", "choice(-1)", "Previous choice", show=False, id="dialog.previous"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Dialog: cancel"),
+        Binding("down", "choice(1)", "Next choice", show=False, id="dialog.next",
+                tooltip="Dialog: next choice (entity)"),
+        Binding("up", "choice(-1)", "Previous choice", show=False, id="dialog.previous",
+                tooltip="Dialog: previous choice (entity)"),
         # tab completes (as the hint says) instead of moving the focus off the input
-        Binding("tab", "complete", "Complete", show=False, id="dialog.complete", priority=True),
+        Binding("tab", "complete", "Complete", show=False, id="dialog.complete", priority=True,
+                tooltip="Dialog: complete the entity"),
     ]
 
     def __init__(self, title: str, value: str = "", choices: list[str] | None = None,

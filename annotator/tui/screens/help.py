@@ -20,7 +20,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: round $primary;
         background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close", tooltip="Close this list")]
 
     def __init__(self, rows: list[tuple[str, str, str]], keymap_path: str | None) -> None:
         super().__init__()
@@ -65,7 +65,7 @@ class GuidelinesScreen(ModalScreen[None]):
     GuidelinesScreen { align: center middle; }
     GuidelinesScreen > MarkdownViewer { width: 95%; height: 95%; border: round $primary; }
     """
-    BINDINGS = [Binding("escape,q,g", "close", "Close", id="guidelines.close")]
+    BINDINGS = [Binding("escape,q,g", "close", "Close", id="guidelines.close", tooltip="Close the guidelines")]
 
     def compose(self) -> ComposeResult:
         yield MarkdownViewer(guidelines_text(), show_table_of_contents=False)
