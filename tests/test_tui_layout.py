@@ -274,3 +274,20 @@ async def test_dialog_keys_are_remappable_by_id_too(tmp_path):
         await pilot.pause()
         assert session.state.current.attribution.note == note_before
         assert app.screen.__class__.__name__ == "AnnotateScreen"
+
+
+@sync
+async def test_the_cursor_stays_in_view_when_the_terminal_shrinks(tmp_path):
+    app, session = open_app(tmp_path, corpus=many_attributions_corpus(tmp_path))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        for _ in range(30):
+            await pilot.press("j")
+        await pilot.pause()
+        article = app.screen.query_one(ArticleView)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        line = article.line_of(session.state.cursor)
+        top = article.scroll_offset.y
+        assert top <= line < top + article.scrollable_content_region.height

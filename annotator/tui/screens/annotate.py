@@ -159,7 +159,8 @@ class AnnotateScreen(Screen):
     def on_resize(self) -> None:
         # a tall terminal gives the selected attribution's fields more lines
         self.query_one(DetailPanel).styles.height = 11 if self.size.height < 40 else 17
-        self.call_after_refresh(self.redraw, False)
+        # the text is wrapped anew: bring the cursor back into view if it left it
+        self.call_after_refresh(self.redraw, True)
 
     # ---- drawing -------------------------------------------------------------------
     @property
