@@ -61,8 +61,9 @@ def tokens_of(doc: Doc) -> Tokens:
     array = doc.to_array([ORTH, LOWER, LEMMA, IDX, LENGTH, SENT_START, SPACY])
     strings = doc.vocab.strings
     decoded = _Decoded.of(strings)
-    words = decoded.strings.lookup(array[:, 0], lambda keys: [strings[key] for key in keys]).tolist()
-    lower = list(map(str.lower, words))  # what spaCy's LOWER holds, without a lookup per token
+    decode = decoded.strings.lookup
+    words = decode(array[:, 0], lambda keys: [strings[key] for key in keys]).tolist()
+    lower = decode(array[:, 1], lambda keys: [strings[key] for key in keys]).tolist()
     lemma_ids = array[:, 2]
     starts = array[:, 3].tolist()
     ends = (array[:, 3] + array[:, 4]).tolist()
