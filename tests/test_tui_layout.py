@@ -291,3 +291,14 @@ async def test_the_cursor_stays_in_view_when_the_terminal_shrinks(tmp_path):
         line = article.line_of(session.state.cursor)
         top = article.scroll_offset.y
         assert top <= line < top + article.scrollable_content_region.height
+
+
+@sync
+async def test_a_document_without_headline_is_named_by_its_id_in_the_header(tmp_path):
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n", "n")  # the third seed document has no headline
+        await pilot.pause()
+        assert session.document.meta.title is None
+        header = app.screen.query_one("#header").render().plain
+        assert header.startswith(f"{session.document.id} (no headline)")

@@ -181,7 +181,8 @@ class AnnotateScreen(Screen):
         document = session.document
         status = state.status.value.replace("_", " ")
         self.query_one(HeaderBar).show(
-            document.meta.title, document.meta.date.isoformat() if document.meta.date else None,
+            document.meta.title or f"{document.id} (no headline)",  # the id tells the documents apart
+            document.meta.date.isoformat() if document.meta.date else None,
             session.position + 1, len(session.corpus), session.annotator, status,
             state.pending_count, self.size.width, session.done_count,
         )
