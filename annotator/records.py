@@ -7,6 +7,7 @@ record fits the corpus text it claims to annotate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -25,12 +26,20 @@ def read_journals(paths: Iterable[Path]) -> JournalContents:
     return load_journals(expand_journals(paths), quarantine=False)
 
 
+# The key and its string value as they appear in a journal line (JSON escapes allowed).
+_DOC_ID = re.compile(rb'"doc_id"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+
+
 def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
-    """The document ids the journals' lines name, read quickly (JSON only, no validation).
+    """The document ids the journals' lines name, read quickly (no JSON parse, no
+    validation).
 
     For starting work on those documents early (agree tokenises them while the journals
-    are being read properly); lines that do not parse are skipped here and reported by
-    ``read_journals``. Files that cannot be read give nothing (``read_journals`` says why).
+    are being read properly). Every ``"doc_id"`` key's value is taken; inside a JSON
+    string a quotation mark is escaped, so a note quoting such a key is not one. A line
+    misread here costs only that its document is tokenised later, in ``measure``; bad
+    lines are reported by ``read_journals``. Files that cannot be read
+    give nothing (``read_journals`` says why).
     """
     import orjson
 
@@ -40,15 +49,13 @@ def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
             data = Path(path).read_bytes()
         except OSError:
             continue
-        for raw in data.split(b"\n"):
-            if b'"doc_id"' not in raw:
-                continue
+        for match in _DOC_ID.finditer(data):
             try:
-                value = orjson.loads(raw)
+                value = orjson.loads(b'"' + match.group(1) + b'"')
             except orjson.JSONDecodeError:
                 continue
-            if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
-                found.add(value["doc_id"])
+            if isinstance(value, str):
+                found.add(value)
     return found
 
 

@@ -266,3 +266,16 @@ def test_tokens_made_in_the_background_give_the_same_agreement(tmp_path, monkeyp
         assert measure(documents, records, by_doc=True, background=partial).to_json() == plain
     cli = json.loads(run_in_process("agree", journals, "--corpus", corpus, "--json", "--by-doc").stdout)
     assert cli == json.loads(json.dumps(plain))
+
+
+def test_journal_doc_ids_reads_the_key_not_text_that_quotes_it(tmp_path):
+    from annotator.records import journal_doc_ids
+
+    journal = tmp_path / "a.jsonl"
+    journal.write_bytes(
+        b'{"schema_version": 1, "doc_id": "caf\\u00e9-1", "annotator": "a", "attributions": '
+        b'[{"id": "x", "note": "he wrote \\"doc_id\\": \\"evil\\" in a note"}]}\n'
+        b'{"doc_id":"quote\\"d","annotator":"a"}\n'
+        b'{"annotator": "a", "doc_id": "torn'
+    )
+    assert journal_doc_ids([journal]) == {"café-1", 'quote"d'}
