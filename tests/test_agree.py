@@ -279,3 +279,17 @@ def test_journal_doc_ids_reads_the_key_not_text_that_quotes_it(tmp_path):
         b'{"annotator": "a", "doc_id": "torn'
     )
     assert journal_doc_ids([journal]) == {"café-1", 'quote"d'}
+
+
+def test_the_program_prints_everything_before_it_ends(training):
+    """As a program, agree and evaluate end without freeing their heap once the output
+    is printed (cli/app.py): the output must still be complete, and equal to the
+    in-process one, through a pipe and in both forms."""
+    corpus, journals = training
+    for command in (["agree", journals], ["evaluate", journals / "4b22.jsonl", journals, "--gold-annotator", "4e07"]):
+        program = run_cli(*command, "--corpus", corpus, "--json")
+        assert program.returncode == 0, program.stderr
+        assert json.loads(program.stdout) == json.loads(run_in_process(*command, "--corpus", corpus, "--json").stdout)
+        table = run_cli(*command, "--corpus", corpus)
+        last = table.stdout.rstrip("\n").splitlines()[-1]
+        assert table.returncode == 0 and last.startswith("└") and last.endswith("┘"), table.stdout[-200:]

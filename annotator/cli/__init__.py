@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from annotator.cli.app import app
+from annotator.cli.app import app, set_running_as_program
 from annotator.cli import (  # noqa: F401  (registration)
     adjudicate_cmd,
     agree_cmd,
@@ -32,6 +32,9 @@ __all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The program (``argv`` None: the console script, ``python -m annotator``), or the
+    CLI called from Python with ``argv``."""
+    set_running_as_program(argv is None)
     try:
         app(args=argv, prog_name="annotator", standalone_mode=True)
     except AnnotatorError as error:

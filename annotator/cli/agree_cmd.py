@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from annotator.cli.app import app
+from annotator.cli.app import app, finish_without_teardown
 
 
 @app.command("agree")
@@ -64,6 +64,7 @@ def _agree(documents, journals, annotators, background, as_json: bool, by_doc: b
         print_json(result.to_json())
     else:
         _print_tables(result.to_json())
+    finish_without_teardown()  # all printed, nothing written, the workers stopped
 
 
 def _print_tables(report: dict) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from annotator.cli.app import app
+from annotator.cli.app import app, finish_without_teardown
 
 
 @app.command("evaluate")
@@ -97,6 +97,7 @@ def evaluate_command(
         print_json(report)
     else:
         _print_tables(report)
+    finish_without_teardown()  # all printed, nothing written
 
 
 def _annotator_counts(records) -> dict[str, int]:
