@@ -51,9 +51,10 @@ class HashCache:
     computed so far. A column costs a few array operations, plus Python work for
     the words never seen before and the few whose slot another word took."""
 
-    def __init__(self, dtype: str, bits: int = 14, limit: int = 2_000_000):
-        # 16k slots keep the table in the CPU's cache (a bigger one missed it on every
-        # lookup); the frequent words, most of any text, hold on to their slots.
+    def __init__(self, dtype: str, bits: int = 16, limit: int = 2_000_000):
+        # 64k slots: small enough for the CPU's cache, large enough that few words of a
+        # news corpus's vocabulary (30-40 thousand) fight over a slot; the frequent
+        # words, most of any text, hold on to theirs.
         self.low = numpy.uint64((1 << bits) - 1)
         # An empty slot holds a key whose low bits are not the slot's: it matches nothing.
         self.keys = ~numpy.arange(1 << bits, dtype="uint64")
@@ -77,8 +78,10 @@ class HashCache:
             known.update(zip(new, compute(new)))
         found = [known[key] for key in missing]
         out[misses] = found
-        # Store each slot once (the first word that wants it), so keys and values agree.
-        taken, first = numpy.unique(slots[misses], return_index=True)
-        self.keys[taken] = ids[misses[first]]
-        self.values[taken] = out[misses[first]]
+        # Key and value written together, slot by slot, so they always agree (the few
+        # misses of a text: a loop costs less than numpy's set-up for them).
+        keys, values = self.keys, self.values
+        for slot, key, value in zip(slots[misses].tolist(), missing, found):
+            keys[slot] = key
+            values[slot] = value
         return out
