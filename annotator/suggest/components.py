@@ -37,18 +37,23 @@ TEXT_KEY = "annotator.text"
 
 class _Decoded:
     """hash -> string for one pipeline's vocabulary (a StringStore lookup per token
-    costs more than the rules), and lemma hash -> lower-case lemma. A new pipeline
-    starts afresh, as its tokenizer does."""
+    costs more than the rules), and lemma hash -> lower-case lemma."""
 
-    store = None
-    strings = HashCache("object")
-    lowered: dict[int, str] = {}
+    def __init__(self, store):
+        self.store = store
+        self.strings = HashCache("object")
+        self.lowered: dict[int, str] = {}
 
-    @classmethod
-    def of(cls, store) -> type[_Decoded]:
-        if cls.store is not store:
-            cls.store, cls.strings, cls.lowered = store, HashCache("object"), {}
-        return cls
+
+_DECODED: _Decoded | None = None
+
+
+def _decoded(store) -> _Decoded:
+    """The caches of this vocabulary: a new pipeline starts afresh, as its tokenizer does."""
+    global _DECODED
+    if _DECODED is None or _DECODED.store is not store:
+        _DECODED = _Decoded(store)
+    return _DECODED
 
 
 def tokens_of(doc: Doc) -> Tokens:
@@ -60,7 +65,7 @@ def tokens_of(doc: Doc) -> Tokens:
         return Tokens(doc.text, [], [], [], [], [], [], [])
     array = doc.to_array([ORTH, LOWER, LEMMA, IDX, LENGTH, SENT_START, SPACY])
     strings = doc.vocab.strings
-    decoded = _Decoded.of(strings)
+    decoded = _decoded(strings)
     decode = decoded.strings.lookup
     words = decode(array[:, 0], lambda keys: [strings[key] for key in keys]).tolist()
     lower = decode(array[:, 1], lambda keys: [strings[key] for key in keys]).tolist()

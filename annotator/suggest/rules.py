@@ -169,7 +169,6 @@ class Rules:
         self.colon_score = colon_score
         self.no_source_factor = no_source_factor
         self.lexicon = lexicon
-        self._precision_cache: dict[tuple[str, str, str, str], float] = {}
         self.cue_threshold = cue_threshold
         self.phrase_threshold = phrase_threshold
         self.min_score = min_score
@@ -214,13 +213,13 @@ class Rules:
         return cached
 
     def _candidate_hashes(self, hash_of: Callable[[str], int]):
-        cached = getattr(self, "_candidate_hash_arrays", None)
+        cached = getattr(self, "_candidate_hash_sets", None)
         if cached is None:
             lemmas, forms = self._candidates
             # Lemmas may keep their capital ("Said"): hash both spellings.
             lemma_words = {w for lemma in lemmas for w in (lemma, lemma.capitalize(), lemma.upper())}
             form_words = set(forms)
-            cached = self._candidate_hash_arrays = (
+            cached = self._candidate_hash_sets = (
                 HashSet(hash_of(w) for w in lemma_words),
                 HashSet(hash_of(w) for w in form_words),
             )
@@ -229,7 +228,7 @@ class Rules:
     def _bigram_hashes(self, hash_of: Callable[[str], int]) -> HashSet:
         """The keys (see :func:`_bigram_keys`) of the first two words of every usable
         phrase."""
-        cached = getattr(self, "_bigram_hash_array", None)
+        cached = getattr(self, "_bigram_hash_set", None)
         if cached is None:
             import numpy
 
@@ -237,7 +236,7 @@ class Rules:
             pairs = [(hash_of(first), hash_of(second)) for first, seconds in prefixes.items() for second in seconds]
             firsts = numpy.array([a for a, _ in pairs], dtype="uint64")
             seconds = numpy.array([b for _, b in pairs], dtype="uint64")
-            cached = self._bigram_hash_array = HashSet(_bigram_keys(firsts, seconds).tolist())
+            cached = self._bigram_hash_set = HashSet(_bigram_keys(firsts, seconds).tolist())
         return cached
 
     @property
@@ -271,11 +270,6 @@ class Rules:
                 for i, (form, base) in enumerate(zip(lower, lemma))
                 if base in candidate_lemmas or form in candidate_forms
             ]
-        # The same word in the same company recurs across documents ("he said .").
-        precision = self._precision_cache
-        if len(precision) > 200_000:
-            precision.clear()
-        precision_of = precision.get
         for i in candidates:
             p = i - 1
             while p >= 0 and not words[p].strip():
@@ -283,10 +277,9 @@ class Rules:
             f = i + 1
             while f < n and not words[f].strip():
                 f += 1
-            key = (lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else "")
-            value = precision_of(key)
-            if value is None:
-                value = precision[key] = lexicon.context_precision(*key)
+            value = lexicon.context_precision(
+                lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else ""
+            )
             if value >= self.cue_threshold:
                 score[i] = value
                 scored_at.add(i)
