@@ -39,12 +39,15 @@ def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
     string a quotation mark is escaped, so a note quoting such a key is not one. A line
     misread here costs only that its document is tokenised later, in ``measure``; bad
     lines are reported by ``read_journals``. Files that cannot be read
-    give nothing (``read_journals`` says why).
+    give nothing (``read_journals`` says why), and neither do pipes: they can be read
+    only once, by ``read_journals``.
     """
     import orjson
 
     found: set[str] = set()
     for path in expand_journals(paths):
+        if not Path(path).is_file():
+            continue
         try:
             data = Path(path).read_bytes()
         except OSError:

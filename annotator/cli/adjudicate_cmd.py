@@ -38,6 +38,7 @@ def adjudicate_command(
     from annotator.adjudicate import kept_records, prepare, save_gold, summarise
     from annotator.cli.report import warn_problems
     from annotator.errors import AnnotatorError
+    from annotator.fileio import check_paths
     from annotator.records import check_against_corpus, check_annotators_known, load_documents, read_journals, split_names
     from annotator.store import check_annotator_name
 
@@ -46,14 +47,15 @@ def adjudicate_command(
     check_annotator_name(gold_name)
     who = adjudicator or (f"auto-{auto}" if auto else os.environ.get("USER") or "adjudicator")
     check_annotator_name(who)
+    # The gold file is read back (resumed) and then replaced: never an input, a journal
+    # in an input folder, or a device (/dev/full would be read until memory runs out).
+    check_paths([*journals, corpus], {"-o": out}, read_back=("-o",))
     gc.disable()  # many small objects and no cycles
     documents = load_documents(corpus)
     contents = read_journals(journals)
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
-    if out.resolve() in {path.resolve() for path in journals}:
-        raise AnnotatorError("the gold file must not be one of the annotators' journals", out)
     # Gold records (they name an adjudicator: this gold file's, or another one kept beside
     # the journals) are not an annotator's vote, unless asked for by name.
     records = [

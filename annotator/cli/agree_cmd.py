@@ -23,8 +23,10 @@ def agree_command(
     import gc
 
     from annotator.agreement import BackgroundTokens
+    from annotator.fileio import check_paths
     from annotator.records import journal_doc_ids, load_documents
 
+    check_paths([*journals, corpus])
     gc.disable()  # many small objects and no cycles: collection passes only cost time
     documents = load_documents(corpus)
     # Many documents: forked workers tokenise them while the journals are read below.

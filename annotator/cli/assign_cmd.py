@@ -21,10 +21,12 @@ def assign_command(
     """Give every document to K annotators, balanced and deterministic; write one queue per annotator."""
     from annotator.assign import assign, stale_queues, write_queues
     from annotator.errors import printable
+    from annotator.fileio import check_paths
     from annotator.records import load_documents, split_names
     from annotator.store import check_annotator_name
 
     names = [check_annotator_name(name) for name in split_names(annotators)]
+    check_paths([corpus], {"-o": out, **{name: out / f"{name}.txt" for name in names}})
     documents = load_documents(corpus)
     assignment = assign(list(documents), names, overlap, seed)
     written = write_queues(assignment, out)

@@ -37,6 +37,7 @@ def evaluate_command(
     from annotator.cli.report import print_json, warn_problems
     from annotator.errors import AnnotatorError
     from annotator.evaluate import BOOTSTRAP_SEED, evaluate
+    from annotator.fileio import check_paths
     from annotator.schema import Status
     from annotator.records import (
         check_against_corpus,
@@ -48,6 +49,7 @@ def evaluate_command(
         split_names,
     )
 
+    check_paths([pred, *gold, corpus])
     gc.disable()  # many small objects and no cycles: collection passes only cost time
     documents = load_documents(corpus)
     pred_contents = read_journals([pred])

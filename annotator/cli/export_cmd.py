@@ -13,7 +13,7 @@ import typer
 
 from annotator.cli.app import app
 from annotator.errors import AnnotatorError, printable
-from annotator.fileio import is_standard_output
+from annotator.fileio import check_paths, is_standard_output
 
 # format name -> module under annotator.formats
 EXPORT_FORMATS = {
@@ -43,27 +43,6 @@ def parse_statuses(value: str) -> set[str]:
     if unknown or not chosen:
         raise AnnotatorError(f"--status takes a comma-separated list of {', '.join(STATUSES)} or 'any'")
     return chosen
-
-
-def _check_outputs(annotations: list[Path], corpus: Path, outputs: dict[str, Path | None]) -> None:
-    """No output may be an input (a journal inside a folder given as input included), hold
-    an input, or be another output: each would be overwritten."""
-    from annotator.formats.common import annotation_files
-
-    inputs = {path.resolve() for path in [*annotations, *annotation_files(annotations), corpus]}
-    seen: dict[Path, str] = {}
-    for option, path in outputs.items():
-        if path is None:
-            continue
-        resolved = path.resolve()
-        if resolved in inputs:
-            raise AnnotatorError(f"refusing to overwrite an input file ({option})", path)
-        inside = next((file for file in inputs if file.is_relative_to(resolved)), None)
-        if inside is not None:  # a folder output (brat, shards) replaces all it holds
-            raise AnnotatorError(f"refusing to replace a folder that holds an input ({inside}) ({option})", path)
-        if resolved in seen:
-            raise AnnotatorError(f"{seen[resolved]} and {option} name the same file", path)
-        seen[resolved] = option
 
 
 def _at_least_one(examples, selected, where: Path):
@@ -121,7 +100,12 @@ def export_command(
         raise AnnotatorError("--dev-out and --shard-size apply to --format spacy only")
     if config and export_format not in ("spacy", "labelstudio"):
         raise AnnotatorError("--config applies to --format spacy (training config) and labelstudio (labeling config)")
-    _check_outputs(annotations, corpus, {"-o": out, "--config": config, "--dev-out": dev_out})
+    check_paths(
+        [*annotations, corpus],
+        {"-o": out, "--config": config, "--dev-out": dev_out},
+        # brat writes a folder, sharded DocBins are folders: each replaced whole.
+        replaced_folders=("-o", "--dev-out") if export_format == "brat" or shard_size else (),
+    )
     selected = select_records(annotations, statuses)
     if not selected.total:
         left = ", ".join(f"{count} {what}" for what, count in selected.left_out.items()) or "none found"

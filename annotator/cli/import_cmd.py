@@ -9,7 +9,7 @@ import typer
 from annotator.cli.app import app
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
 from annotator.errors import AnnotatorError, printable
-from annotator.fileio import is_standard_output
+from annotator.fileio import check_paths, is_standard_output
 
 # Formats that carry annotations back (module under annotator.formats); "jsonl" is
 # corpus JSONL unless its lines are training examples (they carry "frames").
@@ -45,13 +45,9 @@ def import_command(
     """Import articles (news dumps, plain text, corpus JSONL, BRAT) into one corpus JSONL file."""
     if source_format not in IMPORT_FORMATS:
         raise AnnotatorError(f"unknown format {source_format!r}; choose from {', '.join(IMPORT_FORMATS)}")
-    resolved_inputs = {path.resolve() for path in paths}
-    if out.resolve() in resolved_inputs:
-        raise AnnotatorError("refusing to overwrite an input file", out)
-    for folder in (path for path in resolved_inputs if path.is_dir()):
-        # It could replace a source file there, and would be read as a source next time.
-        if out.resolve().is_relative_to(folder):
-            raise AnnotatorError(f"the output is inside the input folder {folder}: write it elsewhere", out)
+    # An output inside an input folder could replace a source file there, and would be
+    # read as a source next time; journals go into --annotations-out, never replaced.
+    check_paths(paths, {"-o": out, "--annotations-out": annotations_out})
     if source_format == "brat":
         _import_brat(paths, out, annotations_out, annotator or "brat")
         return

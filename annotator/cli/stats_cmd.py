@@ -18,9 +18,11 @@ def stats_command(
 ) -> None:
     """Documents done and in progress per annotator, attributions per type and role, suggestion outcomes, time per document."""
     from annotator.cli.report import console, percent, plain, print_json
+    from annotator.fileio import check_paths
     from annotator.records import expand_journals
     from annotator.stats import collect
 
+    check_paths(journals or [])
     paths = expand_journals(journals or [Path("annotations")])
     report, problems = collect(paths)
     for problem in problems[:20]:

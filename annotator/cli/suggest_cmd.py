@@ -24,13 +24,11 @@ def suggest_command(
 ) -> None:
     """Suggest attributions for every document: one record per document, annotator 'suggester'."""
     from annotator.corpus import load_corpus
-    from annotator.errors import AnnotatorError
-    from annotator.fileio import atomic_writer, dumps_line
+    from annotator.fileio import atomic_writer, check_paths, dumps_line
     from annotator.progress import progress
     from annotator.suggest import suggest_records
 
-    if out.resolve() == corpus.resolve():
-        raise AnnotatorError("refusing to overwrite the input corpus", out)
+    check_paths([corpus], {"-o": out})
     documents = load_corpus(corpus)
     records = suggest_records(documents, model=model, n_process=n_process, batch_size=batch_size)
     count = attributions = 0

@@ -11,6 +11,7 @@ import typer
 from annotator.cli.app import app
 from annotator.corpus import load_corpus
 from annotator.errors import printable
+from annotator.fileio import check_paths
 from annotator.validate import validate_files
 
 
@@ -23,6 +24,7 @@ def validate_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
     """Check files against the schema: one line per problem as FILE:LINE: problem; exit 1 if any."""
+    check_paths([*files, corpus])
     documents = {doc.id: doc for doc in load_corpus(corpus)} if corpus else None
     reports = validate_files(files, documents)
     problems = [problem for report in reports for problem in report.problems]

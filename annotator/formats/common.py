@@ -69,7 +69,7 @@ def annotation_files(paths: Iterable[Path]) -> list[Path]:
             if not found:
                 raise AnnotatorError("folder holds no annotation *.jsonl files", path)
             files.extend(found)
-        elif path.is_file():
+        elif path.exists():  # a file, or a pipe (``<(...)``): read once, kept in memory
             files.append(path)
         else:
             raise AnnotatorError("no such file or folder", path)
@@ -88,6 +88,7 @@ class RecordRef:
     # The line this one supersedes: used when this one turns out invalid, so that the
     # latest *valid* line wins, as everywhere else (store.load_journals).
     previous: RecordRef | None = None
+    status: str = "in_progress"  # as the line says (it may turn out invalid)
 
 
 @dataclass
@@ -102,68 +103,109 @@ class ExportInput:
     total: int
     left_out: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    statuses: set[str] = field(default_factory=lambda: set(STATUS_VALUES))
+    # Inputs that can be read only once (pipes): their bytes, by path.
+    held: dict[str, bytes] = field(default_factory=dict)
 
     def load(self, ref: RecordRef) -> AnnotationRecord | None:
         return self.load_line(ref)[0]
 
     def load_line(self, ref: RecordRef) -> tuple[AnnotationRecord | None, RecordRef | None]:
-        """The record and the line it was read from (an earlier one when the latest is invalid)."""
+        """The record and the line it was read from (an earlier one when the latest is
+        invalid). The status chosen is checked on that record, the one exported: an
+        invalid later line neither hides it nor leaves it out for its own status."""
         current: RecordRef | None = ref
         while current is not None:
-            with open(current.path, "rb") as stream:
-                stream.seek(current.offset)
-                raw = stream.read(current.length)
+            raw = self._raw(current)
             try:
-                return AnnotationRecord.model_validate(orjson.loads(raw)), current
+                record = AnnotationRecord.model_validate(orjson.loads(raw))
             except (orjson.JSONDecodeError, ValidationError) as error:
                 message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
                 fallback = " (an earlier line is used)" if current.previous is not None else ""
                 self.problems.append(f"{current.path}:{current.line}: {message}{fallback}")
                 current = current.previous
-        self.left_out["invalid annotation records"] += 1
+                continue
+            if record.status.value not in self.statuses:
+                self.left_out[_status_reason(record.status.value)] += 1
+                return None, None
+            return record, current
+        self.left_out["invalid annotation records (no valid line)"] += 1
         return None, None
+
+    def _raw(self, ref: RecordRef) -> bytes:
+        held = self.held.get(ref.path)
+        if held is not None:
+            return held[ref.offset : ref.offset + ref.length]
+        with open(ref.path, "rb") as stream:
+            stream.seek(ref.offset)
+            return stream.read(ref.length)
+
+
+STATUS_VALUES = tuple(status.value for status in Status)
+
+
+def _status_reason(status: str) -> str:
+    return f"records with status {status} (choose with --status)"
+
+
+def _lines(path: Path, held: dict[str, bytes]) -> Iterator[bytes]:
+    """The raw lines of a journal; a pipe is read whole once and its bytes kept."""
+    if path.is_file():
+        with path.open("rb") as stream:
+            yield from stream
+        return
+    data = held[str(path)] = path.read_bytes()
+    yield from data.splitlines(keepends=True)
 
 
 def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
     """Index the latest line per (doc_id, annotator) of the journals (later lines and later
     files win, as in ``store.load_journals``), keeping those whose status is chosen."""
-    latest: dict[tuple[str, str], tuple[RecordRef, str]] = {}
+    latest: dict[tuple[str, str], RecordRef] = {}
     left_out: Counter = Counter()
     problems: list[str] = []
+    held: dict[str, bytes] = {}
     for path in annotation_files(paths):
         offset = 0
-        with path.open("rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                start, offset = offset, offset + len(raw)
-                if not raw.strip():
-                    continue
-                try:
-                    value = orjson.loads(raw)
-                except orjson.JSONDecodeError as error:
-                    problems.append(f"{path}:{number}: invalid JSON: {error}")
-                    continue
-                if not isinstance(value, dict) or not isinstance(value.get("doc_id"), str) or not isinstance(
-                    value.get("annotator"), str
-                ):
-                    problems.append(f"{path}:{number}: not an annotation record (doc_id and annotator)")
-                    continue
-                key = (value["doc_id"], value["annotator"])
-                earlier = latest.get(key)
-                ref = RecordRef(str(path), start, len(raw), number, value["annotator"], earlier[0] if earlier else None)
-                latest[key] = (ref, str(value.get("status", "in_progress")))
+        for number, raw in enumerate(_lines(path, held), start=1):
+            start, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError as error:
+                problems.append(f"{path}:{number}: invalid JSON: {error}")
+                continue
+            if not isinstance(value, dict) or not isinstance(value.get("doc_id"), str) or not isinstance(
+                value.get("annotator"), str
+            ):
+                problems.append(f"{path}:{number}: not an annotation record (doc_id and annotator)")
+                continue
+            key = (value["doc_id"], value["annotator"])
+            status = str(value.get("status", "in_progress"))
+            latest[key] = RecordRef(str(path), start, len(raw), number, value["annotator"], latest.get(key), status)
     if problems:
         left_out["unreadable annotation lines"] += len(problems)
     by_doc: dict[str, list[RecordRef]] = {}
     total = 0
-    for (doc_id, _annotator), (ref, status) in latest.items():
-        if status not in statuses:
-            left_out[f"records with status {status} (choose with --status)"] += 1
+    for (doc_id, _annotator), ref in latest.items():
+        # The status is that of the latest *valid* line, known only once it is parsed
+        # (load_line checks it): here only chains where no line has a chosen status go.
+        if not any(line.status in statuses for line in _chain(ref)):
+            shown = next((line.status for line in _chain(ref) if line.status in STATUS_VALUES), ref.status)
+            left_out[_status_reason(shown)] += 1
             continue
         by_doc.setdefault(doc_id, []).append(ref)
         total += 1
     for refs in by_doc.values():
         refs.sort(key=lambda ref: ref.annotator)
-    return ExportInput(by_doc, total, left_out, problems)
+    return ExportInput(by_doc, total, left_out, problems, set(statuses), held)
+
+
+def _chain(ref: RecordRef | None) -> Iterator[RecordRef]:
+    while ref is not None:
+        yield ref
+        ref = ref.previous
 
 
 def iter_corpus(path: Path) -> Iterator[tuple[int, bytes]]:
