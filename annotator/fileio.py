@@ -102,7 +102,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
 
 
 # errno values that only a write gives: the file being written is the one to name.
-_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EPIPE}
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 
 
 @contextlib.contextmanager
@@ -270,6 +270,8 @@ def jsonl_values(text: str) -> Iterator[tuple[int, object | None, str | None]]:
     import orjson
 
     for number, line in iter_lines(text):
+        if number == 1:  # a byte order mark is not part of the first value
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:

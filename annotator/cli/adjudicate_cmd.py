@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 
 AUTO_MODES = ("unanimous", "majority")
 
@@ -110,7 +111,7 @@ def adjudicate_command(
             }
         )
         return
-    typer.echo(
+    echo(
         f"{out}: {summary.documents} document(s), {summary.clusters} cluster(s): "
         f"{summary.unanimous} unanimous, {summary.majority} by majority, "
         f"{summary.majority_rejected} rejected by majority, {summary.by_hand} by hand; "
@@ -122,9 +123,9 @@ def adjudicate_command(
             for option, count in cluster.votes()
         )
         preview = cluster.versions[0].attribution.content.text[:50]
-        typer.echo(f"  review {item.document.id} {cluster.id} ({votes}): {_printable(preview)!r}")
+        echo(f"  review {item.document.id} {cluster.id} ({votes}): {_printable(preview)!r}")
     if len(tied) > 20:
-        typer.echo(f"  ... and {len(tied) - 20} more")
+        echo(f"  ... and {len(tied) - 20} more")
 
 
 def _printable(text: str) -> str:

@@ -75,10 +75,10 @@ def _print_tables(report: dict) -> None:
     from annotator.cli.report import console, percent, plain
 
     out = console()
-    out.print(
+    out.print(plain(  # annotator names come from the journals
         f"{report['documents']} document(s), {report['units']} token(s), "
         f"{len(report['annotators'])} annotator(s): {', '.join(report['annotators'])}"
-    )
+    ))
     relation = report["relation"]
     out.print(
         f"Krippendorff's alpha (token-wise, nominal): {percent(report['alpha'])}%   "

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 from annotator.errors import AnnotatorError
 
 DEFAULT_SOURCES = Path("seeds")
@@ -72,4 +73,4 @@ def annotate_command(
     finally:
         session.flush()  # anything decided in the last frame before quitting
     for problem in session.problems[:5]:
-        typer.echo(f"annotator: note: {problem}", err=True)
+        echo(f"annotator: note: {problem}", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 
 
 @app.command("assign")
@@ -31,7 +32,7 @@ def assign_command(
     assignment = assign(list(documents), names, overlap, seed)
     written = write_queues(assignment, out)
     for path in stale_queues(out, names):
-        typer.echo(
+        echo(
             f"warning: {printable(str(path))} is a queue from an earlier assignment "
             f"({printable(path.stem)} is not in --annotators): remove it, or assign {printable(path.stem)} too",
             err=True,
@@ -50,9 +51,9 @@ def assign_command(
             }
         )
         return
-    typer.echo(f"{len(documents)} document(s) x {overlap} annotator(s) each -> {out}/")
+    echo(f"{len(documents)} document(s) x {overlap} annotator(s) each -> {out}/")
     for name, path in zip(assignment.queues, written):
-        typer.echo(f"  {name}: {len(assignment.queues[name])} document(s) in {path}")
+        echo(f"  {name}: {len(assignment.queues[name])} document(s) in {path}")
     shared = assignment.shared()
     if shared:
-        typer.echo(f"  documents shared by a pair: {min(shared.values())} to {max(shared.values())}")
+        echo(f"  documents shared by a pair: {min(shared.values())} to {max(shared.values())}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app, finish_without_teardown
+from annotator.cli.report import echo
 
 
 @app.command("evaluate")
@@ -71,7 +72,7 @@ def evaluate_command(
     if unfinished:
         from annotator.errors import printable
 
-        typer.echo(
+        echo(
             printable(
                 f"warning: {len(unfinished)} gold document(s) still being adjudicated (clusters left "
                 f"open count as no attribution), first: {unfinished[0]}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 from annotator.errors import AnnotatorError, printable
 from annotator.fileio import check_paths, is_standard_output
 
@@ -112,7 +113,7 @@ def export_command(
         raise AnnotatorError(f"no annotation records to export ({left})", annotations[0])
     report = module.new_report()
     if export_format == "spacy" and not shard_size and selected.total > LARGE_DOCBIN:
-        typer.echo(
+        echo(
             f"note: {selected.total} docs go into one DocBin, which spaCy builds in memory "
             "(about 0.1-0.3 MB per news article); --shard-size 1000 keeps memory bounded",
             err=True,
@@ -140,10 +141,10 @@ def export_command(
             with atomic_writer(config, "w") as stream:
                 stream.write(module.LABEL_CONFIG)
             summary += f"; labeling config {config}"
-    typer.echo(f"{out}: {summary} from {selected.total} record(s)", err=is_standard_output(out))
+    echo(f"{out}: {summary} from {selected.total} record(s)", err=is_standard_output(out))
     for what, number in sorted(selected.left_out.items()):
-        typer.echo(f"warning: not exported: {number} {what}", err=True)
+        echo(f"warning: not exported: {number} {what}", err=True)
     for problem in selected.problems[:10]:  # they quote document ids and annotator names
-        typer.echo(printable(f"warning: {problem}"), err=True)
+        echo(printable(f"warning: {problem}"), err=True)
     for line in report.lines():
-        typer.echo(f"warning: {line}", err=True)
+        echo(f"warning: {line}", err=True)

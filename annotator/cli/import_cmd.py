@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
 from annotator.errors import AnnotatorError, printable
 from annotator.fileio import check_paths, is_standard_output
@@ -65,7 +66,7 @@ def import_command(
     count = write_corpus_jsonl(documents, out)
     dated = sum(1 for doc in documents if doc.meta.date)
     titled = sum(1 for doc in documents if doc.meta.title)
-    typer.echo(
+    echo(
         f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date",
         err=is_standard_output(out),  # never a summary line inside the corpus
     )
@@ -175,7 +176,7 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
         raise AnnotatorError("empty input: no documents found", paths[0])
     by_annotator = write_corpus_and_journals(list(documents.values()), records, out, annotations_out, paths[0])
     attributions = sum(len(record.attributions) for record in records)
-    typer.echo(
+    echo(
         f"{out}: {len(documents)} document(s); {attributions} attribution(s) in {len(records)} "
         f"record(s) by {len(by_annotator)} annotator(s)" + (f" -> {annotations_out}/" if annotations_out else ""),
         err=is_standard_output(out),
@@ -195,17 +196,17 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
         _named_in(paths[0], name)
     by_annotator = write_corpus_and_journals(imported.documents, imported.records, out, annotations_out)
     attributions = sum(len(record.attributions) for record in imported.records)
-    typer.echo(
+    echo(
         f"{out}: {len(imported.documents)} document(s); {attributions} attribution(s) in "
         f"{len(imported.records)} annotation file(s) by {len(by_annotator)} annotator(s)"
         + (f" -> {annotations_out}/" if annotations_out else ""),
         err=is_standard_output(out),
     )
     if imported.unmapped:
-        typer.echo("not mapped to attributions (counted, not lost silently):", err=True)
+        echo("not mapped to attributions (counted, not lost silently):", err=True)
         for what, count in sorted(imported.unmapped.items()):
-            typer.echo(printable(f"  {count:6} {what}"), err=True)
+            echo(printable(f"  {count:6} {what}"), err=True)
     for problem in imported.problems[:20]:  # they quote .ann lines
-        typer.echo(printable(f"warning: {problem}"), err=True)
+        echo(printable(f"warning: {problem}"), err=True)
     if len(imported.problems) > 20:
-        typer.echo(f"warning: ... and {len(imported.problems) - 20} more", err=True)
+        echo(f"warning: ... and {len(imported.problems) - 20} more", err=True)

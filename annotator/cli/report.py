@@ -1,12 +1,26 @@
-"""Helpers shared by the reporting commands (evaluate, agree, stats): output and warnings."""
+"""What every command prints goes through here: text from files (ids, annotator names,
+file names, keys) is escaped by ``errors.printable`` and never read as rich markup.
+
+``echo`` for lines, ``plain`` for rich table cells and lines, ``console`` for a rich
+console that takes no markup at all.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from annotator.store import JournalContents
+from annotator.errors import printable
+
+if TYPE_CHECKING:
+    from annotator.store import JournalContents
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """One line of output, control characters escaped (never an escape sequence)."""
+    typer.echo(printable(str(message)), err=err)
 
 
 def print_json(payload: object) -> None:
@@ -21,9 +35,9 @@ def print_json(payload: object) -> None:
 def warn_problems(contents: JournalContents, limit: int = 20) -> None:
     """Bad journal lines are reported (FILE:LINE: problem), never fatal."""
     for problem in contents.problems[:limit]:
-        typer.echo(f"warning: {problem} (line ignored)", err=True)
+        echo(f"warning: {problem} (line ignored)", err=True)
     if len(contents.problems) > limit:
-        typer.echo(f"warning: ... and {len(contents.problems) - limit} more bad line(s)", err=True)
+        echo(f"warning: ... and {len(contents.problems) - limit} more bad line(s)", err=True)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -39,11 +53,12 @@ def interval(values: list[float] | None) -> str:
 def console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # markup=False: a string printed by mistake is still shown as it is, never parsed.
+    return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
-def plain(value: str):
+def plain(value: object):
     """Untrusted text (document ids, names) as a rich Text: no markup, no control codes."""
     from rich.text import Text
 
-    return Text("".join("\ufffd" if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in value))
+    return Text(printable(str(value)))

@@ -8,6 +8,7 @@ import orjson
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 from annotator.errors import AnnotatorError
 from annotator.fileio import atomic_writer
 from annotator.schema import json_schemas
@@ -29,4 +30,4 @@ def schema_command(
         target = out / f"{name}.schema.json"
         with atomic_writer(target, "wb") as stream:
             stream.write(render_schema(schema))
-        typer.echo(str(target))
+        echo(str(target))

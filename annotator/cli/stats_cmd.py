@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 
 
 @app.command("stats")
@@ -26,7 +27,7 @@ def stats_command(
     paths = expand_journals(journals or [Path("annotations")])
     report, problems = collect(paths)
     for problem in problems[:20]:
-        typer.echo(f"warning: {problem} (line ignored)", err=True)
+        echo(f"warning: {problem} (line ignored)", err=True)
     if as_json:
         print_json(report)
         return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 
 
 @app.command("suggest")
@@ -26,15 +28,43 @@ def suggest_command(
     from annotator.corpus import load_corpus
     from annotator.fileio import atomic_writer, check_paths, dumps_line
     from annotator.progress import progress
+    from annotator.errors import AnnotatorError
     from annotator.suggest import suggest_records
+    from annotator.suggest.runner import DocumentTooLong
 
     check_paths([corpus], {"-o": out})
     documents = load_corpus(corpus)
     records = suggest_records(documents, model=model, n_process=n_process, batch_size=batch_size)
     count = attributions = 0
-    with atomic_writer(out, "wb") as stream:
-        for record in progress(records, len(documents), "suggesting"):
-            stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
-            count += 1
-            attributions += len(record.attributions)
-    typer.echo(f"{out}: {count} document(s), {attributions} suggested attribution(s)")
+    try:
+        with atomic_writer(out, "wb") as stream:
+            for record in progress(records, len(documents), "suggesting"):
+                stream.write(dumps_line(record.model_dump(mode="json", exclude_none=True)))
+                count += 1
+                attributions += len(record.attributions)
+    except DocumentTooLong as error:
+        path, line = _where(corpus, error.document)
+        raise AnnotatorError(
+            f"document {error.document.id!r} has {len(error.document.text):,} characters, more than "
+            f"the suggester takes ({error.limit:,}, spaCy's max_length): split it into several "
+            "documents (nothing written)",
+            path,
+            line,
+        ) from None
+    echo(f"{out}: {count} document(s), {attributions} suggested attribution(s)")
+
+
+def _where(corpus: Path, document) -> tuple[Path, int | None]:
+    """The file and line a document starts on: its source file (``meta.source``), else
+    the corpus JSONL line holding its id."""
+    from annotator.fileio import jsonl_values, read_text
+
+    source = document.meta.source
+    if source is not None and Path(source.path).is_file():
+        with contextlib.suppress(Exception):
+            return Path(source.path), read_text(Path(source.path)).count("\n", 0, source.start) + 1
+    if corpus.is_file():
+        for number, value, _problem in jsonl_values(read_text(corpus)):
+            if isinstance(value, dict) and value.get("id") == document.id:
+                return corpus, number
+    return corpus, None

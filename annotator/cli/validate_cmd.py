@@ -9,6 +9,7 @@ import orjson
 import typer
 
 from annotator.cli.app import app
+from annotator.cli.report import echo
 from annotator.corpus import load_corpus
 from annotator.errors import printable
 from annotator.fileio import check_paths
@@ -40,8 +41,8 @@ def validate_command(
         sys.stdout.buffer.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")
     else:
         for problem in problems:
-            typer.echo(printable(str(problem)))
+            echo(printable(str(problem)))
         for report in reports:
             state = "ok" if not report.problems else f"{len(report.problems)} problem(s)"
-            typer.echo(printable(f"{report.path}: {report.kind}, {report.lines} line(s), {state}"), err=True)
+            echo(printable(f"{report.path}: {report.kind}, {report.lines} line(s), {state}"), err=True)
     raise typer.Exit(1 if problems else 0)

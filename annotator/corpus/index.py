@@ -73,7 +73,8 @@ class JsonlIndex:
         ends: list[int] = []
         line_numbers: list[int] = []
         find = self._map.find
-        position, number = 0, 1
+        # A byte order mark before the first line is not part of it.
+        position, number = (3 if self._map[:3] == b"\xef\xbb\xbf" else 0), 1
         while position < size:
             newline = find(b"\n", position)
             end = size if newline == -1 else newline

@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from annotator.corpus.provenance import make_document, trimmed_range
+from annotator.corpus.provenance import BOM, make_document, trimmed_range
 from annotator.fileio import read_text
 from annotator.schema import Document
 
@@ -99,12 +99,14 @@ def _article_date(lines: list[tuple[int, str]]) -> date | None:
 def read_news(path: Path, display_path: str | None = None) -> list[Document]:
     text = read_text(path)
     shown = display_path or path.as_posix()
-    body_start = 0
+    # A byte order mark (editors on Windows write one) is not part of the first line:
+    # left in, it would start the first title and the first document's text.
+    body_start = 1 if text.startswith(BOM) else 0
     file_date = None
-    marker = DATE_MARKER.match(text)
+    marker = DATE_MARKER.match(text[body_start:])
     if marker:
         file_date = date.fromisoformat(marker.group(1)) if _valid_iso(marker.group(1)) else None
-        body_start = marker.end()
+        body_start += marker.end()
     lines = _lines_with_offsets(text, body_start, len(text))
     starts = _article_starts(lines)
     headline_starts = set(starts)

@@ -7,8 +7,13 @@ from datetime import date
 from annotator.schema import Document, DocumentMeta, SourceRef
 
 
+BOM = "\ufeff"  # a byte order mark, decoded: at the start of a file, not text
+
+
 def trimmed_range(text: str, start: int, end: int) -> tuple[int, int]:
-    """[start, end) without leading and trailing whitespace."""
+    """[start, end) without leading and trailing whitespace (and a file's leading BOM)."""
+    if start == 0 and text.startswith(BOM):
+        start = 1
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -218,6 +218,8 @@ def iter_corpus(path: Path) -> Iterator[tuple[int, bytes]]:
         raise AnnotatorError("is a directory, expected a corpus JSONL file", path) from None
     with stream:
         for number, line in enumerate(stream, start=1):
+            if number == 1:  # a byte order mark is not part of the first document
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if line.strip():
                 yield number, line
 

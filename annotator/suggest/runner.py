@@ -39,9 +39,22 @@ def _worker_batch(texts: list[str]) -> list[list[dict]]:
     return [list(doc._.attributions or []) for doc in _WORKER_NLP.pipe(_docs(_WORKER_NLP, texts))]
 
 
-def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+class DocumentTooLong(Exception):
+    """A document over the pipeline's ``max_length``: spaCy refuses it (error E088)."""
+
+    def __init__(self, document: Document, limit: int):
+        super().__init__(f"{document.id}: {len(document.text)} characters, limit {limit}")
+        self.document = document
+        self.limit = limit
+
+
+def _batches(documents: Iterable[Document], size: int, limit: int) -> Iterator[list[Document]]:
+    # Checked here, before a batch goes to a worker: there spaCy's error would end the pool.
     iterator = iter(documents)
     while batch := list(islice(iterator, size)):
+        for document in batch:
+            if len(document.text) > limit:
+                raise DocumentTooLong(document, limit)
         yield batch
 
 
@@ -57,7 +70,7 @@ def run(
     batch_size = max(1, batch_size)
     if n_process <= 1:
         nlp = build_pipeline(model)
-        for batch in _batches(documents, batch_size):
+        for batch in _batches(documents, batch_size, nlp.max_length):
             for document, doc in zip(batch, nlp.pipe(_docs(nlp, [d.text for d in batch]), batch_size=batch_size)):
                 yield record_from_suggestions(document, doc._.attributions or [])
         return
@@ -70,7 +83,7 @@ def run(
     with context.Pool(n_process, initializer=_worker_init, initargs=(str(model),)) as pool:
         pending: deque = deque()
         window = n_process * 4  # batches in flight: bounded memory on big corpora
-        batches = _batches(documents, batch_size)
+        batches = _batches(documents, batch_size, _WORKER_NLP.max_length)
         for batch in batches:
             pending.append((batch, pool.apply_async(_worker_batch, ([d.text for d in batch],))))
             if len(pending) >= window:
