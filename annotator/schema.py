@@ -9,11 +9,11 @@ as validation context: ``Model.model_validate(data, context={"text": doc.text})`
 
 from __future__ import annotations
 
-import hashlib
 import datetime as dt
+import hashlib
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -321,19 +321,6 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "attribution": Attribution,
     "annotation_record": AnnotationRecord,
 }
-
-
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """One JSON Schema per model, keyed by file stem (export line formats included)."""
-    # Imported here, not at the top: the export models build on this module's models.
-    from annotator.formats.training_jsonl import EXPORT_SCHEMA_MODELS
-
-    schemas = {}
-    for name, model in {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}.items():
-        schema = model.model_json_schema(mode="validation")
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schemas[name] = schema
-    return schemas
 
 
 def record_problems(record: AnnotationRecord, document: Document) -> list[str]:

@@ -101,7 +101,7 @@ def test_training_jsonl_schema_is_checked_in_and_current():
     from pathlib import Path
 
     from annotator.cli.schema_cmd import render_schema
-    from annotator.schema import json_schemas
+    from annotator.cli.schema_cmd import json_schemas
 
     schema = json_schemas()["training_example"]
     path = Path(__file__).resolve().parent.parent / "schemas" / "training_example.schema.json"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.cli.schema_cmd import render_schema
-from annotator.schema import json_schemas
+from annotator.cli.schema_cmd import json_schemas
 from conftest import REPO_ROOT
 
 

@@ -11,7 +11,22 @@ from annotator.cli.app import app
 from annotator.cli.report import echo
 from annotator.errors import AnnotatorError
 from annotator.fileio import atomic_writer
-from annotator.schema import json_schemas
+from annotator.schema import SCHEMA_MODELS
+
+
+def json_schemas() -> dict[str, dict]:
+    """One JSON Schema per model, keyed by file stem (export line formats included).
+
+    Here, not in schema.py: the export models build on the schema's models, so the
+    schema module importing them made the package's one import cycle."""
+    from annotator.formats.training_jsonl import EXPORT_SCHEMA_MODELS
+
+    schemas = {}
+    for name, model in {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}.items():
+        schema = model.model_json_schema(mode="validation")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schemas[name] = schema
+    return schemas
 
 
 def render_schema(schema: dict) -> bytes:
