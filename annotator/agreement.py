@@ -537,10 +537,10 @@ def _measure(
         pair.a_in_b, pair.b_in_a = (hits_a, total_a), (hits_b, total_b)
         pairs.append(pair)
 
-    result = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
+    agreement = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
     if by_doc:
-        result.by_doc = _per_document(doc_ids, results, counts, offsets, names)
-    return result
+        agreement.by_doc = _per_document(doc_ids, results, counts, offsets, names)
+    return agreement
 
 
 def _per_document(doc_ids, results: list[DocumentResult], counts, offsets, names) -> list[dict]:

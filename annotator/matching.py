@@ -61,7 +61,7 @@ class Units(NamedTuple):
             else:
                 merged.append([low, high])
         pieces = tuple((low, high) for low, high in merged)
-        return cls(pieces[0][0], pieces[-1][1], sum(h - l for l, h in pieces), pieces)
+        return cls(pieces[0][0], pieces[-1][1], sum(high - low for low, high in pieces), pieces)
 
 
 def overlap(a: Units, b: Units) -> int:
@@ -207,7 +207,7 @@ class WordTokens:
             stop = bisect_left(self.starts, span.end)
             if stop > first:
                 return Units(first, stop, stop - first, ((first, stop),))
-            ranges = []
+            ranges: list[tuple[int, int]] = []
         else:
             ranges = []
             for start, end in span.pieces:
@@ -353,10 +353,7 @@ class AnnotatedDocument:
         found = self._positions.get(role)
         if found is None:
             found = {}
-            if role == RELATION:
-                keys = self.relation_keys()
-            else:
-                keys = self.role_units[role]
+            keys: Sequence[tuple] = self.relation_keys() if role == RELATION else self.role_units[role]
             for position, key in enumerate(keys):
                 found.setdefault(key, []).append(position)
             self._positions[role] = found

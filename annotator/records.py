@@ -107,8 +107,8 @@ def per_document(
             chosen[doc_id] = record
         elif listed and annotator in listed.get(doc_id, ()):
             order = listed[doc_id]
-            current = chosen[doc_id].annotator
-            if current not in order or order.index(annotator) < order.index(current):
+            first = chosen[doc_id].annotator
+            if first not in order or order.index(annotator) < order.index(first):
                 chosen[doc_id] = record
     return chosen
 

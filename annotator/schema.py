@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 # The separator that joins the texts of a discontinuous span's fragments.
 FRAGMENT_JOINER = " "

@@ -66,7 +66,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
     problems = []
     for path in paths:
         for _, record, problem in iter_journal_lines(Path(path)):
-            if problem is not None:
+            if record is None:
                 problems.append(problem)
                 continue
             latest[record.key] = record

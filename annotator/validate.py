@@ -76,6 +76,7 @@ def validate_file(path: Path, corpus: dict[str, Document] | None = None) -> File
             what = "an annotation record" if line_kind == "annotations" else "a document"
             problems.append(Problem(shown, line, f"{what} in a{'n annotations' if kind == 'annotations' else ' corpus'} file"))
             continue
+        assert isinstance(value, dict)  # classify() found a document or a record
         if kind == "corpus":
             problems.extend(_check_document(value, shown, line, seen_ids))
         else:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli.schema_cmd import render_schema
-from annotator.cli.schema_cmd import json_schemas
+from annotator.cli.schema_cmd import json_schemas, render_schema
 from conftest import REPO_ROOT
 
 

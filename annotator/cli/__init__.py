@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from annotator.cli.app import app, set_running_as_program
 from annotator.cli import (  # noqa: F401  (registration)
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         # Not standalone: click's usage errors (an unreadable path, a bad value) come
         # here and are printed in one line like every other error, not a usage block.
         code = app(args=argv, prog_name="annotator", standalone_mode=False)
-    except _usage_error_type() as error:
+    except _usage_error_type() as raised:
+        error: Any = raised  # a click.ClickException
         if type(error).__name__ == "NoArgsIsHelpError":  # `annotator` alone: the help
             error.show()
             sys.exit(error.exit_code)

@@ -40,7 +40,13 @@ def adjudicate_command(
     from annotator.cli.report import warn_problems
     from annotator.errors import AnnotatorError
     from annotator.fileio import check_paths
-    from annotator.records import check_against_corpus, check_annotators_known, load_documents, read_journals, split_names
+    from annotator.records import (
+        check_against_corpus,
+        check_annotators_known,
+        load_documents,
+        read_journals,
+        split_names,
+    )
     from annotator.store import check_annotator_name
 
     if auto is not None and auto not in AUTO_MODES:
@@ -81,7 +87,7 @@ def adjudicate_command(
     if auto is None:
         _open_screen(items, out, gold_name, who, kept)
         return
-    tied = []
+    tied: list[tuple] = []
     gold_records = []
     for item in items:
         item.auto_unanimous()
@@ -136,7 +142,7 @@ def _open_screen(items, out: Path, gold_name: str, adjudicator: str, kept=()) ->
     from annotator.errors import AnnotatorError
 
     try:
-        from annotator.tui.screens.adjudicate import run_adjudication  # type: ignore[import-not-found]
+        from annotator.tui.screens.adjudicate import run_adjudication
     except ImportError:
         raise AnnotatorError(
             "the adjudication screen is not part of this build yet; use --auto majority "

@@ -39,7 +39,6 @@ def evaluate_command(
     from annotator.errors import AnnotatorError
     from annotator.evaluate import BOOTSTRAP_SEED, evaluate
     from annotator.fileio import check_paths
-    from annotator.schema import Status
     from annotator.records import (
         check_against_corpus,
         check_annotators_known,
@@ -49,6 +48,7 @@ def evaluate_command(
         read_journals,
         split_names,
     )
+    from annotator.schema import Status
 
     check_paths([pred, *gold, corpus])
     gc.disable()  # many small objects and no cycles: collection passes only cost time
@@ -130,7 +130,7 @@ def _print_tables(report: dict) -> None:
         ("target", "left"), ("match", "left"), ("P", "right"), ("R", "right"), ("F1", "right"),
         ("F1 95% CI", "right"), ("pred", "right"), ("gold", "right"), ("matched", "right"),
     ):
-        table.add_column(name, justify=justify)
+        table.add_column(name, justify="left" if justify == "left" else "right")
     for target in TARGETS:
         for mode in MODES:
             s = report["scores"][target][mode]

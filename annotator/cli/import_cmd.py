@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,6 +12,9 @@ from annotator.cli.report import echo
 from annotator.corpus import SOURCE_FORMATS, collect_documents, expand_sources, write_corpus_jsonl
 from annotator.errors import AnnotatorError, printable
 from annotator.fileio import check_paths, is_standard_output
+
+if TYPE_CHECKING:
+    from annotator.schema import Document
 
 # Formats that carry annotations back (module under annotator.formats); "jsonl" is
 # corpus JSONL unless its lines are training examples (they carry "frames").
@@ -95,9 +99,11 @@ def write_corpus_and_journals(
     for record in records:
         _named_in(source, record.annotator) if source is not None else check_annotator_name(record.annotator)
         by_annotator.setdefault(record.annotator, []).append(record)
-    if annotations_out is not None:
-        if annotations_out.exists() and not annotations_out.is_dir():
-            raise AnnotatorError("is not a folder (--annotations-out)", annotations_out)
+    if annotations_out is None:
+        write_corpus_jsonl(documents, out)
+        return by_annotator
+    if annotations_out.exists() and not annotations_out.is_dir():
+        raise AnnotatorError("is not a folder (--annotations-out)", annotations_out)
     journals = {
         annotations_out / f"{name}.jsonl": b"".join(
             dumps_line(record.model_dump(mode="json", exclude_none=True)) for record in annotator_records
@@ -115,8 +121,7 @@ def write_corpus_and_journals(
                 "import into a new folder",
                 path,
             )
-    if annotations_out is not None:
-        annotations_out.mkdir(parents=True, exist_ok=True)
+    annotations_out.mkdir(parents=True, exist_ok=True)
     write_corpus_jsonl(documents, out)
     for path, payload in journals.items():
         with atomic_writer(path, "wb") as stream:
@@ -150,13 +155,13 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
         raise AnnotatorError(f"--format {source_format} reads one file")
     check_annotator_name(annotator)
     if source_format == "jsonl":
-        from annotator.formats import training_jsonl as module
+        from annotator.formats import training_jsonl
 
-        pairs = module.read(paths[0])
+        pairs = training_jsonl.read(paths[0])
     else:
         module = importlib.import_module(f"annotator.formats.{ANNOTATED_FORMATS[source_format]}")
         pairs = module.read(paths[0]) if source_format == "spacy" else module.read(paths[0], annotator)
-    documents: dict[str, object] = {}
+    documents: dict[str, Document] = {}
     records = []
     seen: set[tuple[str, str]] = set()
     for document, record in pairs:
@@ -184,7 +189,6 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
 
 
 def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str) -> None:
-    from annotator.fileio import atomic_writer, dumps_line
     from annotator.formats.brat import read_brat
     from annotator.store import check_annotator_name
 

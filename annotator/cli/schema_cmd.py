@@ -6,6 +6,7 @@ from pathlib import Path
 
 import orjson
 import typer
+from pydantic import BaseModel
 
 from annotator.cli.app import app
 from annotator.cli.report import echo
@@ -22,7 +23,8 @@ def json_schemas() -> dict[str, dict]:
     from annotator.formats.training_jsonl import EXPORT_SCHEMA_MODELS
 
     schemas = {}
-    for name, model in {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}.items():
+    models: dict[str, type[BaseModel]] = {**SCHEMA_MODELS, **EXPORT_SCHEMA_MODELS}
+    for name, model in models.items():
         schema = model.model_json_schema(mode="validation")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schemas[name] = schema

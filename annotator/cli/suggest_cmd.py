@@ -26,9 +26,9 @@ def suggest_command(
 ) -> None:
     """Suggest attributions for every document: one record per document, annotator 'suggester'."""
     from annotator.corpus import load_corpus
+    from annotator.errors import AnnotatorError
     from annotator.fileio import atomic_writer, check_paths, dumps_line
     from annotator.progress import progress
-    from annotator.errors import AnnotatorError
     from annotator.suggest import suggest_records
     from annotator.suggest.runner import DocumentTooLong
 

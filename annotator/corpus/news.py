@@ -54,7 +54,7 @@ def _lines_with_offsets(text: str, start: int, end: int) -> list[tuple[int, str]
 
 def _article_starts(lines: list[tuple[int, str]]) -> list[int]:
     """Indexes of lines that open an article (headline, then Updated/Follow, headline)."""
-    starts = []
+    starts: list[int] = []
     for index, (_, line) in enumerate(lines):
         headline = line.strip()
         if not headline or len(headline) > HEADLINE_MAX_CHARS:

@@ -6,7 +6,6 @@ from datetime import date
 
 from annotator.schema import Document, DocumentMeta, SourceRef
 
-
 BOM = "\ufeff"  # a byte order mark, decoded: at the start of a file, not text
 
 
