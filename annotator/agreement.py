@@ -27,6 +27,10 @@ Three views of how far annotators agree, over all annotators and for every pair:
 Each document is tokenised once and each (document, annotator) reduced once, whatever
 the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
 per-document work runs in forked worker processes, with the same results.
+
+Longer than 500 lines on purpose: the three views share one pass over the documents
+(tokens, per-annotator reductions, worker processes), which splitting would spread
+over modules that only make sense together.
 """
 
 from __future__ import annotations

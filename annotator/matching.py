@@ -20,6 +20,10 @@ their sources match or are both absent. Exact mode requires equal unit sets for 
 overlap mode requires shared units for both. Pairing is one-to-one: pairs exact in
 both content and source first, then the largest content overlap, then the largest
 source overlap.
+
+Longer than 500 lines on purpose: the protocol (units, the span index, one-to-one
+pairing, relations) is one unit that evaluate and agree share, and its hot loops are
+kept together so they can be read and tuned as one.
 """
 
 from __future__ import annotations

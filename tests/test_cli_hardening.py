@@ -125,6 +125,8 @@ def test_no_command_replaces_an_input_or_reads_a_device_back(tmp_path, capsys, t
         (["suggest", corpus, "-o", corpus], "refusing to overwrite an input file (-o)"),
         (["assign", tmp_path / "articles", "--annotators", "a", "-o", tmp_path / "articles" / "q"],
          "inside the input folder"),
+        (["annotate", tmp_path / "articles", "-a", "bob", "--annotations", tmp_path / "articles" / "ann"],
+         "inside the input folder"),
     ]
     for argv, expected in attempts:
         code, out, err = run(capsys, *argv)
@@ -220,6 +222,7 @@ def hostile_commands(tmp_path: Path, corpus: Path, folder: Path) -> list[list]:
         ["export", folder, "--corpus", corpus, "-f", "jsonl", "-o", tmp_path / "e\x9b2J.jsonl"],
         ["export", folder, "--corpus", corpus, "-f", "conll", "-o", tmp_path / "e.conll"],
         ["import", corpus, "-o", tmp_path / "i\x07.jsonl"],
+        ["suggest", corpus, "-o", tmp_path / "s\x1b]0;t\x07.jsonl"],
         ["assign", corpus, "--annotators", "amy,bob", "-o", tmp_path / "queues\x07\x9b2J"],
         ["agree", folder, "--corpus", tmp_path / "missing\x1b]0;t\x07.jsonl"],  # an error naming a file
         ["evaluate", first, first, "--corpus", corpus, "--gold-annotator", "nobody\x07"],

@@ -47,10 +47,13 @@ def annotate_command(
 ) -> None:
     """Annotate attributions by keyboard; every decision is journalled at once."""
     from annotator.corpus.index import open_corpus
+    from annotator.fileio import check_paths
     from annotator.session import Session, SuggestionSource
     from annotator.store import check_annotator_name
 
     name = check_annotator_name(annotator or default_annotator())
+    # Journals inside the article folder would be read as articles next time.
+    check_paths([sources, suggestions, queue, keys], {"--annotations": annotations})
     if suggestions is not None and not suggestions.is_file():
         raise AnnotatorError("no such file", suggestions)
     if annotations.exists() and not annotations.is_dir():
