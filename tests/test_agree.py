@@ -212,8 +212,8 @@ def test_fast_counts_equal_the_full_matching_on_every_pair_and_document(training
             for (doc, who), record in contents.latest.items()
             if doc == doc_id
         }
-        for a, first in annotated.items():
-            for b, second in annotated.items():
+        for first in annotated.values():
+            for second in annotated.values():
                 for role in ROLES:
                     full = match_spans(first, second, role)
                     assert count_span_matches(first, second, role) == (len(full.exact), len(full.overlap))

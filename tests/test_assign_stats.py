@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def test_stats_times_outcomes_and_statuses(tmp_path):
     content = Span.from_text(text, start, start + 40)
     cue_start = text.index("said that")
     cue = Span.from_text(text, cue_start, cue_start + 4)
-    base = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    base = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     journal = Journal(tmp_path / "ann.jsonl")
 
     def save(doc: str, minutes: float, status: Status, attributions=(), rejected=()):

@@ -104,7 +104,7 @@ def test_plain_text_and_folders_and_corpus_jsonl(tmp_path, cli):
 
 def test_crlf_text_keeps_exact_offsets(tmp_path):
     path = tmp_path / "crlf.txt"
-    path.write_bytes("Headline here today\r\n\r\nBody, he said.\r\n".encode())
+    path.write_bytes(b"Headline here today\r\n\r\nBody, he said.\r\n")
     (document,) = read_news(path)
     raw = path.read_bytes().decode("utf-8")
     assert raw[document.meta.source.start : document.meta.source.end] == document.text

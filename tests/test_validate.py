@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -32,7 +32,7 @@ def good_record(document) -> dict:
     record = AnnotationRecord(
         doc_id=document.id,
         annotator="ana",
-        updated_at=datetime(2026, 11, 22, tzinfo=timezone.utc),
+        updated_at=datetime(2026, 11, 22, tzinfo=UTC),
         text_sha1=document.sha1,
         attributions=[Attribution(id="a1", content=content, type="scare_quote")],
     )
