@@ -139,7 +139,12 @@ def test_device_inputs_and_symbolic_link_loops_are_one_line_errors(tmp_path, cap
     (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
     (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
     loop = tmp_path / "loop-a"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text("A Headline Here\n\nOfficials said it.\n")
+    (articles / "b.txt").symlink_to(articles / "b.txt")  # a loop inside an input folder
     attempts = [
+        (["import", articles, "-o", tmp_path / "c.jsonl"], "b.txt: symbolic link loop"),
         (["agree", folder, "--corpus", "/dev/zero"], "/dev/zero: is a device"),
         (["import", loop, "-o", tmp_path / "c.jsonl"], "symbolic link loop"),
         (["import", corpus, "-o", loop], "symbolic link loop"),

@@ -52,9 +52,9 @@ def expand_sources(paths: Iterable[Path]) -> list[Path]:
             found = sorted(
                 child
                 for child in path.rglob("*")
-                if child.is_file()
-                and not child.name.startswith(".")
+                if not child.name.startswith(".")
                 and child.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                and _readable_file(child)
             )
             if not found:
                 raise AnnotatorError("folder holds no .txt or .jsonl files", path)
@@ -64,6 +64,19 @@ def expand_sources(paths: Iterable[Path]) -> list[Path]:
         else:
             raise AnnotatorError("no such file or folder", path)
     return files
+
+
+def _readable_file(path: Path) -> bool:
+    """Whether an article file found in a folder is a file; a link that leads nowhere
+    (a loop, or to nothing) is an error naming it, never a file skipped in silence."""
+    if path.is_file():
+        return True
+    if path.is_symlink():
+        from annotator.fileio import resolved
+
+        resolved(path)  # a loop: its own error
+        raise AnnotatorError("a symbolic link to nothing: remove it or point it at the article", path)
+    return False
 
 
 def iter_documents(files: list[Path], source_format: str = "auto") -> Iterator[tuple[Path, list[Document]]]:
