@@ -36,7 +36,9 @@ def _docs(nlp, texts: list[str]):
 
 
 def _worker_batch(texts: list[str]) -> list[list[dict]]:
-    return [list(doc._.attributions or []) for doc in _WORKER_NLP.pipe(_docs(_WORKER_NLP, texts))]
+    nlp = _WORKER_NLP
+    assert nlp is not None, "set by _worker_init"
+    return [list(doc._.attributions or []) for doc in nlp.pipe(_docs(nlp, texts))]
 
 
 class DocumentTooLong(Exception):
