@@ -217,7 +217,8 @@ def check_paths(
         where = resolved(path)
         status = _status(path)
         if status is not None:
-            if stat.S_ISREG(status.st_mode) and (status.st_dev, status.st_ino) in input_files:
+            # A file, or a named pipe read as input and written as output (it would hang).
+            if not stat.S_ISDIR(status.st_mode) and (status.st_dev, status.st_ino) in input_files:
                 raise AnnotatorError(f"refusing to overwrite an input file ({option})", path)
             if option in read_back and not stat.S_ISREG(status.st_mode):
                 kind = "a folder" if stat.S_ISDIR(status.st_mode) else "a device or pipe"
