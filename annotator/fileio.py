@@ -72,7 +72,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     encoding = None if "b" in mode else "utf-8"
     newline = None if "b" in mode else ""
     if status is not None and not stat.S_ISREG(status.st_mode):
-        with _naming_write_errors(path), open(path, mode, encoding=encoding, newline=newline) as stream:
+        with naming_write_errors(path), open(path, mode, encoding=encoding, newline=newline) as stream:
             yield stream
         return
     if path.is_symlink():
@@ -86,7 +86,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     except OSError as error:
         raise AnnotatorError(f"cannot write into this folder: {error.strerror}", directory) from None
     try:
-        with _naming_write_errors(path):
+        with naming_write_errors(path):
             if hasattr(os, "fchmod"):  # mkstemp makes files only their owner can read
                 os.fchmod(handle, permissions)
             with os.fdopen(handle, mode, encoding=encoding, newline=newline) as stream:
@@ -106,7 +106,7 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO
 
 
 @contextlib.contextmanager
-def _naming_write_errors(path: Path) -> Iterator[None]:
+def naming_write_errors(path: Path) -> Iterator[None]:
     """A failed write (full disk, quota, a device that refuses data) as one line naming
     the output, not a bare "No space left on device". Errors of reading an input while
     writing carry their own file name and pass through unchanged."""

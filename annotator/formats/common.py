@@ -29,6 +29,7 @@ import orjson
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
+from annotator.fileio import naming_write_errors
 from annotator.quotes import infer_type
 from annotator.schema import (
     FRAGMENT_JOINER,
@@ -591,7 +592,8 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         raise AnnotatorError(f"cannot write into this folder: {error.strerror}", parent) from None
     building = temp / "out"
     try:
-        yield building
+        with naming_write_errors(target):  # a full disk names the output, not nothing
+            yield building
         if target.exists():
             old = temp / "old"
             target.rename(old)
