@@ -13,8 +13,10 @@ AUTO_MODES = ("unanimous", "majority")
 
 @app.command("adjudicate")
 def adjudicate_command(
-    journals: list[Path] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them)."),
-    corpus: Path = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate."),
+    journals: list[str] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them), "
+                                         "or a postgresql:// URL."),
+    corpus: str = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate, "
+                               "or a postgresql:// URL holding it."),
     out: Path = typer.Option(..., "-o", "--out", help="Gold file to write; an existing one is resumed."),
     auto: str | None = typer.Option(
         None,
@@ -52,7 +54,9 @@ def adjudicate_command(
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
-    if out.resolve() in {path.resolve() for path in journals}:
+    from annotator.store import is_database_url
+
+    if out.resolve() in {Path(path).resolve() for path in journals if not is_database_url(path)}:
         raise AnnotatorError("the gold file must not be one of the annotators' journals", out)
     # Gold records (they name an adjudicator: this gold file's, or another one kept beside
     # the journals) are not an annotator's vote, unless asked for by name.
