@@ -17,7 +17,6 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -47,10 +46,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@dataclass
 class PgServer:
-    folder: Path
-    port: int
+    """A private server in ``folder``; ``stop()`` and ``start()`` again on the same port
+    (a lost connection, for the spool tests)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = _free_port()
+        self.running = False
 
     @property
     def admin_url(self) -> str:
@@ -69,6 +73,26 @@ class PgServer:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
 
+    def start(self) -> None:
+        # fsync off: a test server holds nothing worth a disk flush
+        for _attempt in range(3):  # another process may take the port between probe and start
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                       "-c fsync=off -c max_connections=120")
+            done = subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                                                   str(self.folder / "log"), "-w", "-t", "60", "start"]),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if done.returncode == 0:
+                self.running = True
+                return
+            self.port = _free_port()
+        log = (self.folder / "log").read_text(errors="replace")[-500:]
+        raise RuntimeError(f"PostgreSQL did not start: {log}")
+
+    def stop(self, mode: str = "immediate") -> None:
+        subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.running = False
+
 
 def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -77,34 +101,19 @@ def _as_server_user(command: list[str]) -> list[str]:
 @contextlib.contextmanager
 def running_server() -> Iterator[PgServer]:
     folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
-    data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
-    subprocess.run(
-        _as_server_user(["initdb", "-D", str(data), "-A", "trust", "-U", "postgres",
-                         "--no-sync", "-E", "UTF8", "--locale=C"]), **quiet)
-    port = _free_port()
-    # fsync off: a test server holds nothing worth a disk flush (the benchmark says so)
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120"
-    started = False
+    server = PgServer(folder)
     try:
-        for _attempt in range(3):  # another process may take the port between probe and start
-            try:
-                subprocess.run(_as_server_user(["pg_ctl", "-D", str(data), "-o", options,
-                                                "-l", str(folder / "log"), "-w", "-t", "60", "start"]), **quiet)
-                started = True
-                break
-            except subprocess.CalledProcessError:
-                port = _free_port()
-                options = options.replace(options.split()[1], str(port), 1)
-        if not started:
-            raise RuntimeError(f"PostgreSQL did not start: {(folder / 'log').read_text(errors='replace')[-500:]}")
-        yield PgServer(folder, port)
+        subprocess.run(
+            _as_server_user(["initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres",
+                             "--no-sync", "-E", "UTF8", "--locale=C"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+        server.start()
+        yield server
     finally:
-        if started:
-            subprocess.run(_as_server_user(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if server.running:
+            server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
