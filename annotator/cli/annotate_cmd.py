@@ -45,6 +45,10 @@ def annotate_command(
     theme: str = typer.Option(None, "--theme", help="textual-dark (default), textual-light, or any Textual theme."),
     queue: Path = typer.Option(None, "--queue", help="Follow a queue written by `annotator assign` "
                                "(one document id per line): only its documents, in its order."),
+    take: int = typer.Option(3, "--take", min=1, help="With a database assigned by `assign URL`: how many "
+                             "documents to lease at a time."),
+    lease_minutes: float = typer.Option(30.0, "--lease-minutes", min=1.0, help="With a database: a lease not "
+                                        "renewed for this long (a crashed laptop) goes to someone else."),
 ) -> None:
     """Annotate attributions by keyboard; every decision is journalled at once."""
     from annotator.corpus.index import open_corpus
@@ -75,6 +79,15 @@ def annotate_command(
 
             sources = local.corpus(sources_spec)
     corpus = open_corpus(sources)
+    renewer = None
+    if log is not None and queue is None:
+        from annotator.store.leases import LeaseKeeper
+
+        renewer = LeaseKeeper.start_if_assigned(log.store, name, take, lease_minutes)
+        if renewer is not None:
+            from annotator.assign import QueueIndex
+
+            corpus = QueueIndex(corpus, renewer.documents)
     if queue is not None:
         from annotator.assign import open_queue
 
@@ -91,5 +104,7 @@ def annotate_command(
         application.run()
     finally:
         session.flush()  # anything decided in the last frame before quitting
+        if renewer is not None:
+            renewer.stop()
     for problem in session.problems[:5]:
         typer.echo(f"annotator: note: {problem}", err=True)

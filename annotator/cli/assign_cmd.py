@@ -11,7 +11,9 @@ from annotator.cli.app import app
 
 @app.command("assign")
 def assign_command(
-    corpus: Path = typer.Argument(..., help="Corpus JSONL (or source) to share out."),
+    corpus_spec: str = typer.Argument(..., metavar="CORPUS", help="Corpus JSONL (or source) to share out, or a "
+                                      "postgresql:// URL holding the corpus: then the assignment goes into the "
+                                      "database, and `annotate --annotations URL` takes leases from it."),
     annotators: str = typer.Option(..., "--annotators", help="Comma-separated annotator names."),
     overlap: int = typer.Option(1, "--overlap", help="How many annotators annotate each document."),
     seed: int = typer.Option(0, "--seed", help="Seed of the (deterministic) shuffle."),
@@ -24,7 +26,13 @@ def assign_command(
     from annotator.records import load_documents, split_names
     from annotator.store import check_annotator_name
 
+    from annotator.store import is_database_url
+
     names = [check_annotator_name(name) for name in split_names(annotators)]
+    if is_database_url(corpus_spec):
+        _assign_in_database(corpus_spec, names, overlap, as_json)
+        return
+    corpus = Path(corpus_spec)
     documents = load_documents(corpus)
     assignment = assign(list(documents), names, overlap, seed)
     written = write_queues(assignment, out)
@@ -54,3 +62,21 @@ def assign_command(
     shared = assignment.shared()
     if shared:
         typer.echo(f"  documents shared by a pair: {min(shared.values())} to {max(shared.values())}")
+
+
+def _assign_in_database(url: str, names: list[str], overlap: int, as_json: bool) -> None:
+    from annotator.errors import printable
+    from annotator.store.leases import overview, write_assignment
+    from annotator.store.postgres import PostgresStore
+
+    with PostgresStore(url) as store:
+        documents, added = write_assignment(store, names, overlap)
+        slots = overview(store)
+        label = store.label
+    if as_json:
+        from annotator.cli.report import print_json
+
+        print_json({"overlap": overlap, "documents": documents, "annotators": names, "slots_added": added, **slots})
+        return
+    typer.echo(printable(f"{label}: {documents} document(s) x {overlap} annotator(s) each; {added} slot(s) added; "
+                         f"{slots['done']} done, {slots['leased']} leased, {slots['free']} free"))
