@@ -50,8 +50,9 @@ class PgServer:
     """A private server in ``folder``; ``stop()`` and ``start()`` again on the same port
     (a lost connection, for the spool tests)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, fsync: bool = False):
         self.folder = folder
+        self.fsync = fsync
         self.data = folder / "data"
         self.port = _free_port()
         self.running = False
@@ -74,10 +75,10 @@ class PgServer:
         return self.url(name)
 
     def start(self) -> None:
-        # fsync off: a test server holds nothing worth a disk flush
+        # fsync off for tests: they hold nothing worth a disk flush (the benchmark keeps it on)
         for _attempt in range(3):  # another process may take the port between probe and start
             options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                       "-c fsync=off -c max_connections=120")
+                       f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=120")
             done = subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-o", options, "-l",
                                                    str(self.folder / "log"), "-w", "-t", "60", "start"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -99,11 +100,11 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[PgServer]:
+def running_server(fsync: bool = False) -> Iterator[PgServer]:
     folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    server = PgServer(folder)
+    server = PgServer(folder, fsync)
     try:
         subprocess.run(
             _as_server_user(["initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres",

@@ -98,12 +98,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
-_INSERT_RECORDS = """
+# One row per statement: as one statement over arrays (unnest) a single-row commit, the
+# app's case, took 7-10 ms here against 0.75 ms for this; batches go in one transaction.
+_INSERT_RECORD = """
 INSERT INTO annotator.records (record_id, doc_id, annotator, adjudicator, status, updated_at, line)
-SELECT r.record_id, r.doc_id, r.annotator, r.adjudicator, r.status, r.updated_at, r.line
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::text[])
-     WITH ORDINALITY AS r(record_id, doc_id, annotator, adjudicator, status, updated_at, line, n)
-ORDER BY r.n
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id
 """
@@ -214,25 +213,28 @@ class PostgresStore(Store):
         return [AnnotationRecord.model_validate_json(line) for (line,) in rows]
 
     def add(self, records: Sequence[AnnotationRecord]) -> list[AnnotationRecord]:
-        """Insert, in one statement per batch, the records the table lacks; committed
-        when this returns. Raises psycopg.OperationalError when the server is gone."""
-        added: list[AnnotationRecord] = []
-        for start in range(0, len(records), 2000):
-            batch = records[start:start + 2000]
-            lines = [record_line(record) for record in batch]
-            ids = [record_id(record, line) for record, line in zip(batch, lines, strict=True)]
-            columns = (
-                ids,
-                [record.doc_id for record in batch],
-                [record.annotator for record in batch],
-                [record.adjudicator for record in batch],
-                [record.status.value for record in batch],
-                [record.updated_at for record in batch],
-                [line.decode("utf-8").rstrip("\n") for line in lines],
-            )
-            inserted = {row[0] for row in self.connection.execute(_INSERT_RECORDS, columns)}
-            added.extend(record for record, rid in zip(batch, ids, strict=True) if rid in inserted)
-        return added
+        """Insert the records the table lacks, in order, in one transaction (pipelined);
+        committed when this returns. Raises psycopg.OperationalError when the server is gone."""
+        rows = []
+        for record in records:
+            line = record_line(record)
+            rows.append((record_id(record, line), record.doc_id, record.annotator, record.adjudicator,
+                         record.status.value, record.updated_at, line.decode("utf-8").rstrip("\n")))
+        if not rows:
+            return []
+        inserted: set[str] = set()
+        with self.connection.cursor() as cursor:
+            if len(rows) == 1:  # the app's decision: one statement, its own commit
+                cursor.execute(_INSERT_RECORD, rows[0])
+                inserted.update(row[0] for row in cursor.fetchall())
+            else:
+                with self.connection.transaction():
+                    cursor.executemany(_INSERT_RECORD, rows, returning=True)
+                    while True:
+                        inserted.update(row[0] for row in cursor.fetchall())
+                        if not cursor.nextset():
+                            break
+        return [record for record, row in zip(records, rows, strict=True) if row[0] in inserted]
 
     def identities(self) -> dict[tuple[str, str], dict[str, object]]:
         found: dict[tuple[str, str], dict[str, object]] = {}
