@@ -30,7 +30,13 @@ def main() -> None:
 
     from annotator.corpus import collect_documents
     from annotator.suggest import suggest_records
-    from annotator.suggest.distributed import PipelinePlugin, chunks, connect, run_chunks, suggest_chunk
+    from annotator.suggest.distributed import (
+        PipelinePlugin,
+        chunks,
+        connect,
+        run_chunks,
+        suggest_chunk,
+    )
 
     documents = collect_documents([polnear_root() / "train" / "text"], "auto")[: args.docs]
     megabytes = sum(len(d.text.encode("utf-8")) for d in documents) / 1e6

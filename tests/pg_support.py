@@ -118,24 +118,14 @@ def running_server(fsync: bool = False) -> Iterator[PgServer]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# ---- pytest fixtures (import them into a test module: `from pg_support import pg_server, pg_url`)
-try:
+def session_server() -> Iterator[PgServer]:
+    """The body of conftest's session-scoped ``pg_server`` fixture: one private server
+    per test process (so per xdist worker); skips, saying why, where none can start."""
     import pytest
-except ImportError:  # the benchmarks use running_server() without pytest
-    pytest = None  # type: ignore[assignment]
 
-if pytest is not None:
-
-    @pytest.fixture(scope="session")
-    def pg_server() -> Iterator[PgServer]:
-        reason = missing_binaries()
-        if reason:
-            pytest.skip(reason)
-        pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[team]'")
-        with running_server() as server:
-            yield server
-
-    @pytest.fixture
-    def pg_url(pg_server: PgServer) -> str:
-        """A fresh database on the private server, for one test."""
-        return pg_server.create_database()
+    reason = missing_binaries()
+    if reason:
+        pytest.skip(reason)
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[team]'")
+    with running_server() as server:
+        yield server

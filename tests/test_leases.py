@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from pg_support import pg_server, pg_url  # noqa: F401  (fixtures)
 from polnear_support import require_compartment, run_cli
 
 from annotator.errors import AnnotatorError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from pg_support import pg_server, pg_url  # noqa: F401  (fixtures)
 from polnear_support import import_compartment, run_cli
 
 from annotator.errors import AnnotatorError

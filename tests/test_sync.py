@@ -9,7 +9,6 @@ import sys
 from datetime import timedelta
 
 import pytest
-from pg_support import pg_server, pg_url  # noqa: F401  (fixtures)
 from polnear_support import REPO_ROOT, import_compartment, run_cli
 
 from annotator.schema import Status

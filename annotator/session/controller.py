@@ -23,6 +23,7 @@ from annotator.session.state import Change, DocState, Snapshot
 from annotator.session.suggestions import SuggestionSource
 from annotator.session.tokens import Tokens
 from annotator.store import Journal, iter_journal_lines, journal_path, now_utc, set_aside
+from annotator.store.base import DecisionLog
 
 COMPUTING = "computing suggestions for this document…"
 
@@ -70,13 +71,13 @@ class Session:
 
     def __init__(self, corpus: DocumentIndex, annotator: str, annotations_dir: Path,
                  suggestions: SuggestionSource | None = None, now: Callable = now_utc,
-                 log: Journal | None = None):
+                 log: DecisionLog | None = None):
         self.corpus = corpus
         self.annotator = annotator
         self.directory = Path(annotations_dir)
         # where decisions go: the annotator's journal, or a store.spool.DatabaseLog
         # (same methods; it says in ``unsaved`` when a decision only reached its spool)
-        self.journal = log or Journal(journal_path(self.directory, annotator))
+        self.journal: DecisionLog = log or Journal(journal_path(self.directory, annotator))
         self.suggestions = suggestions or SuggestionSource(compute=False)
         self.now = now
         self.problems: list[str] = []

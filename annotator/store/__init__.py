@@ -12,6 +12,14 @@ The journal's names stay importable from here (``from annotator.store import Jou
 
 from __future__ import annotations
 
+from annotator.store.base import (
+    Store,
+    is_database_url,
+    open_store,
+    record_id,
+    record_line,
+    redact,
+)
 from annotator.store.journal import (
     QUARANTINE_SUFFIX,
     SAFE_ANNOTATOR,
@@ -25,14 +33,6 @@ from annotator.store.journal import (
     load_journals,
     now_utc,
     set_aside,
-)
-from annotator.store.base import (
-    Store,
-    is_database_url,
-    open_store,
-    record_id,
-    record_line,
-    redact,
 )
 
 __all__ = [

@@ -13,7 +13,9 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol, Self
 
 from annotator.errors import AnnotatorError
 from annotator.fileio import dumps_line
@@ -54,6 +56,18 @@ def record_id(record: AnnotationRecord, line: bytes | None = None) -> str:
     return hashlib.sha1(line if line is not None else record_line(record)).hexdigest()
 
 
+class DecisionLog(Protocol):
+    """Where the annotation app writes each decision: a Journal, or spool.DatabaseLog."""
+
+    path: Path
+
+    def append_many(self, records: Iterable[AnnotationRecord], fsync: bool = True) -> None: ...
+
+    def sync(self) -> None: ...
+
+    def read_lines(self) -> Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]]: ...
+
+
 class Store(ABC):
     """Annotation records, append-only, wherever they are kept."""
 
@@ -73,9 +87,9 @@ class Store(ABC):
         """Append the records the store lacks (by record_id), in the order given;
         returns those added. Safe to run from several processes at once."""
 
-    def identities(self) -> dict[tuple[str, str], dict[str, object]]:
+    def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
         """record_id -> updated_at of every record, per (doc_id, annotator)."""
-        found: dict[tuple[str, str], dict[str, object]] = {}
+        found: dict[tuple[str, str], dict[str, datetime]] = {}
         for record in self.history():
             found.setdefault(record.key, {})[record_id(record)] = record.updated_at
         return found
@@ -84,10 +98,10 @@ class Store(ABC):
         """The corpus kept in the store, if it keeps one."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - the journal holds nothing open
         pass
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

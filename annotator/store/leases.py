@@ -60,12 +60,12 @@ def write_assignment(store: PostgresStore, annotators: Sequence[str], overlap: i
     connection = store.connection
     with connection.transaction():
         connection.execute("LOCK TABLE annotator.slots IN EXCLUSIVE MODE")
-        row = connection.execute("SELECT max(slot) + 1 FROM annotator.slots").fetchone()
-        if row[0] is not None and row[0] != overlap:
+        assigned = store.scalar("SELECT max(slot) + 1 FROM annotator.slots")
+        if assigned is not None and assigned != overlap:
             raise AnnotatorError(
-                f"the database is already assigned with overlap {row[0]}; a different overlap would "
+                f"the database is already assigned with overlap {assigned}; a different overlap would "
                 "change documents already handed out", store.label)
-        documents = connection.execute("SELECT count(*) FROM annotator.documents").fetchone()[0]
+        documents = store.scalar("SELECT count(*) FROM annotator.documents")
         if not documents:
             raise AnnotatorError("the database holds no corpus: import one with `annotator import ... -o URL`",
                                  store.label)
@@ -150,12 +150,17 @@ class LeaseKeeper:
         return cls(store.url, annotator, documents, ttl)
 
     def _run(self) -> None:
-        import contextlib
-
         while not self._stopped.wait(self.ttl.total_seconds() / 3):
-            with contextlib.suppress(Exception):  # the server may be away: the spool covers the decisions
-                with PostgresStore(self.url) as store:
-                    renew(store, self.annotator, self.ttl)
+            try:
+                store = PostgresStore(self.url)
+            except AnnotatorError:
+                continue  # the server is away: the spool keeps the decisions; renew next time
+            try:
+                renew(store, self.annotator, self.ttl)
+            except psycopg.Error:
+                pass
+            finally:
+                store.close()
 
     def stop(self) -> None:
         self._stopped.set()

@@ -16,6 +16,7 @@ its password replaced (``redact``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -135,7 +136,7 @@ def schema_version(connection: psycopg.Connection) -> int:
     """0 for a database the project has not set up yet."""
     found = connection.execute("SELECT to_regclass('annotator.meta') IS NOT NULL").fetchone()
     if not found or not found[0]:
-        if connection.execute("SELECT to_regclass('annotator.records') IS NOT NULL").fetchone()[0]:
+        if (connection.execute("SELECT to_regclass('annotator.records') IS NOT NULL").fetchone() or (False,))[0]:
             raise AnnotatorError("schema 'annotator' has tables but no version: not made by this program")
         return 0
     row = connection.execute("SELECT value FROM annotator.meta WHERE key = 'schema_version'").fetchone()
@@ -236,15 +237,15 @@ class PostgresStore(Store):
                             break
         return [record for record, row in zip(records, rows, strict=True) if row[0] in inserted]
 
-    def identities(self) -> dict[tuple[str, str], dict[str, object]]:
-        found: dict[tuple[str, str], dict[str, object]] = {}
+    def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
+        found: dict[tuple[str, str], dict[str, datetime]] = {}
         for rid, doc_id, annotator, updated_at in self._query(
                 "SELECT record_id, doc_id, annotator, updated_at FROM annotator.records ORDER BY seq"):
             found.setdefault((doc_id, annotator), {})[rid] = updated_at
         return found
 
     def record_count(self) -> int:
-        return self._query("SELECT count(*) FROM annotator.records")[0][0]
+        return int(self.scalar("SELECT count(*) FROM annotator.records"))
 
     # ---- the corpus ----------------------------------------------------------------
     def documents(self) -> list[Document]:
@@ -259,9 +260,8 @@ class PostgresStore(Store):
         added = 0
         with self.connection.transaction():
             self.connection.execute("LOCK TABLE annotator.documents IN EXCLUSIVE MODE")
-            known = dict(self.connection.execute("SELECT id, sha1 FROM annotator.documents").fetchall())
-            position = self.connection.execute(
-                "SELECT coalesce(max(position), -1) + 1 FROM annotator.documents").fetchone()[0]
+            known: dict[str, str] = dict(self._query("SELECT id, sha1 FROM annotator.documents"))  # type: ignore[arg-type]
+            position = self.scalar("SELECT coalesce(max(position), -1) + 1 FROM annotator.documents")
             rows = []
             for document in documents:
                 if document.id in known:
@@ -300,6 +300,11 @@ class PostgresStore(Store):
             sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
                 sql.Identifier(self.connection.info.dbname), role))
 
-    def _query(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
+    def _query(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
         return self.connection.execute(query, params).fetchall()
+
+    def scalar(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        row = self.connection.execute(query, params).fetchone()
+        return None if row is None else row[0]
 

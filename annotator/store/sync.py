@@ -64,7 +64,7 @@ def sync(source: Store, target: Store) -> SyncReport:
     for key, source_time in source_only.items():
         theirs = [time for rid, time in held.get(key, {}).items() if rid not in source_ids[key]]
         if theirs:
-            report.conflicts.append(Conflict(key[0], key[1], source_time, max(theirs)))  # type: ignore[type-var]
+            report.conflicts.append(Conflict(key[0], key[1], source_time, max(theirs)))
     added = target.add(missing)
     report.added = len(added)
     report.already = report.read - report.added
