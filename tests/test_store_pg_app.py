@@ -92,3 +92,47 @@ def test_replaying_a_spool_twice_adds_nothing_twice(tmp_path):
             assert store.record_count() == 2
         log.close()
         session.journal.close()
+
+
+def test_the_app_shows_not_saved_while_the_server_is_down(tmp_path):
+    """Through the real app and keys: the status line says NOT SAVED, then the spool empties."""
+    pytest.importorskip("psycopg")
+    import asyncio
+
+    from annotator.store.postgres import PostgresStore
+    from annotator.store.spool import DatabaseLog
+    from annotator.tui.app import make_app
+    from annotator.tui.widgets.panels import StatusLine
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    spool = tmp_path / "spool"
+    with running_server() as server:
+        url = server.create_database()
+        session = Session(open_corpus(SEEDS), "alice", spool, SuggestionSource(suggestions),
+                          log=DatabaseLog(url, "alice", spool))
+        session.start()
+        app = make_app(session)
+
+        async def drive() -> list[str]:
+            shown = []
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                await pilot.press("a")
+                await pilot.pause()
+                server.stop()
+                await pilot.press("x")
+                await pilot.pause()
+                shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
+                server.start()
+                await pilot.press("a")
+                await pilot.pause()
+                shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
+            return shown
+
+        shown = asyncio.run(drive())
+        assert shown[0].startswith("NOT SAVED to postgresql://postgres@127.0.0.1:")
+        assert not shown[1].startswith("NOT SAVED")
+        with PostgresStore(url) as store:
+            assert [step for _doc, step, _kind in _steps(store)] == [1, 2, 3]
+        assert (spool / "alice.jsonl").read_bytes() == b""
+        session.journal.close()
