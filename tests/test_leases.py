@@ -128,7 +128,8 @@ def test_assign_command_writes_the_assignment_into_the_database(pg_url, dev_docu
     from annotator.store.postgres import PostgresStore
 
     _database_with_corpus(pg_url, dev_documents[:4])
-    result = run_cli("assign", pg_url, "--annotators", "alice,bob", "--overlap", "2")
+    result = run_cli("assign", pg_url, "--annotators", "alice,bob", "--overlap", "2",
+                     "--roles", "--adjudicators", "judge")
     assert result.returncode == 0, result.stderr
     assert "4 document(s) x 2 annotator(s) each; 8 slot(s) added" in result.stdout
     result = run_cli("assign", pg_url, "--annotators", "alice,bob", "--overlap", "1")
@@ -137,3 +138,8 @@ def test_assign_command_writes_the_assignment_into_the_database(pg_url, dev_docu
         keeper = LeaseKeeper.start_if_assigned(store, "alice", 3, 30)
         assert keeper is not None and keeper.documents == [d.id for d in dev_documents[:3]]
         keeper.stop()
+        members = store._query(
+            "SELECT m.rolname, g.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
+            "JOIN pg_roles g ON g.oid = a.roleid WHERE m.rolname IN ('alice', 'bob', 'judge') ORDER BY 1, 2")
+    assert members == [("alice", "annotator_writer"), ("bob", "annotator_writer"),
+                       ("judge", "annotator_adjudicator"), ("judge", "annotator_writer")]
