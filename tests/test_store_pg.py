@@ -77,7 +77,7 @@ def test_passwords_never_appear_in_messages(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_one_annotator_cannot_write_or_change_another_s_rows(pg_url, training):
+def test_one_annotator_cannot_write_or_change_another_s_rows(pg_url, training, tmp_path):
     _, journals = training
     history = [r for path in journal_files(journals) for r in open_store(path).history()]
     alice_record, bob_record = history[0], next(r for r in history if r.annotator != history[0].annotator)
@@ -90,14 +90,18 @@ def test_one_annotator_cannot_write_or_change_another_s_rows(pg_url, training):
     host = pg_url.split("@", 1)[1]
     with PostgresStore(f"postgresql://{alice}@{host}") as own:
         assert own.add([alice_record]) == [alice_record]  # her own record: committed
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with pytest.raises(AnnotatorError, match=f"connected as '{alice}', who may write only their own"):
             own.add([alice_record.model_copy(update={"annotator": bob})])  # in bob's name
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             own.connection.execute("UPDATE annotator.records SET line = '{}' WHERE annotator = %s", (bob,))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             own.connection.execute("DELETE FROM annotator.records WHERE annotator = %s", (bob,))
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # gold is the adjudicator's
+        with pytest.raises(AnnotatorError, match="gold only as an adjudicator"):  # gold is the adjudicator's
             own.add([alice_record.model_copy(update={"annotator": "gold", "adjudicator": alice})])
+    from annotator.store.spool import DatabaseLog
+
+    with pytest.raises(AnnotatorError, match=f"connected as '{alice}', who may write only {alice}'s records"):
+        DatabaseLog(f"postgresql://{alice}@{host}", bob, tmp_path)  # the app refuses at start, not mid-key
     gold = bob_record.model_copy(update={"annotator": "gold", "adjudicator": "judge"})
     with PostgresStore(f"postgresql://judge@{host}") as judge:
         assert judge.add([gold]) == [gold]

@@ -27,6 +27,8 @@ def sync_command(
         if origin.label == destination.label:
             raise AnnotatorError("FROM and TO are the same store", origin.label)
         report = sync(origin, destination)
+        for problem in getattr(origin, "problems", [])[:20]:  # bad journal lines: not copied
+            typer.echo(printable(f"warning: {problem} (not copied)"), err=True)
         if as_json:
             print_json({"from": origin.label, "to": destination.label, **report.to_json()})
             return

@@ -224,6 +224,17 @@ class PostgresStore(Store):
         if not rows:
             return []
         inserted: set[str] = set()
+        try:
+            self._insert(rows, inserted)
+        except psycopg.errors.InsufficientPrivilege:
+            names = sorted({record.adjudicator or record.annotator for record in records} - {self.user})
+            raise AnnotatorError(
+                f"connected as {self.user!r}, who may write only their own records (and gold only as an "
+                f"adjudicator); refused: records of {', '.join(map(repr, names)) or 'this role'}",
+                self.label) from None
+        return [record for record, row in zip(records, rows, strict=True) if row[0] in inserted]
+
+    def _insert(self, rows: list[tuple], inserted: set[str]) -> None:
         with self.connection.cursor() as cursor:
             if len(rows) == 1:  # the app's decision: one statement, its own commit
                 cursor.execute(_INSERT_RECORD, rows[0])
@@ -235,7 +246,6 @@ class PostgresStore(Store):
                         inserted.update(row[0] for row in cursor.fetchall())
                         if not cursor.nextset():
                             break
-        return [record for record, row in zip(records, rows, strict=True) if row[0] in inserted]
 
     def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
         found: dict[tuple[str, str], dict[str, datetime]] = {}
@@ -243,6 +253,16 @@ class PostgresStore(Store):
                 "SELECT record_id, doc_id, annotator, updated_at FROM annotator.records ORDER BY seq"):
             found.setdefault((doc_id, annotator), {})[rid] = updated_at
         return found
+
+    def may_write_for(self, annotator: str) -> bool:
+        """Whether this connection may write ``annotator``'s records (its own, or as the
+        tables' owner, a superuser or a role that bypasses row-level security)."""
+        if annotator == self.user:
+            return True
+        return bool(self.scalar(
+            """SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(current_user, c.relowner, 'MEMBER')
+               FROM pg_roles AS r, pg_class AS c
+               WHERE r.rolname = current_user AND c.oid = 'annotator.records'::regclass"""))
 
     def record_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM annotator.records"))

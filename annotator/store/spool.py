@@ -42,6 +42,13 @@ class DatabaseLog:
         self.url = url
         self.annotator = annotator
         self.store = PostgresStore(url)  # raises AnnotatorError when unreachable at start
+        if not self.store.may_write_for(annotator):
+            from annotator.errors import AnnotatorError
+
+            user = self.store.user
+            self.store.close()
+            raise AnnotatorError(f"connected as {user!r}, who may write only {user}'s records: "
+                                 f"annotate as {user} (--annotator {user}) or connect as {annotator}", self.store.label)
         self.spool = Journal((spool_dir or spool_folder(url)) / f"{annotator}.jsonl")
         self.path = self.spool.path  # what the session names in messages
         self.unsaved: str | None = None
@@ -66,6 +73,8 @@ class DatabaseLog:
                 return
             except _connection_errors() as error:
                 self._lost(error)
+            except Exception as error:  # refused (not lost): the session keeps it and says NOT SAVED
+                raise OSError(str(error)) from None
         # the server is gone: the decisions wait in the spool (raises OSError if even
         # that fails, and the session keeps them in memory and retries)
         self.spool.append_many(records, fsync=True)
@@ -102,6 +111,8 @@ class DatabaseLog:
             except _connection_errors() as error:
                 self._lost(error)
                 return False
+            except Exception as error:  # refused, not lost: kept in the spool, said NOT SAVED
+                raise OSError(str(error)) from None
             os.ftruncate(fd, 0)  # all committed (a second replay would add nothing anyway)
             os.fsync(fd)
         finally:
