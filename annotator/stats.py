@@ -69,7 +69,9 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
             if problem is not None:
                 problems.append(problem)
                 continue
-            latest[record.key] = record
+            current = latest.get(record.key)
+            if current is None or record.updated_at >= current.updated_at:  # as store.load_journals
+                latest[record.key] = record
             saves.setdefault(record.key, []).append(record.updated_at)
 
     per_annotator: dict[str, AnnotatorStats] = {}

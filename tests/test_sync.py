@@ -9,7 +9,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from polnear_support import REPO_ROOT, import_compartment, run_cli
+from polnear_support import REPO_ROOT, import_compartment, run_in_process as run_cli  # in-process: quicker
 
 from annotator.schema import Status
 from annotator.store import Journal, journal_files, load_journals, open_store
@@ -91,7 +91,7 @@ def _brat_folder():
 
 
 def test_diverged_histories_are_a_conflict_with_both_times_and_the_later_wins(pg_url, training, tmp_path):
-    _, journals = training
+    corpus, journals = training
     first = journal_files(journals)[0]
     laptop, desk = tmp_path / "laptop", tmp_path / "desk"
     for folder in (laptop, desk):
@@ -114,3 +114,16 @@ def test_diverged_histories_are_a_conflict_with_both_times_and_the_later_wins(pg
     result = run_cli("sync", pg_url, desk)
     assert "1 added" in result.stdout and "0 conflict(s)" in result.stdout
     assert load_journals([desk / first.name], quarantine=False).latest[base.key] == late
+    # the desk's older record appended after the laptop's later one: still the later wins,
+    # in every command that reads journals
+    result = run_cli("sync", pg_url, laptop)  # the laptop lacks only the desk's (older) record
+    assert "1 added" in result.stdout and "0 conflict(s)" in result.stdout
+    assert (laptop / first.name).read_bytes().splitlines()[-1].find(b'"status":"done"') > 0
+    assert load_journals([laptop / first.name], quarantine=False).latest[base.key] == late
+    stats = json.loads(run_cli("stats", laptop, "--json").stdout)
+    assert stats["annotators"][base.annotator]["skipped"] == 1
+    out = tmp_path / "skipped.jsonl"
+    exported = run_cli("export", laptop, "--corpus", corpus, "--format", "jsonl", "-o", out, "--status", "skipped")
+    assert exported.returncode == 0, exported.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1 and json.dumps(base.doc_id) in lines[0]  # the later (skipped) record only

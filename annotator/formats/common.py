@@ -127,7 +127,7 @@ class ExportInput:
 def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
     """Index the latest line per (doc_id, annotator) of the journals (later lines and later
     files win, as in ``store.load_journals``), keeping those whose status is chosen."""
-    latest: dict[tuple[str, str], tuple[RecordRef, str]] = {}
+    latest: dict[tuple[str, str], tuple[RecordRef, str, object]] = {}
     left_out: Counter = Counter()
     problems: list[str] = []
     for path in annotation_files(paths):
@@ -149,13 +149,15 @@ def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
                     continue
                 key = (value["doc_id"], value["annotator"])
                 earlier = latest.get(key)
+                if earlier is not None and _older(value.get("updated_at"), earlier[2]):
+                    continue  # synced in from another machine, older than the latest (store.load_journals)
                 ref = RecordRef(str(path), start, len(raw), number, value["annotator"], earlier[0] if earlier else None)
-                latest[key] = (ref, str(value.get("status", "in_progress")))
+                latest[key] = (ref, str(value.get("status", "in_progress")), value.get("updated_at"))
     if problems:
         left_out["unreadable annotation lines"] += len(problems)
     by_doc: dict[str, list[RecordRef]] = {}
     total = 0
-    for (doc_id, _annotator), (ref, status) in latest.items():
+    for (doc_id, _annotator), (ref, status, _time) in latest.items():
         if status not in statuses:
             left_out[f"records with status {status} (choose with --status)"] += 1
             continue
@@ -164,6 +166,16 @@ def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
     for refs in by_doc.values():
         refs.sort(key=lambda ref: ref.annotator)
     return ExportInput(by_doc, total, left_out, problems)
+
+
+def _older(time: object, than: object) -> bool:
+    """Whether ISO time ``time`` is before ``than`` (False when either cannot be read)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(time)) < datetime.fromisoformat(str(than))
+    except (TypeError, ValueError):
+        return False
 
 
 def iter_corpus(path: Path) -> Iterator[tuple[int, bytes]]:
