@@ -69,6 +69,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
             if problem is not None:
                 problems.append(problem)
                 continue
+            assert record is not None
             current = latest.get(record.key)
             if current is None or record.updated_at >= current.updated_at:  # as store.load_journals
                 latest[record.key] = record

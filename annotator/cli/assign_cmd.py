@@ -27,9 +27,8 @@ def assign_command(
 ) -> None:
     """Give every document to K annotators, balanced and deterministic; write one queue per annotator."""
     from annotator.assign import assign, stale_queues, write_queues
-    from annotator.errors import printable
+    from annotator.errors import AnnotatorError, printable
     from annotator.records import load_documents, split_names
-    from annotator.errors import AnnotatorError
     from annotator.store import check_annotator_name, is_database_url
 
     names = [check_annotator_name(name) for name in split_names(annotators)]
