@@ -1,3 +1,4 @@
 from annotator.cli import main
 
-main()
+if __name__ == "__main__":  # not again in the worker processes Dask or multiprocessing spawn
+    main()

@@ -16,13 +16,20 @@ from annotator.schema import AnnotationRecord, Document, Status, record_problems
 from annotator.store import JournalContents, journal_files, load_journals
 
 
-def read_journals(paths: Iterable[Path]) -> JournalContents:
+def read_journals(paths: Iterable[Path | str]) -> JournalContents:
     """The latest record per (document, annotator), in the order the files are given.
 
     A folder stands for its journals (``*.jsonl``), sorted by name. Read-only: bad
     lines are returned in ``problems`` (for the caller to report), and no quarantine
     file is written beside someone else's journal.
     """
+    from annotator.store import is_database_url
+
+    paths = list(paths)
+    if any(is_database_url(path) for path in paths):  # a postgresql:// URL among them
+        from annotator.store.base import load_contents
+
+        return load_contents(paths)
     return load_journals(expand_journals(paths), quarantine=False)
 
 
@@ -30,7 +37,7 @@ def read_journals(paths: Iterable[Path]) -> JournalContents:
 _DOC_ID = re.compile(rb'"doc_id"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
 
 
-def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
+def journal_doc_ids(paths: Iterable[Path | str]) -> set[str]:
     """The document ids the journals' lines name, read quickly (no JSON parse, no
     validation).
 
@@ -44,8 +51,10 @@ def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
     """
     import orjson
 
+    from annotator.store import is_database_url
+
     found: set[str] = set()
-    for path in expand_journals(paths):
+    for path in expand_journals(path for path in paths if not is_database_url(path)):
         if not Path(path).is_file():
             continue
         try:
@@ -62,7 +71,7 @@ def journal_doc_ids(paths: Iterable[Path]) -> set[str]:
     return found
 
 
-def expand_journals(paths: Iterable[Path]) -> list[Path]:
+def expand_journals(paths: Iterable[Path | str]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -180,8 +189,14 @@ def check_against_corpus(
             raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
 
 
-def load_documents(corpus: Path) -> dict[str, Document]:
+def load_documents(corpus: Path | str) -> dict[str, Document]:
     from annotator.corpus import load_corpus
+    from annotator.store import is_database_url
+
+    if is_database_url(corpus):  # the corpus kept in the database
+        from annotator.store.local import corpus as local_corpus
+
+        corpus = local_corpus(corpus)
 
     return {document.id: document for document in load_corpus(Path(corpus))}
 

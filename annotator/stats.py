@@ -69,7 +69,10 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
             if record is None:
                 problems.append(problem)
                 continue
-            latest[record.key] = record
+            assert record is not None
+            current = latest.get(record.key)
+            if current is None or record.updated_at >= current.updated_at:  # as store.load_journals
+                latest[record.key] = record
             saves.setdefault(record.key, []).append(record.updated_at)
 
     per_annotator: dict[str, AnnotatorStats] = {}

@@ -73,3 +73,17 @@ def suggest_one(suggester_nlp):
         return record_from_suggestions(document, doc._.attributions or [])
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL server for this test process (tests/pg_support.py)."""
+    from pg_support import session_server
+
+    yield from session_server()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh database on the private server, for one test."""
+    return pg_server.create_database()

@@ -22,6 +22,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     schema_cmd,
     stats_cmd,
     suggest_cmd,
+    sync_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError, printable

@@ -14,8 +14,10 @@ AUTO_MODES = ("unanimous", "majority")
 
 @app.command("adjudicate")
 def adjudicate_command(
-    journals: list[Path] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them)."),
-    corpus: Path = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate."),
+    journals: list[str] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them), "
+                                         "or a postgresql:// URL."),
+    corpus: str = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate, "
+                               "or a postgresql:// URL holding it."),
     out: Path = typer.Option(..., "-o", "--out", help="Gold file to write; an existing one is resumed."),
     auto: str | None = typer.Option(
         None,

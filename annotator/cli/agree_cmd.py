@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from annotator.cli.app import app, finish_without_teardown
@@ -11,8 +9,10 @@ from annotator.cli.app import app, finish_without_teardown
 
 @app.command("agree")
 def agree_command(
-    journals: list[Path] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them)."),
-    corpus: Path = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate."),
+    journals: list[str] = typer.Argument(..., help="Annotator journals (JSONL files or folders of them), "
+                                         "or a postgresql:// URL."),
+    corpus: str = typer.Option(..., "--corpus", help="Corpus JSONL (or source) the journals annotate, "
+                               "or a postgresql:// URL holding it."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
     by_doc: bool = typer.Option(False, "--by-doc", help="Also report agreement per document."),
     annotators: str | None = typer.Option(

@@ -32,10 +32,12 @@ def default_annotator() -> str:
 
 @app.command("annotate")
 def annotate_command(
-    sources: Path = typer.Argument(DEFAULT_SOURCES, metavar="CORPUS_OR_DIR",
-                                   help="Corpus JSONL, or a folder or file of articles (default: seeds/)."),
+    sources_spec: str = typer.Argument(str(DEFAULT_SOURCES), metavar="CORPUS_OR_DIR",
+                                       help="Corpus JSONL, a folder or file of articles, or a postgresql:// "
+                                       "URL holding the corpus (default: seeds/)."),
     annotator: str = typer.Option(None, "--annotator", "-a", help="Your name in the journal (default: $USER)."),
-    annotations: Path = typer.Option(DEFAULT_ANNOTATIONS, "--annotations", help="Folder of annotation journals."),
+    annotations_spec: str = typer.Option(str(DEFAULT_ANNOTATIONS), "--annotations",
+                                         help="Folder of annotation journals, or a postgresql:// URL."),
     suggestions: Path = typer.Option(None, "--suggestions", help="JSONL of suggested AnnotationRecords "
                                      "(default: computed per document when it is opened)."),
     no_suggestions: bool = typer.Option(False, "--no-suggestions", help="Annotate from scratch."),
@@ -44,6 +46,10 @@ def annotate_command(
     theme: str = typer.Option(None, "--theme", help="textual-dark (default), textual-light, or any Textual theme."),
     queue: Path = typer.Option(None, "--queue", help="Follow a queue written by `annotator assign` "
                                "(one document id per line): only its documents, in its order."),
+    take: int = typer.Option(3, "--take", min=1, help="With a database assigned by `assign URL`: how many "
+                             "documents to lease at a time."),
+    lease_minutes: float = typer.Option(30.0, "--lease-minutes", min=1.0, help="With a database: a lease not "
+                                        "renewed for this long (a crashed laptop) goes to someone else."),
 ) -> None:
     """Annotate attributions by keyboard; every decision is journalled at once."""
     from annotator.corpus.index import open_corpus
@@ -56,16 +62,43 @@ def annotate_command(
     check_paths([sources, suggestions, queue, keys], {"--annotations": annotations})
     if suggestions is not None and not suggestions.is_file():
         raise AnnotatorError("no such file", suggestions)
-    if annotations.exists() and not annotations.is_dir():
-        raise AnnotatorError("is not a folder", annotations)
+    from annotator.store import is_database_url
+
+    log = None
+    sources = Path(sources_spec)
+    if is_database_url(annotations_spec):  # a team's database: commit each decision there
+        from annotator.store import local
+        from annotator.store.spool import DatabaseLog, spool_folder
+
+        annotations = spool_folder(annotations_spec)
+        log = DatabaseLog(annotations_spec, name, annotations)
+        if is_database_url(sources_spec):
+            sources = local.corpus(sources_spec, cache=annotations / "corpus.jsonl")
+    else:
+        annotations = Path(annotations_spec)
+        if annotations.exists() and not annotations.is_dir():
+            raise AnnotatorError("is not a folder", annotations)
+        if is_database_url(sources_spec):
+            from annotator.store import local
+
+            sources = local.corpus(sources_spec)
     corpus = open_corpus(sources)
+    renewer = None
+    if log is not None and queue is None:
+        from annotator.store.leases import LeaseKeeper
+
+        renewer = LeaseKeeper.start_if_assigned(log.store, name, take, lease_minutes)
+        if renewer is not None:
+            from annotator.assign import QueueIndex
+
+            corpus = QueueIndex(corpus, renewer.documents)
     if queue is not None:
         from annotator.assign import open_queue
 
         corpus = open_queue(corpus, queue)
     source = SuggestionSource(file=suggestions, cache_dir=annotations / ".suggestions",
                               compute=not no_suggestions)
-    session = Session(corpus, name, annotations, source)
+    session = Session(corpus, name, annotations, source, log=log)
     session.wait_for_suggestions = False  # first screen at once; suggestions follow from a thread
     from annotator.tui.app import make_app
 
@@ -75,5 +108,7 @@ def annotate_command(
         application.run()
     finally:
         session.flush()  # anything decided in the last frame before quitting
+        if renewer is not None:
+            renewer.stop()
     for problem in session.problems[:5]:
         echo(f"annotator: note: {problem}", err=True)

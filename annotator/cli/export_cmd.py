@@ -61,10 +61,12 @@ def _at_least_one(examples, selected, where: Path):
 
 @app.command("export")
 def export_command(
-    annotations: list[Path] = typer.Argument(
-        ..., metavar="JOURNAL_OR_GOLD...", help="Journal(s), a gold file, or a folder of journals."
+    annotation_specs: list[str] = typer.Argument(
+        ..., metavar="JOURNAL_OR_GOLD...", help="Journal(s), a gold file, a folder of journals, "
+        "or a postgresql:// URL."
     ),
-    corpus: Path = typer.Option(..., "--corpus", help="The corpus JSONL the annotations refer to."),
+    corpus_spec: str = typer.Option(..., "--corpus", help="The corpus JSONL the annotations refer to, "
+                                    "or a postgresql:// URL holding it."),
     export_format: str = typer.Option(..., "--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}."),
     out: Path = typer.Option(..., "-o", "--out", help="File to write (brat: a folder)."),
     status: str = typer.Option(
@@ -94,7 +96,10 @@ def export_command(
     from annotator.fileio import atomic_writer
     from annotator.formats.common import atomic_folder, iter_examples, select_records
     from annotator.progress import progress
+    from annotator.store import local
 
+    annotations = local.journals(annotation_specs)  # a database's latest records as local journals
+    corpus = local.corpus(corpus_spec)
     module = format_module(export_format)
     statuses = parse_statuses(status)
     if (dev_out or shard_size) and export_format != "spacy":

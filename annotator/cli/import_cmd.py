@@ -30,24 +30,41 @@ IMPORT_FORMATS = (*SOURCE_FORMATS, "brat", *ANNOTATED_FORMATS)
 @app.command("import")
 def import_command(
     paths: list[Path] = typer.Argument(..., help="Article files or folders of them."),
-    out: Path = typer.Option(..., "-o", "--out", help="Corpus JSONL to write (atomically)."),
+    out_spec: str = typer.Option(..., "-o", "--out", help="Corpus JSONL to write (atomically), "
+                                 "or a postgresql:// URL to add the documents to."),
     source_format: str = typer.Option(
         "auto",
         "--format",
         help=f"One of {', '.join(IMPORT_FORMATS)}; auto reads .jsonl as corpus JSONL and "
         "other files as news text.",
     ),
-    annotations_out: Path | None = typer.Option(
+    annotations_spec: str | None = typer.Option(
         None,
         "--annotations-out",
         help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio): "
-        "folder for one journal per annotator (<annotator>.jsonl).",
+        "folder for one journal per annotator (<annotator>.jsonl), or a postgresql:// URL.",
     ),
     annotator: str | None = typer.Option(
         None, "--annotator", help="Annotator name for annotations that do not name one (default: the format name)."
     ),
 ) -> None:
-    """Import articles (news dumps, plain text, corpus JSONL, BRAT) into one corpus JSONL file."""
+    """Import articles (news dumps, plain text, corpus JSONL, BRAT) into one corpus JSONL file
+    (or a database)."""
+    from annotator.store import is_database_url
+
+    if is_database_url(out_spec) or is_database_url(annotations_spec):
+        # imported into scratch files first (every check as for files), then added to the database
+        from annotator.store import local
+
+        scratch = local._scratch()
+        out = scratch / "corpus.jsonl" if is_database_url(out_spec) else Path(out_spec)
+        annotations_out = (scratch / "journals" if is_database_url(annotations_spec)
+                           else Path(annotations_spec) if annotations_spec else None)
+        import_command(paths, str(out), source_format, str(annotations_out) if annotations_out else None, annotator)
+        _into_database(out, out_spec, annotations_out, annotations_spec)
+        return
+    out = Path(out_spec)
+    annotations_out = Path(annotations_spec) if annotations_spec else None
     if source_format not in IMPORT_FORMATS:
         raise AnnotatorError(f"unknown format {source_format!r}; choose from {', '.join(IMPORT_FORMATS)}")
     # An output inside an input folder could replace a source file there, and would be
@@ -74,6 +91,23 @@ def import_command(
         f"{out}: {count} document(s) from {total} file(s), {titled} with a title, {dated} with a date",
         err=is_standard_output(out),  # never a summary line inside the corpus
     )
+
+
+def _into_database(out: Path, out_spec: str, annotations_out: Path | None, annotations_spec: str | None) -> None:
+    from annotator.corpus.jsonl import read_corpus_jsonl
+    from annotator.store import is_database_url, journal_files, load_journals
+    from annotator.store.postgres import PostgresStore
+
+    if is_database_url(out_spec):
+        with PostgresStore(out_spec) as store:
+            added = store.put_documents(read_corpus_jsonl(out))
+            typer.echo(printable(f"{store.label}: {added} document(s) added to the corpus"), err=True)
+    if annotations_out is not None and annotations_spec is not None and is_database_url(annotations_spec):
+        files = journal_files(annotations_out) if annotations_out.is_dir() else []
+        with PostgresStore(annotations_spec) as store:
+            records = [record for path in files for record in load_journals([path], quarantine=False).latest.values()]
+            added = store.add(records)
+            typer.echo(printable(f"{store.label}: {len(added)} annotation record(s) added"), err=True)
 
 
 def _named_in(source: Path, name: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from annotator.cli.app import app
@@ -12,8 +10,9 @@ from annotator.cli.report import echo
 
 @app.command("stats")
 def stats_command(
-    journals: list[Path] = typer.Argument(
-        None, help="Journals (JSONL files or folders of them); default: the annotations/ folder."
+    journals: list[str] = typer.Argument(
+        None, help="Journals (JSONL files or folders of them), or a postgresql:// URL; "
+        "default: the annotations/ folder."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
@@ -23,8 +22,12 @@ def stats_command(
     from annotator.records import expand_journals
     from annotator.stats import collect
 
+    from annotator.store import local
+
     check_paths(journals or [])
-    paths = expand_journals(journals or [Path("annotations")])
+
+    # a database's full history (time per document needs every save), as local journals
+    paths = expand_journals(local.journals(journals or ["annotations"], latest_only=False))
     report, problems = collect(paths)
     for problem in problems[:20]:
         echo(f"warning: {problem} (line ignored)", err=True)

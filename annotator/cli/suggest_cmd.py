@@ -23,6 +23,10 @@ def suggest_command(
     ),
     n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Documents per batch."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' "
+        "(a cluster of --n-process worker processes here). Needs the team extra."),
+    chunk_mb: float = typer.Option(4.0, "--chunk-mb", min=0.001, help="With --scheduler: MB of text per task."),
 ) -> None:
     """Suggest attributions for every document: one record per document, annotator 'suggester'."""
     from annotator.corpus import load_corpus
@@ -34,7 +38,15 @@ def suggest_command(
 
     check_paths([corpus], {"-o": out})
     documents = load_corpus(corpus)
-    records = suggest_records(documents, model=model, n_process=n_process, batch_size=batch_size)
+    if scheduler:  # the same pipeline on a Dask cluster, one load per worker, in corpus order
+        from annotator.errors import printable
+        from annotator.suggest.distributed import suggest_distributed
+
+        records = suggest_distributed(documents, scheduler, model, int(chunk_mb * 1024 * 1024),
+                                      workers=max(2, n_process),
+                                      report=lambda line: typer.echo(printable(f"warning: {line}"), err=True))
+    else:
+        records = suggest_records(documents, model=model, n_process=n_process, batch_size=batch_size)
     count = attributions = 0
     try:
         with atomic_writer(out, "wb") as stream:

@@ -18,13 +18,31 @@ from annotator.validate import validate_files
 
 @app.command("validate")
 def validate_command(
-    files: list[Path] = typer.Argument(..., help="Corpus or annotation JSONL files."),
-    corpus: Path | None = typer.Option(
-        None, "--corpus", help="Also check annotation offsets and texts against this corpus."
+    specs: list[str] = typer.Argument(..., metavar="FILES...", help="Corpus or annotation JSONL files, "
+                                      "or a postgresql:// URL (its records, and its corpus if it holds one)."),
+    corpus_spec: str | None = typer.Option(
+        None, "--corpus", help="Also check annotation offsets and texts against this corpus "
+        "(a file, or a postgresql:// URL holding it)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
     """Check files against the schema: one line per problem as FILE:LINE: problem; exit 1 if any."""
+    from annotator.records import expand_journals
+    from annotator.store import is_database_url, local
+
+    files: list[Path] = []
+    for spec in specs:
+        if is_database_url(spec):  # every record the database holds, and its corpus
+            files.extend(expand_journals(local.journals([spec], latest_only=False)))
+            from annotator.store.postgres import PostgresStore
+
+            with PostgresStore(spec) as store:
+                has_corpus = bool(store.documents())
+            if has_corpus:
+                files.append(local.corpus(spec))
+        else:
+            files.append(Path(spec))
+    corpus = local.corpus(corpus_spec) if corpus_spec else None
     check_paths([*files, corpus])
     documents = {doc.id: doc for doc in load_corpus(corpus)} if corpus else None
     reports = validate_files(files, documents)

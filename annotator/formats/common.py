@@ -163,6 +163,7 @@ def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
     """Index the latest line per (doc_id, annotator) of the journals (later lines and later
     files win, as in ``store.load_journals``), keeping those whose status is chosen."""
     latest: dict[tuple[str, str], RecordRef] = {}
+    times: dict[tuple[str, str], object] = {}
     left_out: Counter = Counter()
     problems: list[str] = []
     held: dict[str, bytes] = {}
@@ -184,7 +185,11 @@ def select_records(paths: Iterable[Path], statuses: set[str]) -> ExportInput:
                 continue
             key = (value["doc_id"], value["annotator"])
             status = str(value.get("status", "in_progress"))
-            latest[key] = RecordRef(str(path), start, len(raw), number, value["annotator"], latest.get(key), status)
+            earlier = latest.get(key)
+            if earlier is not None and _older(value.get("updated_at"), times[key]):
+                continue  # synced in from another machine, older than the latest (store.load_journals)
+            latest[key] = RecordRef(str(path), start, len(raw), number, value["annotator"], earlier, status)
+            times[key] = value.get("updated_at")
     if problems:
         left_out["unreadable annotation lines"] += len(problems)
     by_doc: dict[str, list[RecordRef]] = {}
@@ -207,6 +212,16 @@ def _chain(ref: RecordRef | None) -> Iterator[RecordRef]:
     while ref is not None:
         yield ref
         ref = ref.previous
+
+
+def _older(time: object, than: object) -> bool:
+    """Whether ISO time ``time`` is before ``than`` (False when either cannot be read)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(time)) < datetime.fromisoformat(str(than))
+    except (TypeError, ValueError):
+        return False
 
 
 def iter_corpus(path: Path) -> Iterator[tuple[int, bytes]]:

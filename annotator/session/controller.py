@@ -23,6 +23,7 @@ from annotator.session.state import Change, DocState, Snapshot
 from annotator.session.suggestions import SuggestionSource
 from annotator.session.tokens import Tokens
 from annotator.store import Journal, iter_journal_lines, journal_path, now_utc, set_aside
+from annotator.store.base import DecisionLog
 
 COMPUTING = "computing suggestions for this document…"
 
@@ -69,11 +70,14 @@ class Session:
     """The headless annotation app: every key of the TUI is a method call here."""
 
     def __init__(self, corpus: DocumentIndex, annotator: str, annotations_dir: Path,
-                 suggestions: SuggestionSource | None = None, now: Callable = now_utc):
+                 suggestions: SuggestionSource | None = None, now: Callable = now_utc,
+                 log: DecisionLog | None = None):
         self.corpus = corpus
         self.annotator = annotator
         self.directory = Path(annotations_dir)
-        self.journal = Journal(journal_path(self.directory, annotator))
+        # where decisions go: the annotator's journal, or a store.spool.DatabaseLog
+        # (same methods; it says in ``unsaved`` when a decision only reached its spool)
+        self.journal: DecisionLog = log or Journal(journal_path(self.directory, annotator))
         self.suggestions = suggestions or SuggestionSource(compute=False)
         self.now = now
         self.problems: list[str] = []
@@ -99,10 +103,8 @@ class Session:
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
         path = self.journal.path
-        if not path.exists():
-            return
         bad = []
-        for _number, record, problem in iter_journal_lines(path):
+        for _number, record, problem in self.journal.read_lines():
             if problem:
                 bad.append(problem)
                 continue
@@ -265,7 +267,7 @@ class Session:
         except OSError as error:  # kept in _unwritten: the next decision or flush retries
             self.write_error = f"NOT SAVED: {self.journal.path}: {error.strerror or error} (retrying)"
             return
-        self.write_error = None
+        self.write_error = getattr(self.journal, "unsaved", None)  # a database's NOT SAVED (spooled)
         self._unwritten = []
         self._unsynced = self.defer_sync
 

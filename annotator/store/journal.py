@@ -142,7 +142,8 @@ def iter_journal_lines(
 
 
 def load_journals(paths: Iterable[Path], quarantine: bool = True) -> JournalContents:
-    """Read journals in order; later lines (and later files) win for the same key."""
+    """Read journals in order; for the same key the later ``updated_at`` wins, and
+    between equal times the later line (and the later file)."""
     contents = JournalContents()
     for path in paths:
         path = Path(path)
@@ -153,6 +154,12 @@ def load_journals(paths: Iterable[Path], quarantine: bool = True) -> JournalCont
                 file_problems.append(problem)
                 continue
             assert record is not None
+            current = contents.latest.get(record.key)
+            # The later record wins. On one machine that is the later line; a record
+            # synced in from another machine (`annotator sync`) may be older than what
+            # the journal already holds, and then it is history, not the latest.
+            if current is not None and record.updated_at < current.updated_at:
+                continue
             contents.latest[record.key] = record
             contents.line_of[record.key] = (str(path), number)
         contents.problems.extend(file_problems)
@@ -209,6 +216,53 @@ class Journal:
                 os.fsync(fd)
         finally:
             os.close(fd)  # closing releases the lock
+
+    def append_missing(self, records: Iterable[AnnotationRecord]) -> list[AnnotationRecord]:
+        """Append, in one write, the records this journal does not hold yet (same
+        canonical line); returns them. The check and the write happen under the
+        journal's lock, so two processes syncing into one journal add each record once."""
+        import hashlib
+
+        from annotator.store.base import record_id, record_line
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, size, 0) if size else b""
+            held = {
+                record_id(record)
+                for _n, record, _p in iter_journal_lines(self.path, data)
+                if record is not None
+            }
+            added, lines = [], []
+            for record in records:
+                line = record_line(record)
+                identity = hashlib.sha1(line).hexdigest()
+                if identity in held:
+                    continue
+                held.add(identity)
+                added.append(record)
+                lines.append(line)
+            payload = b"".join(lines)
+            if payload:
+                if data and not data.endswith(b"\n"):
+                    payload = b"\n" + payload
+                written = os.write(fd, payload)
+                while written < len(payload):
+                    written += os.write(fd, payload[written:])
+                os.fsync(fd)
+            return added
+        finally:
+            os.close(fd)
+
+    def read_lines(self) -> Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]]:
+        """(line number, record, problem) for every line; nothing when there is no journal yet."""
+        if not self.path.exists():
+            return iter(())
+        return iter_journal_lines(self.path)
 
     def sync(self) -> None:
         """Force what was appended with ``fsync=False`` to disk."""

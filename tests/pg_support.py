@@ -1,0 +1,131 @@
+"""A private PostgreSQL server for tests and benchmarks, started from the binaries on PATH.
+
+``initdb`` into a temporary folder, ``pg_ctl start`` on a free loopback port (and a
+socket in that folder), trust authentication on loopback only; stopped and removed at
+the end. PostgreSQL refuses to run as root, so as root the server runs as the
+``postgres`` user (``runuser``). With ``pytest -n auto`` every xdist worker starts its
+own server (the fixture is session-scoped), so workers never share state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def missing_binaries() -> str | None:
+    """Why no server can be started here, or None."""
+    for name in ("initdb", "pg_ctl", "postgres"):
+        if shutil.which(name) is None:
+            return f"PostgreSQL's {name} is not on PATH (install PostgreSQL 15 server binaries)"
+    if os.geteuid() == 0 and (shutil.which("runuser") is None or not _user_exists("postgres")):
+        return "running as root without runuser or a 'postgres' user to run the server as"
+    return None
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PgServer:
+    """A private server in ``folder``; ``stop()`` and ``start()`` again on the same port
+    (a lost connection, for the spool tests)."""
+
+    def __init__(self, folder: Path, fsync: bool = False):
+        self.folder = folder
+        self.fsync = fsync
+        self.data = folder / "data"
+        self.port = _free_port()
+        self.running = False
+
+    @property
+    def admin_url(self) -> str:
+        return self.url("postgres")
+
+    def url(self, database: str, user: str = "postgres") -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, prefix: str = "t") -> str:
+        """A fresh, empty database; returns its URL (as the superuser)."""
+        import psycopg
+        from psycopg import sql
+
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def start(self) -> None:
+        # fsync off for tests: they hold nothing worth a disk flush (the benchmark keeps it on)
+        for _attempt in range(3):  # another process may take the port between probe and start
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                       f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=120")
+            done = subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                                                   str(self.folder / "log"), "-w", "-t", "60", "start"]),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if done.returncode == 0:
+                self.running = True
+                return
+            self.port = _free_port()
+        log = (self.folder / "log").read_text(errors="replace")[-500:]
+        raise RuntimeError(f"PostgreSQL did not start: {log}")
+
+    def stop(self, mode: str = "immediate") -> None:
+        subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.running = False
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def running_server(fsync: bool = False) -> Iterator[PgServer]:
+    folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    server = PgServer(folder, fsync)
+    try:
+        subprocess.run(
+            _as_server_user(["initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres",
+                             "--no-sync", "-E", "UTF8", "--locale=C"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+        server.start()
+        yield server
+    finally:
+        if server.running:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def session_server() -> Iterator[PgServer]:
+    """The body of conftest's session-scoped ``pg_server`` fixture: one private server
+    per test process (so per xdist worker); skips, saying why, where none can start."""
+    import pytest
+
+    reason = missing_binaries()
+    if reason:
+        pytest.skip(reason)
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[team]'")
+    with running_server() as server:
+        yield server
