@@ -183,7 +183,7 @@ def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None 
     return train.count, dev.count if dev is not None else 0
 
 
-def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
+def read(path: Path, report: LossReport | None = None) -> Iterator[tuple[Document, AnnotationRecord | None]]:
     from spacy.tokens import DocBin
 
     path = Path(path)
@@ -198,10 +198,10 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
             raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", file) from None
         for doc in docbin.get_docs(tokenizer().vocab):
             number += 1
-            yield _pair(doc, number, file)
+            yield _pair(doc, number, file, report)
 
 
-def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
+def _pair(doc, number: int, path: Path, report: LossReport | None = None) -> tuple[Document, AnnotationRecord | None]:
     from pydantic import ValidationError
 
     from annotator.errors import describe_validation_error
@@ -215,7 +215,7 @@ def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | No
         if RECORD_KEY in doc.user_data:
             record = AnnotationRecord.model_validate(_stored_json(doc.user_data[RECORD_KEY], RECORD_KEY))
         else:
-            record = _record_from_spans(doc, document)
+            record = _record_from_spans(doc, document, report)
     except ValidationError as error:
         raise AnnotatorError(f"doc {number}: {describe_validation_error(error)}", path) from None
     except ValueError as error:
@@ -243,25 +243,31 @@ def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:
     return record_problems(record, document) if record is not None else []
 
 
-def _record_from_spans(doc, document: Document) -> AnnotationRecord | None:
+def _record_from_spans(doc, document: Document, report: LossReport | None = None) -> AnnotationRecord | None:
     """A record from ``doc.spans["attribution"]`` alone (DocBins made by other programs)."""
-    from annotator.formats.common import LABEL_ROLES, example_record, exact_span
+    from annotator.formats.common import LABEL_ROLES, exact_span, example_record
     from annotator.quotes import infer_type
     from annotator.schema import Attribution
 
     group = doc.spans.get(SPANS_KEY) if SPANS_KEY in doc.spans else None
     if group is None:
+        if report is not None:
+            report.add(f"doc.ents entities of docs without doc.spans[{SPANS_KEY!r}], left out", len(doc.ents))
         return None
     pieces: dict[str, dict] = {}
     for piece in group:
         role = LABEL_ROLES.get(piece.label_)
         if role is None:
+            if report is not None:
+                report.add(f"spans labelled {piece.label_[:40]!r} (not SOURCE, CUE or CONTENT) left out")
             continue
         key = piece.id_ or f"s{piece.start}"
         pieces.setdefault(key, {}).setdefault(role, []).append((piece.start_char, piece.end_char))
     attributions = []
     for key, roles in pieces.items():
         if not any(role.value == "content" for role in roles):
+            if report is not None:
+                report.add("span ids with a source or cue but no CONTENT span, left out")
             continue
         spans = {role.value: exact_span(doc.text, list(dict.fromkeys(found))) for role, found in roles.items()}
         cue = spans.get("cue")
