@@ -92,14 +92,14 @@ def parse_line(
     index_of: dict[object, int] = {}
     for item in list_field(value, "entities", path, line):
         if not isinstance(item, dict) or not {"id", "label", "start_offset", "end_offset"} <= item.keys():
-            raise AnnotatorError(f"an entity needs id, label, start_offset and end_offset: {str(item)[:60]}", path, line)
+            raise AnnotatorError(f"bad entity (it needs id, label, start_offset and end_offset): {str(item)[:60]}", path, line)
         key, label = item["id"], item["label"]
         if not isinstance(key, int | str) or isinstance(key, bool):  # relations name entities by it
-            raise AnnotatorError(f"entity id {str(key)[:40]} must be an integer or a string", path, line)
+            raise AnnotatorError(f"bad entity: id {str(key)[:40]} must be an integer or a string", path, line)
         if not isinstance(label, str):
-            raise AnnotatorError(f"entity {key} label must be a string", path, line)
-        start = strict_int(item["start_offset"], f"entity {key} start_offset", path, line)
-        end = strict_int(item["end_offset"], f"entity {key} end_offset", path, line)
+            raise AnnotatorError(f"bad entity {key}: its label must be a string", path, line)
+        start = strict_int(item["start_offset"], f"bad entity {key}: start_offset", path, line)
+        end = strict_int(item["end_offset"], f"bad entity {key}: end_offset", path, line)
         if not 0 <= start < end <= len(text):
             raise AnnotatorError(f"entity {key} {start}-{end} does not fit the text", path, line)
         if key in index_of:  # relations name entities by id: which one would be meant?
