@@ -202,11 +202,11 @@ def parse_annotation(
         if kind == "labels":
             labels = _strings(value.get("labels"))
             if not labels:
-                raise AnnotatorError(f"{where}region {region!r} has no label", path, line)
+                raise AnnotatorError(f"region {region!r} in task {document.id!r} has no label", path, line)
             start = strict_int(value.get("start"), f"{where}region {region!r} start", path, line)
             end = strict_int(value.get("end"), f"{where}region {region!r} end", path, line)
             if not 0 <= start < end <= len(text):
-                raise AnnotatorError(f"{where}region {region!r} {start}-{end} does not fit the text", path, line)
+                raise AnnotatorError(f"region {region!r} in task {document.id!r} does not fit the text ({start}-{end})", path, line)
             if region in index_of:  # relations name regions by id: which one would be meant?
                 raise AnnotatorError(f"{where}region id {region!r} is used by two regions", path, line)
             if len(labels) > 1 and report is not None:
@@ -229,7 +229,7 @@ def parse_annotation(
     relations = []
     for head, child, label in links:
         if head not in index_of or child not in index_of:
-            raise AnnotatorError(f"{where}relation {head}->{child} names a missing region", path, line)
+            raise AnnotatorError(f"relation {head}->{child} in task {document.id!r} names a missing region", path, line)
         relations.append((index_of[head], index_of[child], label))
     attributions = graph_to_attributions(text, entities, relations, entity_ids, report)
     anchors = {attribution.id for attribution in attributions}
