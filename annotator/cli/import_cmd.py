@@ -18,6 +18,7 @@ ANNOTATED_FORMATS = {
     "prodigy": "prodigy",
     "doccano": "doccano",
     "labelstudio": "labelstudio",
+    "conll": "conll",
 }
 IMPORT_FORMATS = (*SOURCE_FORMATS, "brat", *ANNOTATED_FORMATS)
 
@@ -35,7 +36,7 @@ def import_command(
     annotations_out: Path | None = typer.Option(
         None,
         "--annotations-out",
-        help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio): "
+        help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio, conll): "
         "folder for one journal per annotator (<annotator>.jsonl).",
     ),
     annotator: str | None = typer.Option(
