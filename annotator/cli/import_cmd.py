@@ -148,6 +148,7 @@ def _is_training_jsonl(paths: list[Path]) -> bool:
 def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str, source_format: str) -> None:
     import importlib
 
+    from annotator.schema import Document
     from annotator.store import check_annotator_name
 
     if len(paths) != 1:
@@ -158,13 +159,13 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
     # What the input holds that cannot become part of an attribution: counted, then printed.
     report = LossReport(source_format, set())
     if source_format == "jsonl":
-        from annotator.formats import training_jsonl as module
+        from annotator.formats import training_jsonl
 
-        pairs = module.read(paths[0], report)
+        pairs = training_jsonl.read(paths[0], report)
     else:
         module = importlib.import_module(f"annotator.formats.{ANNOTATED_FORMATS[source_format]}")
         pairs = module.read(paths[0], report) if source_format == "spacy" else module.read(paths[0], annotator, report)
-    documents: dict[str, object] = {}
+    documents: dict[str, Document] = {}
     records = []
     seen: set[tuple[str, str]] = set()
     for document, record in pairs:

@@ -274,7 +274,8 @@ def _record_from_ann(document: Document, annotator: str, path: Path, result: Bra
             source_entity=parsed.entities.get(event.id),
             cue=cue,
             content=spans["content"],
-            type=written_type or infer_type(spans["content"].text, cue.text if cue else None),
+            type=AttributionType(written_type) if written_type else infer_type(
+                spans["content"].text, cue.text if cue else None),
             origin=Origin.manual,
         )
         attributions.append(attribution)

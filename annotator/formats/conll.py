@@ -253,24 +253,23 @@ def parse_block(lines: list[str], path, first_line: int,
                 found.append((start_at, end_at))
             previous[(attribution, role)] = (position, len(found) - 1)
     attributions = []
-    for key, (value, line) in comments.items():
+    for key, (_, comment_line) in comments.items():
         match = ATTRIBUTION_KEY.match(key)
         if match is None:
             continue
-        number = int(match.group(1))
-        fields = values[key]
-        roles = pieces.pop(number, {})
+        described = values[key]
+        roles = pieces.pop(int(match.group(1)), {})
         if Role.content not in roles:
             if report is not None:
                 report.add("attributions without a CONTENT token, left out")
             continue
         try:
             attributions.append(Attribution.model_validate({
-                **(fields if isinstance(fields, dict) else {}),
+                **(described if isinstance(described, dict) else {}),
                 **{role.value: exact_span(text, found) for role, found in roles.items()},
             }))
         except ValidationError as error:
-            raise AnnotatorError(describe_validation_error(error), path, line) from None
+            raise AnnotatorError(describe_validation_error(error), path, comment_line) from None
     if pieces:
         raise AnnotatorError(f"FRAMES name attribution {min(pieces)}, which no '# attribution N' comment "
                              "describes", path, first_line)

@@ -95,7 +95,7 @@ def graph_to_attributions(
         linked.setdefault(child, []).append((head, number))
     mapped: set[int] = set()
     used_relations: set[int] = set()
-    attributions = []
+    attributions: list[Attribution] = []
     for index, entity in enumerate(entities):
         if entity.label != "CONTENT" or index in continuation:
             continue

@@ -197,7 +197,7 @@ def parse_annotation(
         if not isinstance(item, dict):
             raise AnnotatorError(f"{where}a result is not an object", path, line)
         kind = item.get("type")
-        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        value: dict = item["value"] if isinstance(item.get("value"), dict) else {}
         region = str(item.get("id"))
         if kind == "labels":
             labels = _strings(value.get("labels"))

@@ -81,11 +81,12 @@ def task_for(example: Example, report: LossReport | None = None) -> dict:
         })
     relations = []
     for head, child, label in graph.relations:
-        if spans[head] is None or spans[child] is None:
+        head_span, child_span = spans[head], spans[child]
+        if head_span is None or child_span is None:
             continue
         relations.append({
-            "head": spans[head]["token_end"], "child": spans[child]["token_end"],
-            "head_span": spans[head], "child_span": spans[child], "label": label,
+            "head": head_span["token_end"], "child": child_span["token_end"],
+            "head_span": head_span, "child_span": child_span, "label": label,
         })
     written = [span for span in spans if span is not None]
     task = {
@@ -137,7 +138,7 @@ def parse_task(
     if not isinstance(task, dict) or not isinstance(task.get("text"), str):
         raise AnnotatorError("a Prodigy task needs a text", path, line)
     text = task["text"]
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    meta: dict = task["meta"] if isinstance(task.get("meta"), dict) else {}
     doc_id = str(meta.get("doc_id") or task.get("_input_hash") or f"line-{line}")
     index: dict[tuple[str, int, int], int] = {}
     entities: list[Entity] = []

@@ -191,7 +191,7 @@ def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None 
             doc = doc_for(example, report)
             if lengths is not None:
                 lengths.update(len(piece) for piece in doc.spans[SPANS_KEY])
-            (dev if to_dev else train).add(doc)
+            (dev if dev is not None and to_dev else train).add(doc)
     return train.count, dev.count if dev is not None else 0
 
 
@@ -224,6 +224,7 @@ def _pair(doc, number: int, path: Path, report: LossReport | None = None) -> tup
             document = Document.model_validate({"id": stored.get("id"), "text": doc.text, "meta": stored.get("meta") or {}})
         else:
             document = Document(id=f"doc-{number}", text=doc.text)
+        record: AnnotationRecord | None
         if RECORD_KEY in doc.user_data:
             record = AnnotationRecord.model_validate(_stored_json(doc.user_data[RECORD_KEY], RECORD_KEY))
         else:
@@ -284,7 +285,8 @@ def _record_from_spans(doc, document: Document, report: LossReport | None = None
         spans = {role.value: exact_span(doc.text, list(dict.fromkeys(found))) for role, found in roles.items()}
         cue = spans.get("cue")
         attributions.append(Attribution(
-            id=key, type=infer_type(spans["content"].text, cue.text if cue else None), **spans,
+            id=key, type=infer_type(spans["content"].text, cue.text if cue else None),
+            source=spans.get("source"), cue=cue, content=spans["content"],
         ))
     return example_record(document, "spacy", attributions)
 
@@ -318,7 +320,7 @@ def training_config(train: Path, dev: Path, lengths: Counter | None = None, repo
     config["paths"]["train"] = paths["train"]
     config["paths"]["dev"] = paths["dev"]
     config["nlp"]["pipeline"] = ["tok2vec", "span_finder", "spancat"]
-    config["nlp"]["batch_size"] = 16  # documents per batch when predicting (evaluation): bounded memory
+    config["nlp"]["batch_size"] = 8  # documents per batch when predicting (evaluation): bounded memory
     width = "${components.tok2vec.model.encode.width}"
     config["components"]["span_finder"] = {
         "factory": "span_finder", "spans_key": SPANS_KEY, "threshold": 0.5,

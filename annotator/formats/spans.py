@@ -24,7 +24,7 @@ def exact_span(text: str, pieces: list[tuple[int, int]]) -> Span:
         start=pieces[0][0],
         end=pieces[-1][1],
         text=FRAGMENT_JOINER.join(text[a:b] for a, b in pieces),
-        fragments=[tuple(piece) for piece in pieces],
+        fragments=[(a, b) for a, b in pieces],
     )
 
 

@@ -35,7 +35,6 @@ from realmessage import Messager  # noqa: E402
 from verify_annotations import verify_annotation  # noqa: E402
 
 
-
 def open_textfile(filename, mode="r"):
     # BRAT opens with mode "rU", which Python 3.11 removed (universal newlines are the
     # default): the same call without the "U". BRAT's parsing itself is unchanged.
