@@ -1,5 +1,7 @@
-"""What every export format shares: examples streamed from a corpus plus journals, a
-token layer, the tool-neutral span/relation encoding, and loss accounting.
+"""What every export format shares: examples streamed from a corpus plus journals, and
+(re-exported from their own modules) the token layer (``tokens``), role spans and strict
+integers (``spans``), the tool-neutral span/relation encoding (``graph``) and loss
+accounting (``loss``).
 
 An *example* is one document with one annotation record (one annotator's latest saved
 state, or the gold record). A journal holds one record per document, so exporting one
