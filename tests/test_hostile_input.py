@@ -360,10 +360,11 @@ def test_brat_export_keeps_hostile_ids_inside_the_output_folder(tmp_path, capsys
 def test_conll_keeps_an_annotator_name_on_its_comment_line(tmp_path, capsys):
     corpus = corpus_of(tmp_path / "c.jsonl", ["d1"])
     journal = journal_of(tmp_path / "j.jsonl", "bob\n-DOCSTART-", ["d1"])
-    code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "conll", "-o", tmp_path / "out.conll")
+    code, _, err = run(capsys, "export", journal, "--corpus", corpus, "-f", "conll", "-o", tmp_path / "out")
     assert code == 0, err
-    lines = (tmp_path / "out.conll").read_text().splitlines()
-    assert lines.count("-DOCSTART-") == 1 and "# annotator = bob -DOCSTART-" in lines
+    lines = (tmp_path / "out" / "attributions.conll").read_text().splitlines()
+    assert '# annotator = "bob\\n-DOCSTART-"' in lines and not any(line.startswith("-DOCSTART-") for line in lines)
+    assert (tmp_path / "out" / "cue.conll").read_text().splitlines().count("-DOCSTART- -X- O O") == 1
 
 
 def test_import_never_replaces_an_annotators_journal(tmp_path, capsys):

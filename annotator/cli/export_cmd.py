@@ -68,17 +68,18 @@ def export_command(
     corpus_spec: str = typer.Option(..., "--corpus", help="The corpus JSONL the annotations refer to, "
                                     "or a postgresql:// URL holding it."),
     export_format: str = typer.Option(..., "--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}."),
-    out: Path = typer.Option(..., "-o", "--out", help="File to write (brat: a folder)."),
+    out: Path = typer.Option(..., "-o", "--out", help="File to write (brat, conll: a folder)."),
     status: str = typer.Option(
         "done", "--status", help="Records to export by status: comma-separated done,in_progress,skipped or 'any'."
     ),
-    overwrite: bool = typer.Option(False, "--overwrite", help="brat: replace an existing output folder."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="brat, conll: replace an existing output folder."),
     brat_layout: str = typer.Option(
         "polnear", "--brat-layout", help="brat: polnear (text/NAME.txt + attributions/NAME_ANNOTATOR.ann, "
         "any number of annotators) or flat (NAME.txt beside NAME.ann for the BRAT server; one annotation per document).",
     ),
     config: Path | None = typer.Option(
-        None, "--config", help="spacy: also write a training config (paths point at -o and --dev-out); "
+        None, "--config", help="spacy: also write a training config (a span categorizer over SOURCE/CUE/CONTENT; "
+        "absolute paths to -o and --dev-out); "
         "labelstudio: also write the labeling config XML."
     ),
     dev_out: Path | None = typer.Option(
@@ -131,12 +132,19 @@ def export_command(
         with atomic_folder(out, overwrite) as folder:
             documents, count = module.write_brat(examples, folder, report, brat_layout)
         summary = f"{documents} document(s), {count} annotation file(s)"
+    elif export_format == "conll":  # a folder: one file per role, plus one with everything
+        with atomic_folder(out, overwrite) as folder:
+            count = module.write_folder(examples, folder, report)
+        summary = f"{count} example(s)"
     elif export_format == "spacy":
-        count, dev_count = module.write_docbins(examples, out, report, dev_out, dev_share, shard_size)
+        from collections import Counter
+
+        lengths: Counter = Counter()  # role fragments by length in tokens: sizes the config's suggester
+        count, dev_count = module.write_docbins(examples, out, report, dev_out, dev_share, shard_size, lengths)
         summary = f"{count} doc(s)" + (f"; {dev_out}: {dev_count} doc(s)" if dev_out else "")
         if config:
             with atomic_writer(config, "w") as stream:
-                stream.write(module.training_config(out, dev_out or out))
+                stream.write(module.training_config(out, dev_out or out, lengths, report))
             summary += f"; config {config}"
     else:
         with atomic_writer(out, "wb") as stream:

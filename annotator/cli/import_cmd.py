@@ -23,6 +23,7 @@ ANNOTATED_FORMATS = {
     "prodigy": "prodigy",
     "doccano": "doccano",
     "labelstudio": "labelstudio",
+    "conll": "conll",
 }
 IMPORT_FORMATS = (*SOURCE_FORMATS, "brat", *ANNOTATED_FORMATS)
 
@@ -41,7 +42,7 @@ def import_command(
     annotations_spec: str | None = typer.Option(
         None,
         "--annotations-out",
-        help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio): "
+        help="Annotated formats (brat, jsonl export, spacy, prodigy, doccano, labelstudio, conll): "
         "folder for one journal per annotator (<annotator>.jsonl), or a postgresql:// URL.",
     ),
     annotator: str | None = typer.Option(
@@ -183,18 +184,23 @@ def _is_training_jsonl(paths: list[Path]) -> bool:
 def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str, source_format: str) -> None:
     import importlib
 
+    from annotator.schema import Document
     from annotator.store import check_annotator_name
 
     if len(paths) != 1:
         raise AnnotatorError(f"--format {source_format} reads one file")
     check_annotator_name(annotator)
+    from annotator.formats.common import LossReport
+
+    # What the input holds that cannot become part of an attribution: counted, then printed.
+    report = LossReport(source_format, set())
     if source_format == "jsonl":
         from annotator.formats import training_jsonl
 
-        pairs = training_jsonl.read(paths[0])
+        pairs = training_jsonl.read(paths[0], report)
     else:
         module = importlib.import_module(f"annotator.formats.{ANNOTATED_FORMATS[source_format]}")
-        pairs = module.read(paths[0]) if source_format == "spacy" else module.read(paths[0], annotator)
+        pairs = module.read(paths[0], report) if source_format == "spacy" else module.read(paths[0], annotator, report)
     documents: dict[str, Document] = {}
     records = []
     seen: set[tuple[str, str]] = set()
@@ -220,6 +226,14 @@ def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None
         f"record(s) by {len(by_annotator)} annotator(s)" + (f" -> {annotations_out}/" if annotations_out else ""),
         err=is_standard_output(out),
     )
+    _print_unmapped(report.lines())
+
+
+def _print_unmapped(lines: list[str]) -> None:
+    """``warning: FORMAT: COUNT what`` for everything an import could not map (labels and
+    names in them come from the input, hence printable)."""
+    for line in lines:
+        echo(printable(f"warning: {line}"), err=True)
 
 
 def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str) -> None:
@@ -240,10 +254,7 @@ def _import_brat(paths: list[Path], out: Path, annotations_out: Path | None, ann
         + (f" -> {annotations_out}/" if annotations_out else ""),
         err=is_standard_output(out),
     )
-    if imported.unmapped:
-        echo("not mapped to attributions (counted, not lost silently):", err=True)
-        for what, count in sorted(imported.unmapped.items()):
-            echo(printable(f"  {count:6} {what}"), err=True)
+    _print_unmapped([f"brat: {count} {what}" for what, count in sorted(imported.unmapped.items())])
     for problem in imported.problems[:20]:  # they quote .ann lines
         echo(printable(f"warning: {problem}"), err=True)
     if len(imported.problems) > 20:

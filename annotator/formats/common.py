@@ -1,5 +1,7 @@
-"""What every export format shares: examples streamed from a corpus plus journals, a
-token layer, the tool-neutral span/relation encoding, and loss accounting.
+"""What every export format shares: examples streamed from a corpus plus journals, and
+(re-exported from their own modules) the token layer (``tokens``), role spans and strict
+integers (``spans``), the tool-neutral span/relation encoding (``graph``) and loss
+accounting (``loss``).
 
 An *example* is one document with one annotation record (one annotator's latest saved
 state, or the gold record). A journal holds one record per document, so exporting one
@@ -18,11 +20,9 @@ DocBin use spaCy's own exclusive ends.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -30,23 +30,44 @@ from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
 from annotator.fileio import naming_write_errors
-from annotator.quotes import infer_type
+
+# Re-exported: the formats' shared parts live in their own modules (spans, tokens, loss
+# accounting, the entity/relation graph); importing them from here keeps working.
+from annotator.formats.graph import (
+    Entity,
+    Graph,
+    attributions_to_graph,
+    graph_to_attributions,
+)
+from annotator.formats.loss import (
+    ATTRIBUTION_FIELDS,
+    LossReport,
+    count_unrecoverable,
+    renumbered_ids,
+)
+from annotator.formats.spans import (
+    LABEL_ROLES,
+    ROLE_LABELS,
+    ROLES,
+    exact_span,
+    role_pieces,
+    span_signature,
+    strict_int,
+)
+from annotator.formats.tokens import Tokens, tokenizer
 from annotator.schema import (
-    FRAGMENT_JOINER,
     AnnotationRecord,
     Attribution,
     Document,
-    Origin,
-    Role,
-    Span,
     Status,
     record_problems,
 )
 
-ROLE_LABELS = {Role.source: "SOURCE", Role.cue: "CUE", Role.content: "CONTENT"}
-LABEL_ROLES = {label: role for role, label in ROLE_LABELS.items()}
-# Role order inside an attribution when written out: who, the signal, what.
-ROLES = (Role.source, Role.cue, Role.content)
+__all__ = [
+    "ATTRIBUTION_FIELDS", "LABEL_ROLES", "ROLES", "ROLE_LABELS", "Entity", "Example", "Graph", "LossReport",
+    "Tokens", "attributions_to_graph", "count_unrecoverable", "exact_span", "graph_to_attributions",
+    "renumbered_ids", "role_pieces", "span_signature", "strict_int", "tokenizer",
+]
 
 
 @dataclass
@@ -306,285 +327,10 @@ def list_field(value: dict, key: str, path, line: int | None, where: str = "") -
     return items
 
 
-# ---------------------------------------------------------------- tokens
-
-
-@lru_cache(maxsize=1)
-def tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
-@dataclass
-class Tokens:
-    """The tokens of one text with their character offsets (end exclusive)."""
-
-    words: list[str]
-    starts: list[int]
-    ends: list[int]
-    spaces: list[bool]
-
-    @classmethod
-    def of(cls, text: str) -> Tokens:
-        return cls.of_doc(tokenizer()(text), text)
-
-    @classmethod
-    def of_doc(cls, doc, text: str | None = None) -> Tokens:
-        from spacy.attrs import IDX, LENGTH, SPACY
-
-        # Arrays, not Token objects: making a Token per word dominated export time.
-        if len(doc) == 0:
-            return cls([], [], [], [])
-        columns = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-        if text is None:
-            text = doc.text  # builds the text from Token objects: slow, so callers pass it
-        starts = [row[0] for row in columns]
-        ends = [row[0] + row[1] for row in columns]
-        words = [text[start:end] for start, end in zip(starts, ends)]
-        spaces = [bool(row[2]) for row in columns]
-        return cls(words, starts, ends, spaces)
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        """(first, last) token indices touched by chars [start, end), last inclusive."""
-        first = bisect.bisect_right(self.ends, start)
-        last = bisect.bisect_left(self.starts, end) - 1
-        if first >= len(self.words) or last < first:
-            return None
-        return first, last
-
-    def aligned(self, start: int, end: int) -> bool:
-        bounds = self.span(start, end)
-        return bounds is not None and self.starts[bounds[0]] == start and self.ends[bounds[1]] == end
-
-    def as_json(self) -> list[dict]:
-        return [
-            {"id": index, "text": word, "start": start, "end": end, "ws": space}
-            for index, (word, start, end, space) in enumerate(
-                zip(self.words, self.starts, self.ends, self.spaces)
-            )
-        ]
-
-
-# ---------------------------------------------------------------- spans
-
-
-def exact_span(text: str, pieces: list[tuple[int, int]]) -> Span:
-    """A span over exactly these pieces (sorted, not merged: adjacent fragments stay apart)."""
-    pieces = sorted(pieces)
-    if len(pieces) == 1:
-        return Span.from_text(text, *pieces[0])
-    overlapping = any(b[0] < a[1] for a, b in zip(pieces, pieces[1:]))
-    if overlapping:
-        return Span.from_pieces(text, pieces)
-    return Span(
-        start=pieces[0][0],
-        end=pieces[-1][1],
-        text=FRAGMENT_JOINER.join(text[a:b] for a, b in pieces),
-        fragments=[tuple(piece) for piece in pieces],
-    )
-
-
-def role_pieces(attribution: Attribution) -> list[tuple[Role, int, int]]:
-    return [
-        (role, start, end)
-        for role in ROLES
-        if (span := attribution.span(role)) is not None
-        for start, end in span.pieces
-    ]
-
-
-# ---------------------------------------------------------------- tool-neutral graph
-
-RELATION_LABELS = {Role.source: "SOURCE", Role.cue: "CUE", Role.content: "CONTENT"}
-
-
-@dataclass
-class Entity:
-    label: str  # SOURCE, CUE or CONTENT
-    start: int
-    end: int
-
-
-@dataclass
-class Graph:
-    """Attributions as labelled entities and relations, for tools without frames.
-
-    Each attribution is a star around an *anchor*: its content's first fragment, an
-    entity of its own. Relations go from the anchor to every other piece of the
-    attribution (source and cue fragments, further content fragments), labelled with
-    that piece's role. Source and cue entities with the same label and offsets are
-    shared between attributions; content entities never are, so anchors are unique.
-    """
-
-    entities: list[Entity]
-    relations: list[tuple[int, int, str]]  # (anchor index, member index, label)
-    anchors: list[int]  # entity index of each attribution's anchor, in order
-
-
-def attributions_to_graph(attributions: list[Attribution]) -> Graph:
-    entities: list[Entity] = []
-    shared: dict[tuple[str, int, int], int] = {}
-    relations: list[tuple[int, int, str]] = []
-    anchors: list[int] = []
-
-    def add(label: str, start: int, end: int, share: bool) -> int:
-        key = (label, start, end)
-        if share and key in shared:
-            return shared[key]
-        entities.append(Entity(label, start, end))
-        if share:
-            shared[key] = len(entities) - 1
-        return len(entities) - 1
-
-    for attribution in attributions:
-        content = attribution.content.pieces
-        anchor = add("CONTENT", *content[0], share=False)
-        anchors.append(anchor)
-        for role in ROLES:
-            span = attribution.span(role)
-            if span is None:
-                continue
-            pieces = span.pieces[1:] if role is Role.content else span.pieces
-            for start, end in pieces:
-                member = add(ROLE_LABELS[role], start, end, share=role is not Role.content)
-                relations.append((anchor, member, RELATION_LABELS[role]))
-    return Graph(entities, relations, anchors)
-
-
-def graph_to_attributions(
-    text: str,
-    entities: list[Entity],
-    relations: list[tuple[int, int, str]],
-    entity_ids: list[str] | None = None,
-    problems: list[str] | None = None,
-) -> list[Attribution]:
-    """Attributions back from a graph (tolerant of relations drawn either way round).
-
-    An anchor is a CONTENT entity that is not a continuation (the member of a CONTENT
-    relation). Its attribution holds the entities related to it, by their labels, and
-    takes its id from ``entity_ids[anchor]`` when given (else a1, a2, ...).
-    """
-    continuation = {member for _, member, label in relations if label.upper() == "CONTENT"}
-    linked: dict[int, list[int]] = {}
-    for head, child, _label in relations:
-        linked.setdefault(head, []).append(child)
-        linked.setdefault(child, []).append(head)
-    attributions = []
-    for index, entity in enumerate(entities):
-        if entity.label != "CONTENT" or index in continuation:
-            continue
-        pieces: dict[Role, list[tuple[int, int]]] = {Role.content: [(entity.start, entity.end)]}
-        for other in linked.get(index, []):
-            member = entities[other]
-            role = LABEL_ROLES.get(member.label)
-            if role is None or (role is Role.content and other not in continuation):
-                continue
-            pieces.setdefault(role, []).append((member.start, member.end))
-        spans = {role: exact_span(text, role_pieces) for role, role_pieces in pieces.items()}
-        number = len(attributions)
-        cue = spans.get(Role.cue)
-        attributions.append(
-            Attribution(
-                id=entity_ids[index] if entity_ids else f"a{number + 1}",
-                source=spans.get(Role.source),
-                cue=cue,
-                content=spans[Role.content],
-                type=infer_type(spans[Role.content].text, cue.text if cue else None),
-                origin=Origin.manual,
-            )
-        )
-    used = {index for index, entity in enumerate(entities) if entity.label == "CONTENT"}
-    used |= {member for _, member, _ in relations} | {head for head, _, _ in relations}
-    orphans = [entity for index, entity in enumerate(entities) if index not in used]
-    if orphans and problems is not None:
-        problems.append(f"{len(orphans)} span(s) belong to no attribution (no relation to a content)")
-    return attributions
-
-
-# ---------------------------------------------------------------- loss accounting
-
-# What a reader rebuilds for a field it cannot read: a field whose value differs from
-# this default is lost in a format that does not carry it.
-def _default_type(attribution: Attribution) -> str:
-    cue = attribution.cue.text if attribution.cue else None
-    return infer_type(attribution.content.text, cue).value
-
-
-ATTRIBUTION_FIELDS = {
-    "type": lambda a: a.type.value != _default_type(a),
-    "source_entity": lambda a: a.source_entity is not None,
-    "note": lambda a: a.note is not None,
-    "origin": lambda a: a.origin is not Origin.manual,
-    "action": lambda a: a.action is not None,
-    "score": lambda a: a.score is not None,
-    "agreed_by": lambda a: a.agreed_by is not None,
-}
-
-
-class LossReport:
-    """Counts of what a format could not carry, printed as warnings (never silent)."""
-
-    def __init__(self, format_name: str, carries: set[str]):
-        self.format_name = format_name
-        self.carries = carries
-        self.counts: Counter = Counter()
-
-    def add(self, what: str, count: int = 1) -> None:
-        if count:
-            self.counts[what] += count
-
-    def check_record(self, record: AnnotationRecord, id_of: list[str] | None = None) -> None:
-        """Count the fields of a record this format drops (by the names in ``carries``)."""
-        carries = self.carries
-        for field_name, is_set in ATTRIBUTION_FIELDS.items():
-            if field_name not in carries:
-                self.add(
-                    f"attribution {field_name} values not carried",
-                    sum(1 for attribution in record.attributions if is_set(attribution)),
-                )
-        if "discontinuous" not in carries:
-            self.add(
-                "discontinuous spans written as separate fragments (the format has no discontinuous spans)",
-                sum(
-                    1
-                    for attribution in record.attributions
-                    for role in ROLES
-                    if (span := attribution.span(role)) is not None and span.is_discontinuous
-                ),
-            )
-        if "frames" not in carries:
-            self.add("attributions whose frame (which source, cue and content belong together) is not carried", len(record.attributions))
-        if "id" not in carries and id_of is not None:
-            self.add(
-                "attribution ids not carried (renumbered)",
-                sum(1 for attribution, new in zip(record.attributions, id_of) if attribution.id != new),
-            )
-        if "rejected" not in carries:
-            self.add("rejected suggestions not carried", len(record.rejected))
-        if "adjudicator" not in carries and record.adjudicator is not None:
-            self.add("gold adjudicator names not carried", 1)
-        if "status" not in carries and record.status is not Status.done:
-            self.add(f"record status {record.status.value} (read back as done)", 1)
-
-    def lines(self) -> list[str]:
-        return [
-            f"{self.format_name}: {count} {what}"
-            for what, count in sorted(self.counts.items())
-        ]
-
-
-def renumbered_ids(prefix: str, count: int) -> list[str]:
-    return [f"{prefix}{number}" for number in range(1, count + 1)]
-
-
 # ---------------------------------------------------------------- multi-file outputs
 
 
-import contextlib  # noqa: E402
+import contextlib
 
 
 @contextlib.contextmanager
@@ -621,21 +367,6 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
             building.rename(target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-
-
-def span_signature(attribution: Attribution) -> tuple:
-    return tuple(
-        tuple(span.pieces) if (span := attribution.span(role)) is not None else None for role in ROLES
-    )
-
-
-def count_unrecoverable(report: LossReport, original: list[Attribution], rebuilt: list[Attribution]) -> None:
-    """Count attributions a reader of this format would not get back span for span."""
-    expected = [span_signature(attribution) for attribution in original]
-    got = [span_signature(attribution) for attribution in rebuilt]
-    if expected != got:
-        missing = len(expected) - sum(1 for a, b in zip(expected, got) if a == b)
-        report.add("attributions whose spans cannot be told apart (shared offsets)", max(missing, 1))
 
 
 def example_record(

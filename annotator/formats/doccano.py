@@ -34,6 +34,7 @@ from annotator.formats.common import (
     iso_time,
     list_field,
     renumbered_ids,
+    strict_int,
 )
 from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
 
@@ -81,30 +82,42 @@ def write(examples, stream: IO[bytes], report: LossReport) -> int:
     return count
 
 
-def parse_line(value: object, path, line: int, default_annotator: str = "doccano") -> tuple[Document, AnnotationRecord]:
+def parse_line(
+    value: object, path, line: int, default_annotator: str = "doccano", report: LossReport | None = None
+) -> tuple[Document, AnnotationRecord]:
     if not isinstance(value, dict) or not isinstance(value.get("text"), str):
         raise AnnotatorError("a doccano line needs a text", path, line)
     text = value["text"]
     entities: list[Entity] = []
     index_of: dict[object, int] = {}
     for item in list_field(value, "entities", path, line):
-        try:
-            start, end, label = int(item["start_offset"]), int(item["end_offset"]), str(item["label"])
-            key = item["id"]
-            hash(key)  # relations name entities by it
-        except (KeyError, TypeError, ValueError):
-            raise AnnotatorError(f"bad entity {item!r}", path, line) from None
+        if not isinstance(item, dict) or not {"id", "label", "start_offset", "end_offset"} <= item.keys():
+            raise AnnotatorError(f"bad entity (it needs id, label, start_offset and end_offset): {str(item)[:60]}", path, line)
+        key, label = item["id"], item["label"]
+        if not isinstance(key, int | str) or isinstance(key, bool):  # relations name entities by it
+            raise AnnotatorError(f"bad entity: id {str(key)[:40]} must be an integer or a string", path, line)
+        if not isinstance(label, str):
+            raise AnnotatorError(f"bad entity {key}: its label must be a string", path, line)
+        start = strict_int(item["start_offset"], f"bad entity {key}: start_offset", path, line)
+        end = strict_int(item["end_offset"], f"bad entity {key}: end_offset", path, line)
         if not 0 <= start < end <= len(text):
             raise AnnotatorError(f"entity {key} {start}-{end} does not fit the text", path, line)
+        if key in index_of:  # relations name entities by id: which one would be meant?
+            raise AnnotatorError(f"entity id {key!r} is used by two entities", path, line)
         index_of[key] = len(entities)
         entities.append(Entity(label.upper(), start, end))
     relations = []
     for item in list_field(value, "relations", path, line):
+        if not isinstance(item, dict):
+            raise AnnotatorError("a relation must be an object", path, line)
+        head, child = item.get("from_id"), item.get("to_id")
+        if isinstance(head, bool) or isinstance(child, bool) or not isinstance(item.get("type"), str):
+            raise AnnotatorError(f"relation {str(item)[:60]} needs entity ids and a type", path, line)
         try:
-            relations.append((index_of[item["from_id"]], index_of[item["to_id"]], str(item["type"])))
+            relations.append((index_of[head], index_of[child], item["type"]))
         except (KeyError, TypeError):
-            raise AnnotatorError(f"relation {item!r} names an entity that does not exist", path, line) from None
-    attributions = graph_to_attributions(text, entities, relations)
+            raise AnnotatorError(f"relation {str(item)[:60]} names an entity that does not exist", path, line) from None
+    attributions = graph_to_attributions(text, entities, relations, report=report)
     doc_id = str(value.get("doc_id") or value.get("id") or f"line-{line}")
     meta = value.get("doc_meta") if isinstance(value.get("doc_meta"), dict) else {}
     try:
@@ -119,7 +132,9 @@ def parse_line(value: object, path, line: int, default_annotator: str = "doccano
     return document, example_record(document, annotator, attributions, updated, Status(status))
 
 
-def read(path: Path, default_annotator: str = "doccano") -> Iterator[tuple[Document, AnnotationRecord]]:
+def read(
+    path: Path, default_annotator: str = "doccano", report: LossReport | None = None
+) -> Iterator[tuple[Document, AnnotationRecord]]:
     with Path(path).open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
@@ -128,4 +143,4 @@ def read(path: Path, default_annotator: str = "doccano") -> Iterator[tuple[Docum
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError as error:
                 raise AnnotatorError(f"invalid JSON: {error}", path, number) from None
-            yield parse_line(value, path, number, default_annotator)
+            yield parse_line(value, path, number, default_annotator, report)

@@ -13,6 +13,19 @@ entry in ``annotations`` per annotator. Each annotation's ``result`` holds:
 Offsets are Python code points (Label Studio's own frontend has had UTF-16 offset bugs
 with emoji, HumanSignal/label-studio#1347). Not carried (counted when set): origin,
 action, score, agreed_by, rejected suggestions.
+
+Annotators: the server's import takes ``completed_by`` only as a member's user id or as
+``{"email": ...}`` naming a member (anything else is refused), so each annotation names its
+annotator by email: the annotator name itself when it is an address, else
+``NAME@annotator.invalid`` (create a user with that address per annotator in Label Studio,
+or map them when importing). Reading back, ``NAME@annotator.invalid`` gives ``NAME``, any
+other address the address, and a bare user id (what Label Studio's own JSON export writes)
+``labelstudio-user-ID``, so each annotator's work stays apart.
+
+Reading is strict: offsets must be JSON integers (not booleans, fractions or strings), a
+region id may not be used by two regions, and whatever cannot become part of an
+attribution (other labels, regions or relations outside any frame, other result types)
+is counted in the import report. Errors name the file and the line where the task starts.
 """
 
 from __future__ import annotations
@@ -34,11 +47,37 @@ from annotator.formats.common import (
     example_record,
     graph_to_attributions,
     list_field,
+    strict_int,
 )
-from annotator.schema import AnnotationRecord, AttributionType, Document, DocumentMeta, Status
+from annotator.schema import (
+    AnnotationRecord,
+    AttributionType,
+    Document,
+    DocumentMeta,
+    Status,
+)
 
 FORMAT = "labelstudio"
 CARRIES = {"frames", "id", "type", "note", "source_entity", "status"}
+# An address of the reserved .invalid domain (RFC 2606) for annotators named without one.
+EMAIL_DOMAIN = "annotator.invalid"
+USER_ID_PREFIX = "labelstudio-user-"
+
+
+def email_of(annotator: str) -> str:
+    return annotator if "@" in annotator else f"{annotator}@{EMAIL_DOMAIN}"
+
+
+def annotator_of(completed_by: object, default: str) -> str:
+    """The annotator named by Label Studio's ``completed_by`` (see the module's docstring)."""
+    if isinstance(completed_by, dict):
+        completed_by = completed_by.get("email", completed_by.get("id"))
+    if type(completed_by) is int:
+        return f"{USER_ID_PREFIX}{completed_by}"
+    if isinstance(completed_by, str) and completed_by:
+        name, _, domain = completed_by.rpartition("@")
+        return name if domain == EMAIL_DOMAIN and name else completed_by
+    return default
 
 LABEL_CONFIG = """\
 <View>
@@ -102,7 +141,7 @@ def annotation_for(record: AnnotationRecord, text: str, number: int) -> dict:
                        "direction": "right", "labels": [label]})
     stamp = record.updated_at.isoformat()
     return {
-        "id": number, "completed_by": record.annotator, "result": result,
+        "id": number, "completed_by": {"email": email_of(record.annotator)}, "result": result,
         "was_cancelled": record.status is Status.skipped, "ground_truth": record.adjudicator is not None,
         "created_at": stamp, "updated_at": stamp, "status": record.status.value,
     }
@@ -141,56 +180,74 @@ def write(examples, stream: IO[bytes], report: LossReport) -> int:
     return count
 
 
-def parse_annotation(annotation: object, document: Document, path, default_annotator: str = "labelstudio") -> AnnotationRecord:
-    if not isinstance(annotation, dict):
-        raise AnnotatorError(f"bad annotation in task {document.id!r}: not an object", path)
+def parse_annotation(
+    annotation: object, document: Document, path, default_annotator: str = "labelstudio",
+    line: int | None = None, report: LossReport | None = None,
+) -> AnnotationRecord:
     where = f"task {document.id!r}: "
+    if not isinstance(annotation, dict):
+        raise AnnotatorError(f"{where}an annotation is not an object", path, line)
     text = document.text
     entities: list[Entity] = []
     entity_ids: list[str] = []
     index_of: dict[str, int] = {}
     per_region: dict[str, dict[str, object]] = {}
     links = []
-    for item in list_field(annotation, "result", path, None, where):
+    for item in list_field(annotation, "result", path, line, where):
         if not isinstance(item, dict):
-            continue
+            raise AnnotatorError(f"{where}a result is not an object", path, line)
         kind = item.get("type")
-        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        value: dict = item["value"] if isinstance(item.get("value"), dict) else {}
+        region = str(item.get("id"))
         if kind == "labels":
             labels = _strings(value.get("labels"))
-            start, end = value.get("start"), value.get("end")
             if not labels:
-                raise AnnotatorError(f"region {item.get('id')!r} in task {document.id!r} has no label", path)
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-                raise AnnotatorError(f"region {item.get('id')!r} in task {document.id!r} does not fit the text", path)
-            index_of[str(item.get("id"))] = len(entities)
-            entity_ids.append(str(item.get("id")))
-            entities.append(Entity(str(labels[0]).upper(), start, end))
+                raise AnnotatorError(f"region {region!r} in task {document.id!r} has no label", path, line)
+            start = strict_int(value.get("start"), f"{where}region {region!r} start", path, line)
+            end = strict_int(value.get("end"), f"{where}region {region!r} end", path, line)
+            if not 0 <= start < end <= len(text):
+                raise AnnotatorError(f"region {region!r} in task {document.id!r} does not fit the text ({start}-{end})", path, line)
+            if region in index_of:  # relations name regions by id: which one would be meant?
+                raise AnnotatorError(f"{where}region id {region!r} is used by two regions", path, line)
+            if len(labels) > 1 and report is not None:
+                report.add("extra labels on a region (the first is used)", len(labels) - 1)
+            index_of[region] = len(entities)
+            entity_ids.append(region)
+            entities.append(Entity(labels[0].upper(), start, end))
         elif kind == "relation":
             label = (_strings(item.get("labels")) or [""])[0]
             links.append((str(item.get("from_id")), str(item.get("to_id")), label))
         elif kind == "choices" and _strings(value.get("choices")):
-            per_region.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = _strings(value["choices"])[0]
+            per_region.setdefault(region, {})[str(item.get("from_name"))] = _strings(value["choices"])[0]
         elif kind == "textarea" and value.get("text"):
             texts = value["text"]
-            per_region.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = (
-                "\n".join(texts) if isinstance(texts, list) else str(texts)
+            per_region.setdefault(region, {})[str(item.get("from_name"))] = (
+                "\n".join(str(piece) for piece in texts) if isinstance(texts, list) else str(texts)
             )
+        elif report is not None:
+            report.add(f"results of type {str(kind)[:30]!r} (not labels, relation, choices or textarea) left out")
     relations = []
     for head, child, label in links:
         if head not in index_of or child not in index_of:
-            raise AnnotatorError(f"relation {head}->{child} in task {document.id!r} names a missing region", path)
+            raise AnnotatorError(f"relation {head}->{child} in task {document.id!r} names a missing region", path, line)
         relations.append((index_of[head], index_of[child], label))
-    attributions = graph_to_attributions(text, entities, relations, entity_ids)
+    attributions = graph_to_attributions(text, entities, relations, entity_ids, report)
+    anchors = {attribution.id for attribution in attributions}
     for attribution in attributions:
         extra = per_region.get(attribution.id, {})
-        if isinstance(extra.get("type"), str) and extra["type"] in AttributionType.__members__:
-            attribution.type = AttributionType(extra["type"])
+        written_type = extra.get("type")
+        if isinstance(written_type, str) and written_type in AttributionType.__members__:
+            attribution.type = AttributionType(written_type)
+        elif written_type is not None and report is not None:
+            report.add("attribution types not one of annotator's (inferred from quotation instead)")
         for name in ("source_entity", "note"):
             if name in extra:
                 setattr(attribution, name, extra[name])
-    who = annotation.get("completed_by")
-    annotator = who.get("email") if isinstance(who, dict) else who
+    if report is not None:
+        for region, fields in per_region.items():
+            if region not in anchors:
+                report.add("per-region choices or texts on a region that is not a content anchor, left out",
+                           len(fields))
     updated = None
     if isinstance(annotation.get("updated_at"), str):
         try:
@@ -198,11 +255,13 @@ def parse_annotation(annotation: object, document: Document, path, default_annot
             if updated.tzinfo is None:
                 updated = updated.replace(tzinfo=timezone.utc)
         except ValueError:
-            updated = None
+            raise AnnotatorError(f"{where}updated_at {annotation['updated_at'][:40]!r} is not an ISO 8601 time",
+                                 path, line) from None
     written_status = annotation.get("status")
-    status = Status.skipped if annotation.get("was_cancelled") else Status(written_status) \
+    status = Status.skipped if annotation.get("was_cancelled") is True else Status(written_status) \
         if isinstance(written_status, str) and written_status in Status.__members__ else Status.done
-    return example_record(document, str(annotator or default_annotator), attributions, updated, status)
+    annotator = annotator_of(annotation.get("completed_by"), default_annotator)
+    return example_record(document, annotator, attributions, updated, status)
 
 
 def _strings(value: object) -> list[str]:
@@ -210,28 +269,71 @@ def _strings(value: object) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def read(path: Path, default_annotator: str = "labelstudio") -> Iterator[tuple[Document, AnnotationRecord]]:
-    try:
-        tasks = orjson.loads(read_text(Path(path)))
-    except orjson.JSONDecodeError as error:
-        raise AnnotatorError(f"invalid JSON: {error}", path) from None
-    if not isinstance(tasks, list):
-        raise AnnotatorError("expected a JSON array of Label Studio tasks", path)
-    for number, task in enumerate(tasks, start=1):
+def _tasks(path: Path) -> Iterator[tuple[int, object]]:
+    """(line where it starts, task) for each element of the file's top-level JSON array.
+
+    Decoded one element at a time with the standard library so that every error can name
+    the line of its task (a Label Studio export is one array, often pretty-printed).
+    """
+    import json
+
+    text = read_text(Path(path))
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        raise AnnotatorError("expected a JSON array of Label Studio tasks", path, text.count("\n", 0, position) + 1)
+    position = _skip_space(text, position + 1)
+    first = True
+    while not text.startswith("]", position):
+        line = text.count("\n", 0, position) + 1
+        if not first:
+            if not text.startswith(",", position):
+                raise AnnotatorError("invalid JSON: expected ',' or ']' between tasks", path, line)
+            position = _skip_space(text, position + 1)
+            line = text.count("\n", 0, position) + 1
+        try:
+            task, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise AnnotatorError(f"invalid JSON: {error.msg}", path, error.lineno) from None
+        except RecursionError:
+            raise AnnotatorError("invalid JSON: nested too deeply", path, line) from None
+        yield line, task
+        first = False
+        position = _skip_space(text, position)
+        if position >= len(text):
+            raise AnnotatorError("invalid JSON: the array is not closed", path, line)
+    if text[position + 1:].strip():
+        raise AnnotatorError("invalid JSON: text after the array", path, text.count("\n", 0, position) + 1)
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def read(
+    path: Path, default_annotator: str = "labelstudio", report: LossReport | None = None
+) -> Iterator[tuple[Document, AnnotationRecord | None]]:
+    for number, (line, task) in enumerate(_tasks(path), start=1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            raise AnnotatorError(f"task {number} has no data", path)
+            raise AnnotatorError(f"task {number} has no data object", path, line)
         data = task["data"]
         text = data.get("text")
         if not isinstance(text, str):
-            raise AnnotatorError(f"task {number} has no data.text", path)
+            raise AnnotatorError(f"task {number} has no data.text string", path, line)
         meta = (task.get("meta") or {}).get("doc_meta") if isinstance(task.get("meta"), dict) else None
         doc_id = str(data.get("doc_id") or task.get("id") or number)
         try:
             document = Document(id=doc_id, text=text, meta=DocumentMeta.model_validate(meta or {"title": data.get("title")}))
         except ValueError:
             document = Document(id=doc_id, text=text)
-        annotations = list_field(task, "annotations", path, None, f"task {number}: ")
+            if report is not None and meta:
+                report.add("task metadata (meta.doc_meta) not readable as document metadata, left out")
+        annotations = list_field(task, "annotations", path, line, f"task {number}: ")
+        if report is not None:
+            report.add("predictions (not annotations) left out", len(list_field(task, "predictions", path, line)))
         if not annotations:
             yield document, None
         for annotation in annotations:
-            yield document, parse_annotation(annotation, document, path, default_annotator)
+            yield document, parse_annotation(annotation, document, path, default_annotator, line, report)

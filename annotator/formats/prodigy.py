@@ -42,6 +42,7 @@ from annotator.formats.common import (
     iso_time,
     list_field,
     renumbered_ids,
+    strict_int,
 )
 from annotator.schema import AnnotationRecord, Document, DocumentMeta, Status
 
@@ -80,11 +81,12 @@ def task_for(example: Example, report: LossReport | None = None) -> dict:
         })
     relations = []
     for head, child, label in graph.relations:
-        if spans[head] is None or spans[child] is None:
+        head_span, child_span = spans[head], spans[child]
+        if head_span is None or child_span is None:
             continue
         relations.append({
-            "head": spans[head]["token_end"], "child": spans[child]["token_end"],
-            "head_span": spans[head], "child_span": spans[child], "label": label,
+            "head": head_span["token_end"], "child": child_span["token_end"],
+            "head_span": head_span, "child_span": child_span, "label": label,
         })
     written = [span for span in spans if span is not None]
     task = {
@@ -122,17 +124,21 @@ def write(examples, stream: IO[bytes], report: LossReport) -> int:
 def _entity(span: object, path, line: int) -> tuple[str, int, int]:
     if not isinstance(span, dict) or not {"start", "end", "label"} <= span.keys():
         raise AnnotatorError("a span needs start, end and label", path, line)
-    start, end, label = span["start"], span["end"], span["label"]
-    if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)):
-        raise AnnotatorError(f"bad span {span!r}", path, line)
+    label = span["label"]
+    if not isinstance(label, str):
+        raise AnnotatorError(f"a span label must be a string, not {str(label)[:40]}", path, line)
+    start = strict_int(span["start"], "span start", path, line)
+    end = strict_int(span["end"], "span end", path, line)
     return label.upper(), start, end
 
 
-def parse_task(task: object, path, line: int, default_annotator: str = "prodigy") -> tuple[Document, AnnotationRecord]:
+def parse_task(
+    task: object, path, line: int, default_annotator: str = "prodigy", report: LossReport | None = None
+) -> tuple[Document, AnnotationRecord]:
     if not isinstance(task, dict) or not isinstance(task.get("text"), str):
         raise AnnotatorError("a Prodigy task needs a text", path, line)
     text = task["text"]
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    meta: dict = task["meta"] if isinstance(task.get("meta"), dict) else {}
     doc_id = str(meta.get("doc_id") or task.get("_input_hash") or f"line-{line}")
     index: dict[tuple[str, int, int], int] = {}
     entities: list[Entity] = []
@@ -152,11 +158,11 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
     for relation in list_field(task, "relations", path, line):
         if not isinstance(relation, dict):
             raise AnnotatorError("a relation must be an object", path, line)
-        relations.append((
-            entity_index(relation.get("head_span")), entity_index(relation.get("child_span")),
-            str(relation.get("label", "")),
-        ))
-    attributions = graph_to_attributions(text, entities, relations)
+        label = relation.get("label", "")
+        if not isinstance(label, str):
+            raise AnnotatorError(f"a relation label must be a string, not {str(label)[:40]}", path, line)
+        relations.append((entity_index(relation.get("head_span")), entity_index(relation.get("child_span")), label))
+    attributions = graph_to_attributions(text, entities, relations, report=report)
     doc_meta = task.get("doc_meta") if isinstance(task.get("doc_meta"), dict) else {"title": meta.get("title")}
     try:
         document = Document(id=doc_id, text=text, meta=DocumentMeta.model_validate(doc_meta))
@@ -171,7 +177,10 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
         raise AnnotatorError(f"_timestamp {stamp!r} is not a time in seconds", path, line) from None
     status = task.get("status")
     if status is None:
-        status = Status.done if task.get("answer", "accept") == "accept" else Status.skipped
+        answer = task.get("answer", "accept")
+        status = Status.done if answer == "accept" else Status.skipped
+        if answer != "accept" and answer != "ignore" and report is not None:
+            report.add(f"tasks answered {str(answer)[:20]!r} (read as skipped)")
     elif status not in Status.__members__:
         raise AnnotatorError(f"status {status!r} is not one of {', '.join(Status.__members__)}", path, line)
     status = Status(status)
@@ -179,7 +188,9 @@ def parse_task(task: object, path, line: int, default_annotator: str = "prodigy"
     return document, example_record(document, annotator, attributions, updated, status)
 
 
-def read(path: Path, default_annotator: str = "prodigy") -> Iterator[tuple[Document, AnnotationRecord]]:
+def read(
+    path: Path, default_annotator: str = "prodigy", report: LossReport | None = None
+) -> Iterator[tuple[Document, AnnotationRecord]]:
     with Path(path).open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
@@ -188,4 +199,4 @@ def read(path: Path, default_annotator: str = "prodigy") -> Iterator[tuple[Docum
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError as error:
                 raise AnnotatorError(f"invalid JSON: {error}", path, number) from None
-            yield parse_task(value, path, number, default_annotator)
+            yield parse_task(value, path, number, default_annotator, report)

@@ -13,14 +13,20 @@ the document text, unchanged) with:
 
 spaCy spans are whole tokens: fragments not on token boundaries are widened to the
 tokens they touch in the span group and entities (counted in the warnings; the exact
-offsets stay in the record). ``training_config`` writes a config for an ``ner``
-pipeline trained on ``doc.ents`` (blank English, no pretrained weights).
+offsets stay in the record). ``training_config`` writes a config that trains a span
+categorizer (``spancat``) on ``doc.spans["attribution"]`` over SOURCE, CUE and CONTENT
+(blank English, no pretrained weights), with absolute data paths, so it runs from any
+folder. Its suggester proposes every span of 1 to N tokens, N being the longest role
+fragment exported, at most ``MAX_SUGGESTED_TOKENS`` (longer fragments are counted in the
+warnings: the categorizer cannot propose them). The project's own attribution pipeline
+(``annotator train``, being built) will replace this config when it exists.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +40,7 @@ FORMAT = "spacy"
 CARRIES = {"type", "source_entity", "note", "origin", "action", "score", "agreed_by",
            "discontinuous", "frames", "id", "rejected", "adjudicator", "status"}
 SPANS_KEY = "attribution"
+MAX_SUGGESTED_TOKENS = 64  # candidate spans grow with it: tokens x N per document
 SHARD_NAME = re.compile(r"^part-\d{5,}\.spacy$")
 DOCUMENT_KEY = "annotator.document"
 RECORD_KEY = "annotator.record"
@@ -168,9 +175,11 @@ class _DocBinSink:
 
 
 def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None = None,
-                  dev_share: float = 0.2, shard_size: int = 0) -> tuple[int, int]:
+                  dev_share: float = 0.2, shard_size: int = 0, lengths: Counter | None = None) -> tuple[int, int]:
     """Write the examples (a stable ``dev_share`` of documents to ``dev_out``); with
-    ``shard_size``, ``out`` and ``dev_out`` are folders of DocBin parts of that many docs."""
+    ``shard_size``, ``out`` and ``dev_out`` are folders of DocBin parts of that many docs.
+    ``lengths`` (when given) counts the role fragments by their length in tokens, which
+    ``training_config`` sizes the span suggester by."""
     import contextlib
 
     with contextlib.ExitStack() as stack:
@@ -179,11 +188,14 @@ def write_docbins(examples, out: Path, report: LossReport, dev_out: Path | None 
         for example in examples:
             report.check_record(example.record)
             to_dev = dev is not None and in_dev(example.document.id, dev_share)
-            (dev if to_dev else train).add(doc_for(example, report))
+            doc = doc_for(example, report)
+            if lengths is not None:
+                lengths.update(len(piece) for piece in doc.spans[SPANS_KEY])
+            (dev if dev is not None and to_dev else train).add(doc)
     return train.count, dev.count if dev is not None else 0
 
 
-def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
+def read(path: Path, report: LossReport | None = None) -> Iterator[tuple[Document, AnnotationRecord | None]]:
     from spacy.tokens import DocBin
 
     path = Path(path)
@@ -198,10 +210,10 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord | None]]:
             raise AnnotatorError(f"not a spaCy DocBin: {type(error).__name__}", file) from None
         for doc in docbin.get_docs(tokenizer().vocab):
             number += 1
-            yield _pair(doc, number, file)
+            yield _pair(doc, number, file, report)
 
 
-def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | None]:
+def _pair(doc, number: int, path: Path, report: LossReport | None = None) -> tuple[Document, AnnotationRecord | None]:
     from pydantic import ValidationError
 
     from annotator.errors import describe_validation_error
@@ -212,10 +224,11 @@ def _pair(doc, number: int, path: Path) -> tuple[Document, AnnotationRecord | No
             document = Document.model_validate({"id": stored.get("id"), "text": doc.text, "meta": stored.get("meta") or {}})
         else:
             document = Document(id=f"doc-{number}", text=doc.text)
+        record: AnnotationRecord | None
         if RECORD_KEY in doc.user_data:
             record = AnnotationRecord.model_validate(_stored_json(doc.user_data[RECORD_KEY], RECORD_KEY))
         else:
-            record = _record_from_spans(doc, document)
+            record = _record_from_spans(doc, document, report)
     except ValidationError as error:
         raise AnnotatorError(f"doc {number}: {describe_validation_error(error)}", path) from None
     except ValueError as error:
@@ -243,39 +256,89 @@ def _problems(record: AnnotationRecord | None, document: Document) -> list[str]:
     return record_problems(record, document) if record is not None else []
 
 
-def _record_from_spans(doc, document: Document) -> AnnotationRecord | None:
+def _record_from_spans(doc, document: Document, report: LossReport | None = None) -> AnnotationRecord | None:
     """A record from ``doc.spans["attribution"]`` alone (DocBins made by other programs)."""
-    from annotator.formats.common import LABEL_ROLES, example_record, exact_span
+    from annotator.formats.common import LABEL_ROLES, exact_span, example_record
     from annotator.quotes import infer_type
     from annotator.schema import Attribution
 
     group = doc.spans.get(SPANS_KEY) if SPANS_KEY in doc.spans else None
     if group is None:
+        if report is not None:
+            report.add(f"doc.ents entities of docs without doc.spans[{SPANS_KEY!r}], left out", len(doc.ents))
         return None
     pieces: dict[str, dict] = {}
     for piece in group:
         role = LABEL_ROLES.get(piece.label_)
         if role is None:
+            if report is not None:
+                report.add(f"spans labelled {piece.label_[:40]!r} (not SOURCE, CUE or CONTENT) left out")
             continue
         key = piece.id_ or f"s{piece.start}"
         pieces.setdefault(key, {}).setdefault(role, []).append((piece.start_char, piece.end_char))
     attributions = []
     for key, roles in pieces.items():
         if not any(role.value == "content" for role in roles):
+            if report is not None:
+                report.add("span ids with a source or cue but no CONTENT span, left out")
             continue
         spans = {role.value: exact_span(doc.text, list(dict.fromkeys(found))) for role, found in roles.items()}
         cue = spans.get("cue")
         attributions.append(Attribution(
-            id=key, type=infer_type(spans["content"].text, cue.text if cue else None), **spans,
+            id=key, type=infer_type(spans["content"].text, cue.text if cue else None),
+            source=spans.get("source"), cue=cue, content=spans["content"],
         ))
     return example_record(document, "spacy", attributions)
 
 
-def training_config(train: Path, dev: Path) -> str:
-    """A spaCy config training NER on doc.ents from blank English (no pretrained weights)."""
+def training_config(train: Path, dev: Path, lengths: Counter | None = None, report: LossReport | None = None) -> str:
+    """A spaCy config training a span categorizer on doc.spans["attribution"] (SOURCE, CUE,
+    CONTENT) from blank English, reading ``train`` and ``dev`` by absolute path.
+
+    Candidates come from a ``span_finder`` (spaCy's learned suggester: it marks where spans
+    start and end) rather than from every n-gram: contents run to dozens of tokens, and
+    every span of up to that many tokens would not fit in memory. Both components share
+    one tok2vec; the span finder annotates during training so that the categorizer
+    learns on its candidates, and writes them under the same key, which the categorizer
+    then fills with its labelled spans.
+    """
     from spacy.cli.init_config import init_config
 
-    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=False, pretraining=False)
-    config["paths"]["train"] = str(train)
-    config["paths"]["dev"] = str(dev)
+    paths = {}
+    for name, path in (("train", train), ("dev", dev)):
+        absolute = str(Path(path).resolve())
+        if "${" in absolute:  # spaCy's config would read it as a variable
+            raise AnnotatorError("a training config cannot name a path holding '${'", path)
+        paths[name] = absolute
+    longest = min(max(lengths, default=1) if lengths else 1, MAX_SUGGESTED_TOKENS)
+    if report is not None and lengths:
+        report.add(
+            f"role fragments longer than {MAX_SUGGESTED_TOKENS} tokens (the span finder proposes none so long)",
+            sum(count for length, count in lengths.items() if length > MAX_SUGGESTED_TOKENS),
+        )
+    config = init_config(lang="en", pipeline=["spancat"], optimize="efficiency", gpu=False, pretraining=False)
+    config["paths"]["train"] = paths["train"]
+    config["paths"]["dev"] = paths["dev"]
+    config["nlp"]["pipeline"] = ["tok2vec", "span_finder", "spancat"]
+    config["nlp"]["batch_size"] = 8  # documents per batch when predicting (evaluation): bounded memory
+    width = "${components.tok2vec.model.encode.width}"
+    config["components"]["span_finder"] = {
+        "factory": "span_finder", "spans_key": SPANS_KEY, "threshold": 0.5,
+        "max_length": longest, "min_length": None,
+        "scorer": {"@scorers": "spacy.span_finder_scorer.v1"},
+        "model": {
+            "@architectures": "spacy.SpanFinder.v1",
+            "scorer": {"@layers": "spacy.LinearLogistic.v1", "nO": 2},
+            "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": width, "upstream": "tok2vec"},
+        },
+    }
+    spancat = config["components"]["spancat"]
+    spancat["spans_key"] = SPANS_KEY
+    spancat["suggester"] = {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": SPANS_KEY}
+    config["training"]["annotating_components"] = ["span_finder"]
+    config["training"]["score_weights"] = {
+        f"spans_{SPANS_KEY}_f": 1.0, f"spans_{SPANS_KEY}_p": 0.0, f"spans_{SPANS_KEY}_r": 0.0,
+        "spans_sc_f": None, "spans_sc_p": None, "spans_sc_r": None,
+        f"span_finder_{SPANS_KEY}_f": None, f"span_finder_{SPANS_KEY}_p": None, f"span_finder_{SPANS_KEY}_r": None,
+    }
     return config.to_str()

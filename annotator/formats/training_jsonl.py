@@ -12,13 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Annotated, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
-from annotator.formats.common import ROLE_LABELS, ROLES, Example, LossReport, Tokens, exact_span
+from annotator.formats.common import (
+    ROLE_LABELS,
+    ROLES,
+    Example,
+    LossReport,
+    Tokens,
+    exact_span,
+)
 from annotator.schema import (
     Action,
     AnnotationRecord,
@@ -36,28 +43,32 @@ CARRIES = {"type", "source_entity", "note", "origin", "action", "score", "agreed
            "discontinuous", "frames", "id", "rejected", "adjudicator", "status"}
 
 
+# Offsets and indices are JSON integers: true, 1.0 or "1" are errors, never converted.
+Integer = Annotated[int, Strict()]
+
+
 class TrainingToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(ge=0, description="Token index.")
+    id: Integer = Field(ge=0, description="Token index.")
     text: str
-    start: int = Field(ge=0, description="Character offset (code points), inclusive.")
-    end: int = Field(ge=0, description="Character offset, exclusive.")
+    start: Integer = Field(ge=0, description="Character offset (code points), inclusive.")
+    end: Integer = Field(ge=0, description="Character offset, exclusive.")
     ws: bool = Field(description="Whether whitespace follows the token.")
 
 
 class TrainingSpan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(ge=0, description="Index of this entry in `spans`; frames refer to it.")
+    id: Integer = Field(ge=0, description="Index of this entry in `spans`; frames refer to it.")
     label: Literal["SOURCE", "CUE", "CONTENT"]
-    start: int = Field(ge=0, description="Character offset (code points), inclusive.")
-    end: int = Field(ge=0, description="Character offset, exclusive.")
+    start: Integer = Field(ge=0, description="Character offset (code points), inclusive.")
+    end: Integer = Field(ge=0, description="Character offset, exclusive.")
     text: str
-    token_start: int | None = Field(
+    token_start: Integer | None = Field(
         description="First token the span touches (null if it covers only whitespace)."
     )
-    token_end: int | None = Field(description="Last token the span touches, INCLUSIVE.")
+    token_end: Integer | None = Field(description="Last token the span touches, INCLUSIVE.")
     token_aligned: bool = Field(description="Whether start/end fall on token boundaries.")
 
 
@@ -65,9 +76,9 @@ class TrainingFrame(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    source: list[int] = Field(description="Indices into `spans` (fragments in text order); empty if none.")
-    cue: list[int] = Field(description="Indices into `spans`; empty if none.")
-    content: list[int] = Field(min_length=1, description="Indices into `spans`; more than one for a discontinuous content.")
+    source: list[Integer] = Field(description="Indices into `spans` (fragments in text order); empty if none.")
+    cue: list[Integer] = Field(description="Indices into `spans`; empty if none.")
+    content: list[Integer] = Field(min_length=1, description="Indices into `spans`; more than one for a discontinuous content.")
     source_entity: str | None = None
     type: AttributionType
     origin: Origin = Origin.manual
@@ -164,7 +175,9 @@ def new_report() -> LossReport:
     return LossReport(FORMAT, CARRIES)
 
 
-def parse_example(value: object, path: Path | str, line: int) -> tuple[Document, AnnotationRecord]:
+def parse_example(
+    value: object, path: Path | str, line: int, report: LossReport | None = None
+) -> tuple[Document, AnnotationRecord]:
     try:
         example = TrainingExample.model_validate(value)
     except ValidationError as error:
@@ -204,10 +217,14 @@ def parse_example(value: object, path: Path | str, line: int) -> tuple[Document,
         raise AnnotatorError(describe_validation_error(error), path, line) from None
     if record.text_sha1 != document.sha1:
         raise AnnotatorError("text_sha1 does not match the text", path, line)
+    if report is not None:
+        named = {index for frame in [*example.frames, *example.rejected_frames]
+                 for index in (*frame.source, *frame.cue, *frame.content)}
+        report.add("spans that no frame names, left out", len(example.spans) - len(named))
     return document, record
 
 
-def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord]]:
+def read(path: Path, report: LossReport | None = None) -> Iterator[tuple[Document, AnnotationRecord]]:
     with Path(path).open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
@@ -216,4 +233,4 @@ def read(path: Path) -> Iterator[tuple[Document, AnnotationRecord]]:
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError as error:
                 raise AnnotatorError(f"invalid JSON: {error}", path, number) from None
-            yield parse_example(value, path, number)
+            yield parse_example(value, path, number, report)
