@@ -8,6 +8,7 @@ from collections.abc import Callable
 from annotator.suggest.hashtables import HashSet
 from annotator.suggest.lexicon import CueLexicon
 from annotator.suggest.tokens import (
+    MAX_ACTION_VERB_PRECISION,
     MIN_UNIGRAM_FOR_CONTEXT,
     PUNCT_END,
     Cue,
@@ -23,6 +24,9 @@ class CueFinder:
     cue_threshold: float
     phrase_threshold: float
     skip_before: frozenset[str]
+    event_objects: frozenset[str]
+    event_particles: frozenset[str]
+    phrase_openers: frozenset[str]
 
     @property
     def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -161,8 +165,31 @@ class CueFinder:
                     a += 1
                 while b > a and lower[b - 1] in skip and lower[b - 1] != "to":
                     b -= 1
-                if a < b:
+                if a < b and not self._names_an_action(tokens, a, b):
                     cues.append(Cue(a, b, max(score[a:b])))
                 while position < len(scored) and scored[position] <= j:
                     position += 1
         return cues
+
+    def _names_an_action(self, tokens: Tokens, a: int, b: int) -> bool:
+        """A verb that is only sometimes a cue, here doing something rather than saying
+        it: "offered prayers", "launched a series of attacks", "laid off 200 workers".
+
+        Verbs that are cues most of the time ("condemned the attacks", "denied the
+        strikes") keep their object, whatever it is."""
+        if b - a != 1 or self.lexicon.lemmas.get(tokens.lemma[a], 0.0) >= MAX_ACTION_VERB_PRECISION:
+            return False
+        lower, words = tokens.lower, tokens.words
+        sentence_end = tokens.sents[tokens.sent_of[a]][1]
+        k = b
+        while k < sentence_end and not words[k].strip():
+            k += 1
+        if k < sentence_end and lower[k] in self.event_particles:
+            return True
+        for i in range(k, min(sentence_end, k + 6)):
+            word = lower[i]
+            if word in self.event_objects:
+                return True
+            if not word[:1].isalnum() or word in self.phrase_openers or word.endswith("ing"):
+                return False  # the object ended: "offered condolences to the victims of the attacks"
+        return False

@@ -23,6 +23,8 @@ class NounPhrases:
     possessives: frozenset[str]
     not_sources: frozenset[str]
     bare_nouns: bool
+    name_particles: frozenset[str]
+    adjunct_starts: frozenset[str]
 
     def _is_name(self, i: int, tokens: Tokens) -> bool:
         word = tokens.words[i]
@@ -71,6 +73,31 @@ class NounPhrases:
             word = lower[found[0]]
             if word in self.not_sources or word in TIME_NOUNS:
                 return None
+        if found is not None:
+            found = self._coordinated(found, tokens, sent_start)
+        return found
+
+    def _coordinated(self, found: tuple[int, int], tokens: Tokens, sent_start: int) -> tuple[int, int]:
+        """ "China and Pakistan reaffirmed": both conjuncts, when the coordination is the
+        sentence's subject (it opens the sentence, follows "both" or an opening phrase
+        such as "During the visit,"). "..., and China emphasized" stays "China"."""
+        lower, words = tokens.lower, tokens.words
+        k = found[0]
+        if k - 2 < sent_start or lower[k - 1] not in ("and", "&"):
+            return found
+        left = self._np_ending_at(k - 2, tokens, sent_start)
+        if left is None or lower[left[0]] in self.pronouns:
+            return found
+        start = left[0]
+        while start > sent_start and not words[start - 1].strip():
+            start -= 1
+        if start == sent_start:
+            return (left[0], found[1])
+        before = lower[start - 1]
+        if before == "both":
+            return (start - 1, found[1])
+        if before == "," and lower[sent_start] in self.adjunct_starts and start - sent_start <= 8:
+            return (left[0], found[1])
         return found
 
     def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
@@ -114,6 +141,8 @@ class NounPhrases:
                 or (words[k] == "-" and words[k - 1][:1].isalpha())
                 or (lower[k - 1] in ("of", "for") and k - 2 >= sent_start and self._is_name(k - 2, tokens) and j - k < 4)
                 or lower[k - 1] in ("'s", "’s") or words[k - 1] in ("-",)
+                # "Anwaar ul Haq Kakar", "Ludwig van Beethoven": a particle between names
+                or (lower[k - 1] in self.name_particles and k - 2 >= sent_start and self._is_name(k - 2, tokens))
             ):
                 k -= 1
             if k - 1 >= sent_start and lower[k - 1] in self.determiners:

@@ -75,6 +75,12 @@ class Rules(CueFinder, NounPhrases):
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
         self.not_sources = words["not_sources"]
+        self.event_objects = words["event_objects"]
+        self.event_particles = words["event_particles"]
+        self.name_particles = words["name_particles"]
+        self.adjunct_starts = words["adjunct_starts"]
+        # Words after which a verb's object has ended.
+        self.phrase_openers = self.adjunct_starts | {"to", "into", "for", "about", "against", "over", "that", "by", "and"}
 
     def _char(self, tokens: Tokens, a: int, b: int) -> tuple[int, int]:
         return (tokens.starts[a], tokens.ends[b - 1])
@@ -82,6 +88,8 @@ class Rules(CueFinder, NounPhrases):
     def _content(self, tokens: Tokens, a: int, b: int) -> tuple[int, int] | None:
         """Token range [a, b) as characters, trimmed of edge punctuation (quotes kept)."""
         words = tokens.words
+        if b - a > 3 and words[a + 1] == ":" and words[a].isupper() and len(words[a]) > 2:
+            a += 2  # a dateline ("ISLAMABAD: ...") is the reporter's, not the claim
         while a < b and (words[a] in PUNCT_END or words[a] in DASHES or words[a].isspace()):
             a += 1
         while b > a and (words[b - 1] in PUNCT_END or words[b - 1] in DASHES or words[b - 1].isspace()):
@@ -138,7 +146,30 @@ class Rules(CueFinder, NounPhrases):
         suggestions.extend(self._colon_speakers(tokens, cues))
         if self.scare_quotes:
             suggestions.extend(self._scare_quotes(tokens, quotes, suggestions, used_quotes))
-        return suggestions
+        return self._without_repeated_lines(tokens, suggestions)
+
+    def _without_repeated_lines(self, tokens: Tokens, suggestions: list[Suggestion]) -> list[Suggestion]:
+        """A news page repeats its headline (above the photo, again above the text): a
+        line seen before gets no second copy of its suggestions."""
+        text = tokens.text
+        seen_lines: set[str] = set()
+        repeated: list[tuple[int, int]] = []
+        position = 0
+        while position < len(text):
+            end = text.find("\n", position)
+            end = len(text) if end == -1 else end
+            line = text[position:end].strip()
+            if line:
+                if line in seen_lines:
+                    repeated.append((position, end))
+                seen_lines.add(line)
+            position = end + 1
+        if not repeated:
+            return suggestions
+        return [
+            s for s in suggestions
+            if not any(a <= s.content[0][0] and s.content[-1][1] <= b for a, b in repeated)
+        ]
 
     def _colon_speakers(self, tokens: Tokens, cues: list[Cue]) -> list[Suggestion]:
         """ "Paul Ryan: FBI decision defies explanation", "FALLIN: I think ...": a short
@@ -265,6 +296,16 @@ class Rules(CueFinder, NounPhrases):
                 content = self._content(tokens, s, a - 1)
                 if content:
                     return self._make(tokens, [content], (a, b), right, "indirect", cue.score * 0.95)
+        # ", his office said, in a rare visit to ...": the claim is the clause before the
+        # source; what follows the cue's comma is an adverbial phrase, not a clause.
+        if source is not None and source[0] - 2 > s and words[source[0] - 1] == ",":
+            k = b
+            while k < e and (lower[k] in self.trailing or words[k][:1].isupper()) and k - b < 4:
+                k += 1  # "said on Tuesday,"
+            if k + 1 < e and words[k] == "," and lower[k + 1] in self.adjunct_starts:
+                content = self._content(tokens, s, source[0] - 1)
+                if content:
+                    return self._make(tokens, [content], (a, b), source, "indirect", cue.score * 0.9)
         # content on the right: X said (that) ...
         right_start = b
         while right_start < e and lower[right_start] in (",", ":", "that", "—", "–"):
@@ -356,7 +397,7 @@ class Rules(CueFinder, NounPhrases):
         )
 
     def _scare_quotes(self, tokens: Tokens, quotes: list[Quote], suggestions, used) -> list[Suggestion]:
-        """Short quoted terms in sentences near a reported statement, given its source."""
+        """Short quoted terms in sentences near a reported statement."""
         by_sentence: dict[int, Suggestion] = {}
         for suggestion in suggestions:
             if suggestion.source_tokens is not None and suggestion.cue_token >= 0:
@@ -381,15 +422,9 @@ class Rules(CueFinder, NounPhrases):
             near = by_sentence.get(sentence) or by_sentence.get(sentence - 1) or by_sentence.get(sentence + 1)
             if near is None:
                 continue
+            # The guidelines: a scare quote has neither source nor cue (the writer keeps
+            # a distance from the word); the statement nearby only makes it likely.
             found.append(
-                Suggestion(
-                    content=[(quote.start, quote.end)],
-                    cue=None,
-                    source=near.source,
-                    type="scare_quote",
-                    score=0.4,
-                    cue_token=token,
-                    source_tokens=near.source_tokens,
-                )
+                Suggestion(content=[(quote.start, quote.end)], cue=None, source=None, type="scare_quote", score=0.4)
             )
         return found
