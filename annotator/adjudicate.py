@@ -17,8 +17,9 @@ annotated the document but has no member in the cluster votes for *no attributio
 
 - Unanimous: one version, chosen by every annotator of the document. Merged
   automatically, listed, and reversible (``reopen``).
-- Majority (``auto_majority``): the option (a version, or no attribution) with the
-  most votes wins; a tie for the most votes is left for review.
+- Majority (``auto_majority``, annotator/adjudicate_majority.py): first whether the
+  attribution exists (those who marked any version against those who marked none),
+  then each role's boundaries by token majority; ties are left for review.
 - Otherwise the adjudicator picks a version, edits one, rejects all, or defers.
 
 The gold file is a journal of AnnotationRecords (one line per document, rewritten
@@ -36,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.adjudicate_majority import NO_ATTRIBUTION, majority_outcome
 from annotator.matching import AttributionUnits, SpanIndex, Units, WordTokens, overlap
 from annotator.schema import (
     Action,
@@ -46,8 +48,6 @@ from annotator.schema import (
     Status,
 )
 from annotator.store import now_utc
-
-NO_ATTRIBUTION = "none"  # the vote of an annotator with no member in a cluster
 
 
 @dataclass
@@ -268,15 +268,24 @@ class DocumentAdjudication:
             if cluster.id in self.reopened:
                 tied.append(cluster)
                 continue
-            winner = cluster.majority()
-            if winner is None:
+            outcome = majority_outcome(cluster, self.document.text)
+            if outcome is None:
                 tied.append(cluster)
-            elif winner == NO_ATTRIBUTION:
+                continue
+            settled.append(cluster)
+            if outcome == NO_ATTRIBUTION:
                 self.reject(cluster.id, kind="majority")
-                settled.append(cluster)
+                continue
+            assert isinstance(outcome, Attribution)
+            version = self._version_of(cluster, outcome)
+            if version is not None:
+                self.choose(cluster.id, version, kind="unanimous" if cluster.unanimous else "majority")
             else:
-                self.choose(cluster.id, int(winner), kind="unanimous" if cluster.unanimous else "majority")
-                settled.append(cluster)
+                # Boundaries no single annotator drew: every one who marked it agreed it exists.
+                gold = outcome.model_copy(
+                    update={"id": cluster.id, "agreed_by": sorted(cluster.members), "action": Action.edited}
+                )
+                self.decisions[cluster.id] = Decision("majority", gold)
         return settled, tied
 
     # Gold ----------------------------------------------------------------------
@@ -324,37 +333,49 @@ class DocumentAdjudication:
         self.previous = gold
         by_id = {cluster.id: cluster for cluster in self.clusters}
         by_majority = AUTO_MAJORITY in adjudicator_names(gold.adjudicator)
+        text = self.document.text
         for attribution in gold.attributions:
             cluster = by_id.get(attribution.id)
-            if attribution.action == Action.edited:
+            if cluster is not None and by_majority and self._is_majority(cluster, attribution):
+                kind = "majority"
+            elif attribution.action == Action.edited:
                 kind = "edited"
             elif cluster is None:
                 kind = "chosen"
+            elif cluster.unanimous and self._version_of(cluster, attribution) == 0:
+                kind = "unanimous"
             else:
-                taken = self._version_of(cluster, attribution)
-                if cluster.unanimous and taken == 0:
-                    kind = "unanimous"
-                elif by_majority and taken is not None and cluster.majority() == taken:
-                    kind = "majority"
-                else:
-                    kind = "chosen"
+                kind = "chosen"
             self.decisions[attribution.id] = Decision(kind, attribution)
         for attribution in gold.rejected:
             cluster = by_id.get(attribution.id)
             if cluster is not None:
-                kind = "majority" if by_majority and cluster.majority() == NO_ATTRIBUTION else "rejected"
-                self.decisions[attribution.id] = Decision(kind, None)
+                by_vote = by_majority and majority_outcome(cluster, text) == NO_ATTRIBUTION
+                self.decisions[attribution.id] = Decision("majority" if by_vote else "rejected", None)
+
+    def _is_majority(self, cluster: Cluster, attribution: Attribution) -> bool:
+        """Whether a gold attribution is what ``--auto majority`` makes of the cluster."""
+        if cluster.unanimous:
+            return False
+        outcome = majority_outcome(cluster, self.document.text)
+        if not isinstance(outcome, Attribution):
+            return False
+        return self._key(outcome) == self._key(attribution)
 
     def _version_of(self, cluster: Cluster, attribution: Attribution) -> int | None:
         """Which of a cluster's versions an attribution is (by word tokens), or None."""
+        key = self._key(attribution)
+        return next((index for index, version in enumerate(cluster.versions) if version.key == key), None)
+
+    def _key(self, attribution: Attribution) -> tuple:
+        """An attribution's roles as word-token sets (a trailing comma changes nothing)."""
         tokens = self.tokens or WordTokens(self.document.text)
         self.tokens = tokens
-        key = (
+        return (
             tokens.units(attribution.source) if attribution.source else None,
             tokens.units(attribution.cue) if attribution.cue else None,
             tokens.units(attribution.content),
         )
-        return next((index for index, version in enumerate(cluster.versions) if version.key == key), None)
 
     def gold_record(self, gold_name: str, adjudicator: str) -> AnnotationRecord:
         """The gold record to write: the resumed one unchanged when no decision changed
