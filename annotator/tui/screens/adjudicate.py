@@ -305,10 +305,13 @@ class AdjudicateScreen(Screen):
         self.redraw()
 
     def action_help(self) -> None:
+        from annotator.tui.keymap import key_display
         from annotator.tui.screens.help import HelpScreen
 
-        rows = [(b.id, b.key, b.tooltip or b.description) for b in self.BINDINGS]
-        self.app.push_screen(HelpScreen(rows, None))
+        keymap = getattr(self.app, "user_keymap", {})
+        rows = [(b.id, key_display(keymap.get(b.id, b.key)), b.tooltip or b.description) for b in self.BINDINGS]
+        path = getattr(self.app, "keymap_path", None)
+        self.app.push_screen(HelpScreen(rows, str(path) if path else None))
 
     def action_quit(self) -> None:
         self.session.save()
@@ -333,17 +336,32 @@ class AdjudicationApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True)]
 
-    def __init__(self, session: AdjudicationSession) -> None:
+    def __init__(self, session: AdjudicationSession, keymap: dict[str, str] | None = None,
+                 keymap_path: Path | None = None) -> None:
         super().__init__()
         self.session = session
+        self.user_keymap = keymap or {}
+        self.keymap_path = keymap_path
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)  # the same keys.toml as annotate
         self.push_screen(AdjudicateScreen(self.session))
 
 
+def make_adjudication_app(session: AdjudicationSession, keys_file: Path | None = None) -> AdjudicationApp:
+    """The app with the user's keys.toml (``keys_file``, else the default file if present)."""
+    from annotator.tui.app import binding_ids
+    from annotator.tui.keymap import load_keymap
+
+    keymap, path = load_keymap(keys_file, binding_ids())
+    return AdjudicationApp(session, keymap, path)
+
+
 def run_adjudication(
-    items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str, kept=()
+    items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str, kept=(),
+    keys_file: Path | None = None,
 ) -> AdjudicationSession:
     session = AdjudicationSession(items, out, gold_name, adjudicator, kept)
-    AdjudicationApp(session).run()
+    make_adjudication_app(session, keys_file).run()
     return session
