@@ -29,8 +29,9 @@ def import_command(
     source_format: str = typer.Option(
         "auto",
         "--format",
-        help=f"One of {', '.join(IMPORT_FORMATS)}; auto reads .jsonl as corpus JSONL and "
-        "other files as news text.",
+        help=f"One of {', '.join(IMPORT_FORMATS)}; auto recognises the project's exports "
+        "(training JSONL, .spacy, Prodigy, doccano, Label Studio, BRAT folders), reads other "
+        ".jsonl as corpus JSONL and other files as news text.",
     ),
     annotations_out: Path | None = typer.Option(
         None,
@@ -52,6 +53,7 @@ def import_command(
         # It could replace a source file there, and would be read as a source next time.
         if out.resolve().is_relative_to(folder):
             raise AnnotatorError(f"the output is inside the input folder {folder}: write it elsewhere", out)
+    source_format = _resolve_format(paths, source_format, annotations_out)
     if source_format == "brat":
         _import_brat(paths, out, annotations_out, annotator or "brat")
         return
@@ -75,6 +77,34 @@ def import_command(
     )
 
 
+def _resolve_format(paths: list[Path], source_format: str, annotations_out: Path | None) -> str:
+    """``auto`` on one of the project's exports is that export's format; a known format
+    read the wrong way, or without the folder its journals need, is one sentence."""
+    from annotator.corpus.detect import FORMAT_NAMES, detect_annotated_format
+
+    if source_format not in ("auto", "jsonl") or len(paths) != 1:
+        return source_format
+    detected = detect_annotated_format(paths[0])
+    if detected is None or detected == source_format:
+        return source_format
+    name = FORMAT_NAMES[detected]
+    if detected == "conll":
+        raise AnnotatorError(
+            f"this is a {name}: it holds tags, not attributions, and cannot be imported; "
+            "import the jsonl or brat export of the same annotations instead", paths[0]
+        )
+    if source_format == "jsonl":
+        raise AnnotatorError(
+            f"this is a {name}, not a corpus: import it with --format {detected} --annotations-out DIR", paths[0]
+        )
+    if annotations_out is None:
+        raise AnnotatorError(
+            f"this is a {name} with annotations: add --annotations-out DIR "
+            "(a new folder for one journal per annotator)", paths[0]
+        )
+    return detected
+
+
 def _named_in(source: Path, name: str) -> None:
     """An annotator name read from ``source`` becomes a file name: check it, naming the file."""
     from annotator.store import check_annotator_name
@@ -93,7 +123,10 @@ def write_corpus_and_journals(
     from annotator.store import check_annotator_name
 
     if records and annotations_out is None:
-        raise AnnotatorError(f"{len(records)} annotation record(s) found: give --annotations-out DIR to keep them")
+        raise AnnotatorError(
+            f"{len(records)} annotation record(s) found: add --annotations-out DIR "
+            "(a new folder for one journal per annotator) to keep them", source
+        )
     by_annotator: dict[str, list] = {}
     for record in records:
         _named_in(source, record.annotator) if source is not None else check_annotator_name(record.annotator)
