@@ -214,3 +214,26 @@ def test_annotate_accepts_a_keys_toml_remapping_adjudication_keys(training, tmp_
     from annotator.tui.keymap import load_keymap
 
     assert load_keymap(keys, binding_ids())[0] == {"adjudicate.reject": "r"}
+
+
+def test_the_screen_says_what_the_majority_rule_would_do(training):
+    from annotator.adjudicate_majority import NO_ATTRIBUTION, majority_outcome
+    from annotator.tui.screens.adjudicate import majority_hint
+
+    corpus, journals = training
+    items = prepare(load_documents(corpus), read_journals([journals]).records())
+    seen = set()
+    for item in items:
+        for cluster in item.clusters:
+            hint = majority_hint(item, cluster)
+            outcome = majority_outcome(cluster, item.document.text)
+            if outcome is None:
+                assert hint.endswith("your call")
+                seen.add("tie")
+            elif outcome == NO_ATTRIBUTION:
+                assert hint.startswith("majority: no attribution")
+                seen.add("none")
+            else:
+                assert hint.startswith("majority: version") or "no single version" in hint
+                seen.add("exists")
+    assert seen == {"tie", "none", "exists"}
