@@ -134,3 +134,9 @@ def test_a_dateline_is_not_part_of_the_content(suggest_one):
     record = suggest(suggest_one, "NAIROBI: Heavy rains flooded the northern districts, the police said.\n")
     [claim] = find(record, cue="said")
     assert claim.content.text == "Heavy rains flooded the northern districts"
+
+
+def test_nouns_with_an_adjective_ending_can_be_sources(suggest_one):
+    record = suggest(suggest_one, "Rebels seize the northern town, military says\n\nThe shops will close early, women said.\n")
+    assert find(record, cue="says")[0].source.text == "military"
+    assert find(record, cue="said")[0].source.text == "women"

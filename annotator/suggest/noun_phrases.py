@@ -25,6 +25,7 @@ class NounPhrases:
     bare_nouns: bool
     name_particles: frozenset[str]
     adjunct_starts: frozenset[str]
+    nouns_like_adjectives: frozenset[str]
 
     def _is_name(self, i: int, tokens: Tokens) -> bool:
         word = tokens.words[i]
@@ -171,7 +172,7 @@ class NounPhrases:
             # A bare lower-case word: accept plural nouns and a few nouns of people.
             if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
                 return None
-            if word.endswith(ADJECTIVE_ENDINGS) and word not in self.titles:
+            if word.endswith(ADJECTIVE_ENDINGS) and word not in self.titles and word not in self.nouns_like_adjectives:
                 return None
         return (k, end)
 
