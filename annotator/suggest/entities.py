@@ -28,11 +28,11 @@ ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|
 PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
-# A title and the name after it, at the start of a word (see _titled_names: opening
-# with the titles themselves lets the regex engine skip to their first letters).
-# Lower-case words inside names ("Anwaar ul Haq Kakar"): the word list's name_particles.
+# Lower-case words inside names ("Anwaar ul Haq Kakar"), as in words.json's name_particles.
 _PARTICLE = r"(?:ul|al|el|ud|ur|bin|ibn|bint|abu|de|da|di|du|del|della|van|von|der|den|le|la)"
 _NAME_WORD = rf"[A-Z][\w’'\-]+(?:\s{_PARTICLE}(?=\s[A-Z]))?"
+# A title and the name after it, at the start of a word (see _titled_names: opening
+# with the titles themselves lets the regex engine skip to their first letters).
 TITLED_NAME = re.compile(
     r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
     r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
@@ -150,7 +150,7 @@ class EntityGrouper:
         titled_people = {canonical_of(name) for _, name, _ in titled}
         subjects = []
         # he or she: from the pronouns in the sentences a person opens ("Clinton says
-        # she hopes ...") and from gendered titles ("Ms.", "spokeswoman").
+        # she hopes ...") and from the titles "Mr.", "Mrs." and "Ms.".
         gender_votes: dict[str, list[int]] = {}
         for match in self._subjects(text):
             person = canonical_of(_bare(match.group(1)))
