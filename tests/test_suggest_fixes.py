@@ -140,3 +140,24 @@ def test_nouns_with_an_adjective_ending_can_be_sources(suggest_one):
     record = suggest(suggest_one, "Rebels seize the northern town, military says\n\nThe shops will close early, women said.\n")
     assert find(record, cue="says")[0].source.text == "military"
     assert find(record, cue="said")[0].source.text == "women"
+
+
+def test_the_issuer_of_a_statement_is_the_source(suggest_one):
+    record = suggest(
+        suggest_one,
+        "The bridge will reopen in May, according to a statement from the mayor’s office.\n",
+    )
+    [claim] = find(record, cue="according to")
+    assert claim.source.text == "the mayor’s office"
+    assert claim.content.text == "The bridge will reopen in May"
+
+
+def test_a_title_and_surname_join_the_full_name(suggest_one):
+    record = suggest(
+        suggest_one,
+        "General Ana Reyes, the army chief, met the minister on Monday.\n"
+        "General Reyes said the border was calm.\n"
+        "General Motors said its plant would stay open.\n",
+    )
+    assert find(record, content="the border was calm")[0].source_entity == "Ana Reyes"
+    assert find(record, content="its plant would stay open")[0].source_entity == "General Motors"

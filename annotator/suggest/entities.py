@@ -142,7 +142,14 @@ class EntityGrouper:
         def canonical_of(name: str) -> str:
             found = canonical.get(name)
             if found is None:
-                found = canonical[name] = self._canonical(name, proper, acronyms)
+                found = self._canonical(name, proper, acronyms)
+                first, _, rest = name.partition(" ")
+                if found == name and rest and first.lower() in self.titles:
+                    # "General Qiaoming" is "Li Qiaoming" when the text names him so
+                    # ("General Motors" stays: no longer name ends in "Motors").
+                    untitled = self._canonical(rest, proper - {name}, acronyms)
+                    found = untitled if untitled != rest else name
+                canonical[name] = found
             return found
 
         # People known by a title who open a sentence ("Kakar traveled to ..."): the

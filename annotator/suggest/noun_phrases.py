@@ -26,6 +26,7 @@ class NounPhrases:
     name_particles: frozenset[str]
     adjunct_starts: frozenset[str]
     nouns_like_adjectives: frozenset[str]
+    issued_documents: frozenset[str]
 
     def _is_name(self, i: int, tokens: Tokens) -> bool:
         word = tokens.words[i]
@@ -198,6 +199,11 @@ class NounPhrases:
             return None
         while end > k + 1 and lower[end - 1] in ("of", "the", "'s", "’s"):
             end -= 1
+        # "according to a statement from Kakar's office": who issued it is the source
+        if end + 1 < sent_end and lower[end - 1] in self.issued_documents and lower[end] in ("from", "by"):
+            issuer = self.source_right(end + 1, tokens, sent_end)
+            if issuer is not None:
+                return issuer
         return (k, end)
 
 

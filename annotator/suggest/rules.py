@@ -80,6 +80,7 @@ class Rules(CueFinder, NounPhrases):
         self.name_particles = words["name_particles"]
         self.adjunct_starts = words["adjunct_starts"]
         self.nouns_like_adjectives = words["nouns_like_adjectives"]
+        self.issued_documents = words["issued_documents"]
         # Words after which a verb's object has ended.
         self.phrase_openers = self.adjunct_starts | {"to", "into", "for", "about", "against", "over", "that", "by", "and"}
 
