@@ -184,8 +184,9 @@ def test_auto_majority_cli_writes_valid_resumable_gold(training, tmp_path):
     assert summary["majority"] + summary["majority_rejected"] > 0
     assert summary["open"] == len(summary["left_for_review"])
     for left in summary["left_for_review"]:
-        votes = sorted(left["votes"].values(), reverse=True)
-        assert len(votes) > 1 and votes[0] == votes[1]  # only ties are left
+        # only ties are left: as many left it out as marked it, or no majority on where
+        marked = sum(count for option, count in left["votes"].items() if option != "none")
+        assert marked >= left["votes"].get("none", 0)
     assert run_in_process("validate", gold, "--corpus", corpus).returncode == 0
     records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 4

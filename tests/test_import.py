@@ -190,3 +190,92 @@ def test_reader_errors_carry_file_and_line(tmp_path):
     with pytest.raises(AnnotatorError) as caught:
         load_corpus(corpus)
     assert (caught.value.line, caught.value.path) == (2, str(corpus))
+
+
+# --format auto on the project's own exports, and known formats read the wrong way ------
+
+EXPORTS = {  # export format -> output name
+    "jsonl": "training.jsonl",
+    "spacy": "train.spacy",
+    "prodigy": "prodigy.jsonl",
+    "doccano": "doccano.jsonl",
+    "labelstudio": "labelstudio.json",
+    "brat": "brat-export",
+    "conll": "conll-export",
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    """PolNeAR's four six-annotator training articles, exported in every format."""
+    from polnear_support import import_compartment, run_in_process
+
+    folder = tmp_path_factory.mktemp("exports")
+    corpus, journals = import_compartment("annotator-training", folder)
+    outputs = {}
+    for export_format, name in EXPORTS.items():
+        target = folder / name
+        result = run_in_process("export", journals, "--corpus", corpus, "--format", export_format, "-o", target)
+        assert result.returncode == 0, result.stderr
+        outputs[export_format] = target
+    return outputs
+
+
+@pytest.mark.parametrize("export_format", list(EXPORTS))
+def test_auto_recognises_every_export_that_imports_back(exported, tmp_path, export_format):
+    from polnear_support import run_in_process
+
+    source = exported[export_format]
+    named = run_in_process("import", source, "--format", export_format, "-o", tmp_path / "named.jsonl",
+                           "--annotations-out", tmp_path / "named")
+    auto = run_in_process("import", source, "-o", tmp_path / "auto.jsonl", "--annotations-out", tmp_path / "auto")
+    assert named.returncode == 0 and auto.returncode == 0, (named.stderr, auto.stderr)
+    assert (tmp_path / "auto.jsonl").read_bytes() == (tmp_path / "named.jsonl").read_bytes()
+    journals = sorted(path.name for path in (tmp_path / "auto").iterdir())
+    assert journals == sorted(path.name for path in (tmp_path / "named").iterdir()) and len(journals) == 6
+    for name in journals:
+        assert (tmp_path / "auto" / name).read_bytes() == (tmp_path / "named" / name).read_bytes()
+
+
+@pytest.mark.parametrize("export_format", ["prodigy", "labelstudio", "jsonl", "brat"])
+def test_an_export_without_annotations_out_gets_one_plain_sentence(cli, exported, tmp_path, export_format):
+    out = tmp_path / "corpus.jsonl"
+    result = cli("import", exported[export_format], "-o", out)
+    assert result.returncode != 0 and not out.exists()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "add --annotations-out DIR" in lines[0], result.stderr
+    assert exported[export_format].name in lines[0]
+    for pydantic_words in ("Field required", "Extra inputs", "Input should be"):
+        assert pydantic_words not in result.stderr
+
+
+def test_an_export_read_as_a_corpus_says_which_format_it_is(cli, exported, tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    result = cli("import", exported["prodigy"], "--format", "jsonl", "-o", out)
+    assert result.returncode != 0 and not out.exists()
+    assert "Prodigy" in result.stderr and "--format prodigy --annotations-out DIR" in result.stderr
+    assert "Field required" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_dateline_under_the_headline_gives_the_date(tmp_path):
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text(
+        "Ports reopen after the storm\n\nKARACHI, 3 March 2024 (WAI): Both ports reopened on Sunday, officials said.\n",
+        encoding="utf-8",
+    )
+    tight = tmp_path / "tight.txt"
+    tight.write_text(
+        "Ports reopen after the storm\nWASHINGTON, Oct. 3, 2016 (AP) -- Both ports reopened, officials said.\n",
+        encoding="utf-8",
+    )
+    body_first = tmp_path / "body.txt"
+    body_first.write_text(
+        "Both ports reopened on Sunday, officials said.\nKARACHI, 3 March 2024 (WAI): a later paragraph.\n",
+        encoding="utf-8",
+    )
+    [first] = read_news(spaced)
+    assert first.meta.date == date(2024, 3, 3) and first.meta.title == "Ports reopen after the storm"
+    [second] = read_news(tight)
+    assert second.meta.date == date(2016, 10, 3) and second.meta.title == "Ports reopen after the storm"
+    [third] = read_news(body_first)
+    assert third.meta.date is None  # a dateline further down is not the article's

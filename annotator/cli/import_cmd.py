@@ -36,8 +36,9 @@ def import_command(
     source_format: str = typer.Option(
         "auto",
         "--format",
-        help=f"One of {', '.join(IMPORT_FORMATS)}; auto reads .jsonl as corpus JSONL and "
-        "other files as news text.",
+        help=f"One of {', '.join(IMPORT_FORMATS)}; auto recognises the project's exports "
+        "(training JSONL, .spacy, Prodigy, doccano, Label Studio, BRAT folders), reads other "
+        ".jsonl as corpus JSONL and other files as news text.",
     ),
     annotations_spec: str | None = typer.Option(
         None,
@@ -71,6 +72,7 @@ def import_command(
     # An output inside an input folder could replace a source file there, and would be
     # read as a source next time; journals go into --annotations-out, never replaced.
     check_paths(paths, {"-o": out, "--annotations-out": annotations_out})
+    source_format = _resolve_format(paths, source_format, annotations_out)
     if source_format == "brat":
         _import_brat(paths, out, annotations_out, annotator or "brat")
         return
@@ -111,6 +113,29 @@ def _into_database(out: Path, out_spec: str, annotations_out: Path | None, annot
             typer.echo(printable(f"{store.label}: {len(added)} annotation record(s) added"), err=True)
 
 
+def _resolve_format(paths: list[Path], source_format: str, annotations_out: Path | None) -> str:
+    """``auto`` on one of the project's exports is that export's format; a known format
+    read the wrong way, or without the folder its journals need, is one sentence."""
+    from annotator.corpus.detect import FORMAT_NAMES, detect_annotated_format
+
+    if source_format not in ("auto", "jsonl") or len(paths) != 1:
+        return source_format
+    detected = detect_annotated_format(paths[0])
+    if detected is None or detected == source_format:
+        return source_format
+    name = FORMAT_NAMES[detected]
+    if source_format == "jsonl":
+        raise AnnotatorError(
+            f"this is a {name}, not a corpus: import it with --format {detected} --annotations-out DIR", paths[0]
+        )
+    if annotations_out is None:
+        raise AnnotatorError(
+            f"this is a {name} with annotations: add --annotations-out DIR "
+            "(a new folder for one journal per annotator)", paths[0]
+        )
+    return detected
+
+
 def _named_in(source: Path, name: str) -> None:
     """An annotator name read from ``source`` becomes a file name: check it, naming the file."""
     from annotator.store import check_annotator_name
@@ -129,7 +154,10 @@ def write_corpus_and_journals(
     from annotator.store import check_annotator_name
 
     if records and annotations_out is None:
-        raise AnnotatorError(f"{len(records)} annotation record(s) found: give --annotations-out DIR to keep them")
+        raise AnnotatorError(
+            f"{len(records)} annotation record(s) found: add --annotations-out DIR "
+            "(a new folder for one journal per annotator) to keep them", source
+        )
     by_annotator: dict[str, list] = {}
     for record in records:
         _named_in(source, record.annotator) if source is not None else check_annotator_name(record.annotator)
@@ -184,7 +212,6 @@ def _is_training_jsonl(paths: list[Path]) -> bool:
 def _import_annotated(paths: list[Path], out: Path, annotations_out: Path | None, annotator: str, source_format: str) -> None:
     import importlib
 
-    from annotator.schema import Document
     from annotator.store import check_annotator_name
 
     if len(paths) != 1:

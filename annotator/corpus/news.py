@@ -77,7 +77,8 @@ def _looks_like_headline(line: str, next_line: str | None) -> bool:
         return False
     if line[-1] in ".:;" or ". " in line or DATELINE.match(line):
         return False
-    return next_line is None or not next_line.strip()
+    # a blank line or a dateline follows a headline; the next line of a paragraph does not
+    return next_line is None or not next_line.strip() or bool(DATELINE.match(next_line.strip()))
 
 
 def _article_date(lines: list[tuple[int, str]]) -> date | None:
@@ -87,11 +88,15 @@ def _article_date(lines: list[tuple[int, str]]) -> date | None:
             parsed = parse_date(updated.group(1))
             if parsed:
                 return parsed
-    for _, line in lines:
-        if line.strip():
-            dateline = DATELINE.match(line.strip())
-            if dateline:
-                return parse_date(dateline.group("date"))
+    # A dateline opens the article's first paragraph: its first line, or the line after
+    # the headline ("Pakistan, China agree ...\n\nBEIJING, 20 October 2023 (WAI): ...").
+    filled = [(index, line.strip()) for index, (_, line) in enumerate(lines) if line.strip()]
+    for position, (index, line) in enumerate(filled[:2]):
+        dateline = DATELINE.match(line)
+        if dateline:
+            return parse_date(dateline.group("date"))
+        following = lines[index + 1][1] if index + 1 < len(lines) else None
+        if position == 0 and not _looks_like_headline(line, following):
             break
     return None
 

@@ -7,8 +7,14 @@ No coreference model: names are tied by the text itself.
   "Mr. Trump" -> "Donald Trump"), when only one longer name fits.
 - A description ("the military") joins an entity whose apposition uses its head
   word ("the ISPR, the Pakistani military's media wing").
-- "he"/"she" go to the most recent person named before them, "it"/"they" to the most
-  recent organisation or group; other pronouns stay unresolved.
+- A name loses the titles and descriptions before it ("Pakistani Prime Minister
+  Mohammad Shehbaz Sharif" is "Mohammad Shehbaz Sharif"), and a shorter name joins the
+  longest name it is part of when those longer names are all one name ("Sharif",
+  "Shehbaz Sharif" -> "Mohammad Shehbaz Sharif").
+- "he"/"she" go to the most recent person who was the subject of a sentence (a source,
+  or a known person opening a sentence: "Kakar traveled to ... a summit hosted by
+  President Xi Jinping. ... he offered" is Kakar), else to the most recent titled name;
+  "it"/"they" go to the most recent organisation or group; other pronouns stay unresolved.
 """
 
 from __future__ import annotations
@@ -22,14 +28,29 @@ ACRONYM = re.compile(r"((?:[Tt]he )?(?:[A-Z][\w’'\-]*\.?(?: (?:of|for|and|the|
 PARENTHESISED = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\)")
 APPOSITION = re.compile(r"\(([A-Z][A-Za-z&\-]{1,9})\),\s+((?:the |a |an )?[^,.;]{3,80})")
 TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an|Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Senator|Governor|Secretary|Prime Minister|Minister|Caretaker|former|Former|The)\s+)+")
+# Lower-case words inside names ("Anwaar ul Haq Kakar"), as in words.json's name_particles.
+_PARTICLE = r"(?:ul|al|el|ud|ur|bin|ibn|bint|abu|de|da|di|du|del|della|van|von|der|den|le|la)"
+_NAME_WORD = rf"[A-Z][\w’'\-]+(?:\s{_PARTICLE}(?=\s[A-Z]))?"
 # A title and the name after it, at the start of a word (see _titled_names: opening
 # with the titles themselves lets the regex engine skip to their first letters).
 TITLED_NAME = re.compile(
     r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.|President|Prime Minister|Minister|"
     r"Secretary|Senator|Governor|General|Chairman|Judge|Mayor|Ambassador|Chancellor)\s+"
-    r"((?:[A-Z][\w’'\-]+\s?){1,4})"
+    rf"((?:{_NAME_WORD}\s?){{1,4}})"
+)
+# Where a sentence or line starts, then what may come before its subject: a dateline
+# ("ISLAMABAD:") and an opening adjunct ("On Friday,").
+SENTENCE_START = re.compile(r"(?:\A|\n|(?<=[.!?])[”\"’]?\s+)\s*")
+SUBJECT = re.compile(
+    r"(?:[A-Z][A-Z .\-]{2,30}:\s+)?"
+    r"(?:(?:On|In|At|Later|Earlier|Meanwhile|Last|This|Then|After|Before)\b[^,.\n]{0,40},\s+)?"
+    rf"((?:{_NAME_WORD}\s){{0,6}}{_NAME_WORD})(?:\s+(?=[a-z])|,)"
 )
 ARTICLE = re.compile(r"^(?:the|a|an) ")
+SENTENCE_END = re.compile(r"[.!?](?=[”\"’]?\s)|\n")
+COORDINATION = re.compile(r" (?:and|&) |^Both ")
+MALE = re.compile(r"\b(?:he|his|him|himself)\b")
+FEMALE = re.compile(r"\b(?:she|her|hers|herself)\b")
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "they", "its", "their"}
 
@@ -53,7 +74,17 @@ def _normal(name: str) -> str:
 
 @lru_cache(maxsize=65536)  # the same names recur in every article
 def _bare(name: str) -> str:
-    return TITLE_PREFIX.sub("", _normal(name)).strip()
+    bare = TITLE_PREFIX.sub("", _normal(name)).strip()
+    # "Pakistani Prime Minister Mohammad Shehbaz Sharif", "Interior Minister Mohsin Naqvi":
+    # the capitalised words up to the last title describe; the name is what follows.
+    words = bare.split(" ")
+    titles = load_word_lists()["titles"]
+    last_title = max((i for i, word in enumerate(words) if word.lower() in titles), default=-1)
+    if 0 <= last_title < len(words) - 2 or (0 < last_title == len(words) - 2):
+        described, rest = words[: last_title + 1], words[last_title + 1 :]
+        if all(word[:1].isupper() for word in described) and rest[0][:1].isupper():
+            return " ".join(rest)
+    return bare
 
 
 class EntityGrouper:
@@ -100,13 +131,52 @@ class EntityGrouper:
         ]
         proper = {n for n, t in zip(names, texts) if n[:1].isupper() and t.lower() not in PERSON_PRONOUNS | GROUP_PRONOUNS}
         proper.update(name for _, name, _ in titled)
+        # Each member of a coordination is a name too ("Mr. Obama and Hillary Clinton").
+        proper.update(
+            bare for name in list(proper) if COORDINATION.search(name)
+            for part in COORDINATION.split(name)
+            if (bare := _bare(part))[:1].isupper() and not self.is_org(bare)
+        )
         canonical: dict[str, str] = {}
 
         def canonical_of(name: str) -> str:
             found = canonical.get(name)
             if found is None:
-                found = canonical[name] = self._canonical(name, proper, acronyms)
+                found = self._canonical(name, proper, acronyms)
+                first, _, rest = name.partition(" ")
+                if found == name and rest and first.lower() in self.titles:
+                    # "General Qiaoming" is "Li Qiaoming" when the text names him so
+                    # ("General Motors" stays: no longer name ends in "Motors").
+                    untitled = self._canonical(rest, proper - {name}, acronyms)
+                    found = untitled if untitled != rest else name
+                canonical[name] = found
             return found
+
+        # People known by a title who open a sentence ("Kakar traveled to ..."): the
+        # subjects a later "he" most likely continues.
+        titled_people = {canonical_of(name) for _, name, _ in titled}
+        subjects = []
+        # he or she: from the pronouns in the sentences a person opens ("Clinton says
+        # she hopes ...") and from the titles "Mr.", "Mrs." and "Ms.".
+        gender_votes: dict[str, list[int]] = {}
+        for match in self._subjects(text):
+            person = canonical_of(_bare(match.group(1)))
+            sentence_end = SENTENCE_END.search(text, match.end(1))
+            sentence = text[match.end(1) : sentence_end.start() if sentence_end else len(text)].lower()
+            votes = gender_votes.setdefault(person, [0, 0])
+            votes[0] += len(MALE.findall(sentence))
+            votes[1] += len(FEMALE.findall(sentence))
+            if person in titled_people:
+                subjects.append((match.end(1), person))
+        for match in _titled_names(text):
+            votes = gender_votes.setdefault(canonical_of(_bare(match.group(0))), [0, 0])
+            opening = match.group(0)[:3]
+            votes[0] += 2 * (opening == "Mr.")
+            votes[1] += 2 * (opening in ("Mrs", "Ms."))
+
+        def gender_of(person: str) -> str | None:
+            male, female = gender_votes.get(person, (0, 0))
+            return "m" if male > female else "f" if female > male else None
 
         result: list[str | None] = []
         last_person: tuple[int, str] | None = None  # (offset, entity)
@@ -116,12 +186,18 @@ class EntityGrouper:
             lower = raw.lower().strip()
             entity: str | None = None
             if lower in PERSON_PRONOUNS:
-                candidates = [item for item in titled if item[0] <= start]
-                named = candidates[-1] if candidates else None
-                if last_person is not None and (named is None or last_person[0] >= named[0]):
-                    entity = last_person[1]
-                elif named is not None:
-                    entity = canonical_of(named[1])
+                gender = "f" if lower in ("she", "her") else "m"
+                before = [item for item in subjects if item[0] <= start]
+                if last_person is not None:
+                    before.append(last_person)
+                # The most recent subject of the pronoun's gender (or of no known gender).
+                fitting = [item for item in before if gender_of(item[1]) in (None, gender)]
+                if fitting:
+                    entity = max(fitting, key=lambda item: item[0])[1]
+                else:
+                    # Nobody was a subject yet: the last person named with a title.
+                    candidates = [item for item in titled if item[0] <= start]
+                    entity = canonical_of(candidates[-1][1]) if candidates else None
             elif lower in GROUP_PRONOUNS:
                 entity = last_group
             elif lower in ("who", "that") and previous is not None and start - previous[0] <= 3:
@@ -153,8 +229,28 @@ class EntityGrouper:
         return [item for item in titled if item[0] <= start and description.endswith(item[2])]
 
     @staticmethod
+    def _subjects(text: str):
+        """The names opening each sentence or line, before a lower-case word."""
+        for start in SENTENCE_START.finditer(text):
+            match = SUBJECT.match(text, start.end())
+            if match is not None:
+                yield match
+
+    @staticmethod
     def _canonical(name: str, proper: set[str], acronyms: dict[str, str]) -> str:
-        """The one longer name this name is part of ("Kakar" -> "Anwaar-ul-Haq Kakar")."""
-        longer = {p for p in proper if p != name and (p.endswith(" " + name) or p.startswith(name + " "))}
-        entity = max(longer, key=len) if len(longer) == 1 else name
+        """The longer name this name is part of ("Kakar" -> "Anwaar-ul-Haq Kakar"); of
+        several ("Shehbaz Sharif", "Mohammad Shehbaz Sharif"), the longest when it holds
+        the others, else none (two Sharifs stay apart)."""
+        # A coordination ("Mr. King and Mr. Schultz") names a group, not its last member.
+        longer = {p for p in proper if p != name and _holds(p, name) and not COORDINATION.search(p)}
+        entity = name
+        if longer:
+            longest = max(longer, key=len)
+            if all(_holds(longest, other) or other == longest for other in longer):
+                entity = longest
         return acronyms.get(entity.lower(), entity)
+
+
+def _holds(longer: str, name: str) -> bool:
+    """Whether ``name`` starts or ends ``longer``, as whole words."""
+    return longer.endswith(" " + name) or longer.startswith(name + " ")

@@ -17,136 +17,27 @@ Patterns (each cue is tried in this order):
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from annotator.suggest.hashtables import HashSet
+from annotator.suggest.cue_finder import CueFinder
 from annotator.suggest.lexicon import CueLexicon, load_word_lists
+from annotator.suggest.noun_phrases import NounPhrases
 from annotator.suggest.quotes import Quote
-
-PUNCT_END = frozenset(".!?;:,…")
-CLOSING_MARKS = frozenset("”\"»’'›")
-OPENING_MARKS = frozenset("“\"«„‘'‹")
-DASHES = frozenset({"—", "–", "--", "-"})
-TIME_NOUNS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday time week month year night "
-    "morning afternoon evening weekend day today yesterday tonight".split()
+from annotator.suggest.tokens import (  # noqa: F401  (importable from here, as before)
+    CLOSING_MARKS,
+    COLON_NOT_SPEAKER,
+    DASHES,
+    DOUBLE_MARK,
+    MAX_COLON_SPEAKER,
+    PUNCT_END,
+    Cue,
+    Suggestion,
+    Tokens,
+    _colon_tokens,
+    split_sentences,
 )
-TIME_HEADS = frozenset({"on", "last", "this", "the", "at", "that", "earlier", "later", "each", "every"})
-MIN_UNIGRAM_FOR_CONTEXT = 0.15
-MAX_COLON_SPEAKER = 6  # words before a speaker's colon
-COLON_NOT_SPEAKER = frozenset(
-    "photo photos courtesy read also note update editor editor's source sources credit "
-    "image video watch related see more click subscribe follow share".split()
-)
-# A bare word with these endings describes ("fruitful talks", "bilateral accords"),
-# it does not speak.
-ADJECTIVE_ENDINGS = ("ful", "al", "ive", "ous", "ic", "able", "ible", "less", "ary", "en")
-DOUBLE_MARK = re.compile("[“”«»\"]")
-BE_FORMS = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
 
 
-@dataclass
-class Tokens:
-    """The columns of a Doc the rules read."""
-
-    text: str
-    words: list[str]
-    lower: list[str]
-    lemma: list[str]
-    starts: list[int]
-    ends: list[int]
-    sent_of: list[int]  # sentence index of each token
-    sents: list[tuple[int, int]]  # token [start, end) of each sentence
-    # Optional: the LOWER and LEMMA hash columns (numpy) and the hash function, so
-    # cue candidates are found by set membership in C rather than word by word.
-    lower_ids: Any = None
-    lemma_ids: Any = None
-    hash_of: Callable[[str], int] | None = None
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-@dataclass
-class Cue:
-    start: int  # token indices, end exclusive
-    end: int
-    score: float
-
-
-@dataclass
-class Suggestion:
-    content: list[tuple[int, int]]  # character pieces
-    cue: tuple[int, int] | None
-    source: tuple[int, int] | None
-    type: str
-    score: float
-    cue_token: int = -1  # for ordering and entity linking
-    source_tokens: tuple[int, int] | None = None
-    source_entity: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {
-            "content": self.content,
-            "cue": [self.cue] if self.cue else None,
-            "source": [self.source] if self.source else None,
-            "type": self.type,
-            "score": self.score,
-            "source_entity": self.source_entity,
-        }
-
-
-def _bigram_keys(firsts, seconds):
-    """One uint64 key per pair of word hashes (wrapping arithmetic; a collision only
-    makes a pair a candidate, which the phrase table then checks)."""
-    import numpy
-
-    with numpy.errstate(over="ignore"):
-        return firsts * numpy.uint64(0x9E3779B97F4A7C15) ^ seconds
-
-
-def _colon_tokens(tokens: Tokens) -> list[int]:
-    """Indices of the tokens that are a lone ":", in order."""
-    found = []
-    text, starts, words = tokens.text, tokens.starts, tokens.words
-    position = text.find(":")
-    while position != -1:
-        index = bisect.bisect_right(starts, position) - 1
-        if index >= 0 and words[index] == ":" and starts[index] == position:
-            found.append(index)
-        position = text.find(":", position + 1)
-    return found
-
-
-def split_sentences(boundaries: set[int], words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Sentences from token boundaries: the sentencizer's starts and the token after
-    each line break (headlines, bullets).
-
-    A boundary that falls on whitespace moves to the next word, so no sentence is
-    whitespace only."""
-    n = len(words)
-    if not n:
-        return [], []
-    cuts = []
-    last = 0
-    for i in sorted(boundaries):
-        while i < n and not words[i].strip():
-            i += 1
-        if last < i < n:
-            cuts.append(i)
-            last = i
-    sents = list(zip([0, *cuts], [*cuts, n]))
-    sent_of: list[int] = []
-    for index, (start, end) in enumerate(sents):
-        sent_of.extend([index] * (end - start))
-    return sent_of, sents
-
-
-class Rules:
+class Rules(CueFinder, NounPhrases):
     """The rule set, configured by thresholds (see components.py for defaults)."""
 
     def __init__(
@@ -184,296 +75,14 @@ class Rules:
         self.trailing = words["time_words"]
         self.possessives = words["possessives"]
         self.not_sources = words["not_sources"]
-
-    @property
-    def _candidates(self) -> tuple[frozenset[str], frozenset[str]]:
-        """Lemmas and forms that can reach the cue threshold alone or in some context
-        (most words cannot, and are skipped without a look at their neighbours)."""
-        cached = getattr(self, "_candidate_sets", None)
-        if cached is None:
-            lexicon, threshold = self.lexicon, self.cue_threshold
-            lemmas = {key for key, value in lexicon.lemmas.items() if value >= threshold}
-            # A context lifts a word over the threshold ("show that"), but only a word
-            # that is a cue now and then on its own: not "a" in "a statement".
-            def plausible(word: str) -> bool:
-                return lexicon.lemmas.get(word, 0.0) >= MIN_UNIGRAM_FOR_CONTEXT
-
-            lemmas.update(
-                word
-                for key, value in lexicon.after.items()
-                if value >= threshold and plausible(word := key.split("|")[0])
-            )
-            lemmas.update(
-                word
-                for key, value in lexicon.before.items()
-                if value >= threshold and plausible(word := key.split("|")[1])
-            )
-            forms = {key for key, value in lexicon.forms.items() if value >= threshold}
-            cached = self._candidate_sets = (frozenset(lemmas), frozenset(forms))
-        return cached
-
-    def _candidate_hashes(self, hash_of: Callable[[str], int]):
-        cached = getattr(self, "_candidate_hash_sets", None)
-        if cached is None:
-            lemmas, forms = self._candidates
-            # Lemmas may keep their capital ("Said"): hash both spellings.
-            lemma_words = {w for lemma in lemmas for w in (lemma, lemma.capitalize(), lemma.upper())}
-            form_words = set(forms)
-            cached = self._candidate_hash_sets = (
-                HashSet(hash_of(w) for w in lemma_words),
-                HashSet(hash_of(w) for w in form_words),
-            )
-        return cached
-
-    def _bigram_hashes(self, hash_of: Callable[[str], int]) -> HashSet:
-        """The keys (see :func:`_bigram_keys`) of the first two words of every usable
-        phrase."""
-        cached = getattr(self, "_bigram_hash_set", None)
-        if cached is None:
-            import numpy
-
-            _, prefixes = self._phrases
-            pairs = [(hash_of(first), hash_of(second)) for first, seconds in prefixes.items() for second in seconds]
-            firsts = numpy.array([a for a, _ in pairs], dtype="uint64")
-            seconds = numpy.array([b for _, b in pairs], dtype="uint64")
-            cached = self._bigram_hash_set = HashSet(_bigram_keys(firsts, seconds).tolist())
-        return cached
-
-    @property
-    def _phrases(self) -> tuple[dict[tuple[str, ...], float], dict[str, dict[str, int]]]:
-        """Phrases at or over the threshold, and first word -> second word -> longest."""
-        cached = getattr(self, "_phrase_index", None)
-        if cached is None:
-            usable = {p: v for p, v in self.lexicon.phrases.items() if v >= self.phrase_threshold}
-            prefixes: dict[str, dict[str, int]] = {}
-            for phrase in usable:
-                seconds = prefixes.setdefault(phrase[0], {})
-                seconds[phrase[1]] = max(seconds.get(phrase[1], 0), len(phrase))
-            cached = self._phrase_index = (usable, prefixes)
-        return cached
-
-    # ----------------------------------------------------------------- cues
-    def find_cues(self, tokens: Tokens) -> list[Cue]:
-        lexicon = self.lexicon
-        lower, lemma = tokens.lower, tokens.lemma
-        n = len(lower)
-        score = [0.0] * n
-        scored_at: set[int] = set()  # where score is not 0
-        words = tokens.words
-        candidate_lemmas, candidate_forms = self._candidates
-        if tokens.lemma_ids is not None and tokens.hash_of is not None:
-            lemma_hashes, form_hashes = self._candidate_hashes(tokens.hash_of)
-            candidates = sorted({*lemma_hashes.positions(tokens.lemma_ids), *form_hashes.positions(tokens.lower_ids)})
-        else:
-            candidates = [
-                i
-                for i, (form, base) in enumerate(zip(lower, lemma))
-                if base in candidate_lemmas or form in candidate_forms
-            ]
-        for i in candidates:
-            p = i - 1
-            while p >= 0 and not words[p].strip():
-                p -= 1
-            f = i + 1
-            while f < n and not words[f].strip():
-                f += 1
-            value = lexicon.context_precision(
-                lower[i], lemma[i], lower[p] if p >= 0 else "", lower[f] if f < n else ""
-            )
-            if value >= self.cue_threshold:
-                score[i] = value
-                scored_at.add(i)
-        # Phrases ("according to", "in a statement", "told reporters") cover their words.
-        phrases, prefixes = self._phrases
-        if tokens.lower_ids is not None and tokens.hash_of is not None:
-            # Only where the first two words begin some phrase (a handful per document,
-            # where the first word alone matches hundreds of times: "the", "in").
-            ids = tokens.lower_ids
-            phrase_starts = self._bigram_hashes(tokens.hash_of).positions(_bigram_keys(ids[:-1], ids[1:]))
-        else:
-            phrase_starts = [i for i, form in enumerate(lower) if form in prefixes]
-        for i in phrase_starts:
-            if i + 1 >= n:
-                continue
-            longest = prefixes.get(lower[i], {}).get(lower[i + 1])
-            if not longest:
-                continue
-            for size in range(min(longest, n - i), 1, -1):
-                value = phrases.get(tuple(lower[i : i + size]))
-                if value is not None:
-                    for j in range(i, i + size):
-                        score[j] = max(score[j], value)
-                    scored_at.update(range(i, i + size))
-                    break
-        cues = []
-        skip = self.skip_before
-        scored = sorted(i for i in scored_at if score[i])
-        position = 0
-        while position < len(scored):
-            i = scored[position]
-            position += 1
-            if tokens.words[i] not in PUNCT_END:
-                j = i
-                while j + 1 < n and score[j + 1] and tokens.sent_of[j + 1] == tokens.sent_of[i]:
-                    j += 1
-                # Auxiliaries and adverbs ("has repeatedly") belong to a cue, never make one.
-                a, b = i, j + 1
-                while a < b and lower[a] in skip:
-                    a += 1
-                while b > a and lower[b - 1] in skip and lower[b - 1] != "to":
-                    b -= 1
-                if a < b:
-                    cues.append(Cue(a, b, max(score[a:b])))
-                while position < len(scored) and scored[position] <= j:
-                    position += 1
-        return cues
-
-    # ------------------------------------------------------------- helpers
-    def _is_name(self, i: int, tokens: Tokens) -> bool:
-        word = tokens.words[i]
-        if word[-1:] in "-—–" and word[:-1].isupper():
-            return False  # a dateline glued to what follows: "URUMQI- Caretaker ..."
-        return word[:1].isupper() and tokens.lower[i] not in self.np_stop
-
-    def source_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
-        """The minimal noun phrase just before the cue ("the ISPR", "he", "Mr. Trump")."""
-        lower, words = tokens.lower, tokens.words
-        j = self._skip_left(cue_start, tokens, sent_start)
-        if j < sent_start:
-            return None
-        if words[j] == ")":
-            # "Governor Mary Fallin (R-OK) said": the name before the parenthesis
-            k = j - 1
-            while k > sent_start and j - k < 8 and words[k] != "(":
-                k -= 1
-            if words[k] == "(":
-                inner = self._np_ending_at(k - 1, tokens, sent_start)
-                if inner is not None:
-                    return (inner[0], j + 1)
-            return None
-        if lower[j] == "that" and j - 1 >= sent_start and words[j - 1][:1].isalpha() and lower[j - 1] not in self.np_stop:
-            return (j, j + 1)  # "groups that have endorsed him"
-        if words[j] == "," and j - 1 > sent_start:
-            # An apposition: "Carter's press secretary, Peter Cook, told ..." or a relative
-            # clause: "Paradis, who has been active in politics since 25, says ..."
-            k = j - 1
-            while k > sent_start and j - k < 25 and words[k] not in (",", "(", ")", ";", ":") and lower[k] != "that":
-                k -= 1
-            if k > sent_start and words[k] != "," and lower[k] in ("who", "which") and words[k - 1] == ",":
-                k -= 1
-                outer = self._np_ending_at(k - 1, tokens, sent_start)
-                return (outer[0], j) if outer is not None else None
-            if j - k >= 10:
-                return None
-            if words[k] == "," and k - 1 >= sent_start and j - k > 1:
-                inner = self._np_ending_at(j - 1, tokens, k + 1)
-                outer = self._np_ending_at(k - 1, tokens, sent_start)
-                if inner is not None and inner[0] == k + 1 and outer is not None:
-                    return (outer[0], j)
-            return None
-        found = self._np_ending_at(j, tokens, sent_start)
-        if found is not None and found[1] - found[0] == 1:
-            word = lower[found[0]]
-            if word in self.not_sources or word in TIME_NOUNS:
-                return None
-        return found
-
-    def _skip_left(self, cue_start: int, tokens: Tokens, sent_start: int) -> int:
-        """The last token before the cue that is not an auxiliary or adverb."""
-        lower = tokens.lower
-        j = cue_start - 1
-        while j >= sent_start:
-            word = lower[j]
-            if word in self.skip_before or (word.endswith("ly") and word.isalpha() and len(word) > 4) or not word.strip():
-                j -= 1
-            elif word in TIME_NOUNS and j - 1 >= sent_start and lower[j - 1] in TIME_HEADS:
-                # "Clinton on Tuesday said", "Trump at the time said"
-                j -= 2
-                while j >= sent_start and lower[j] in TIME_HEADS:
-                    j -= 1
-            else:
-                break
-        return j
-
-    def is_passive(self, cue_start: int, tokens: Tokens, sent_start: int) -> bool:
-        """ "was announced", "is expected", "has been reported": no source on the left."""
-        if tokens.lower[cue_start].endswith("ing"):
-            return False  # "are vowing": progressive, the subject speaks
-        j = self._skip_left(cue_start, tokens, sent_start)
-        return any(tokens.lower[k] in BE_FORMS for k in range(max(j + 1, sent_start), cue_start))
-
-    def _np_ending_at(self, j: int, tokens: Tokens, sent_start: int) -> tuple[int, int] | None:
-        lower, words = tokens.lower, tokens.words
-        if j < sent_start:
-            return None
-        word = lower[j]
-        if word in self.pronouns:
-            return (j, j + 1)
-        if not words[j][:1].isalnum() or word in self.np_stop or word in self.determiners:
-            return None
-        end = j + 1
-        if self._is_name(j, tokens):
-            k = j
-            while k - 1 >= sent_start and (
-                self._is_name(k - 1, tokens) or lower[k - 1] in self.titles
-                or (words[k] == "-" and words[k - 1][:1].isalpha())
-                or (lower[k - 1] in ("of", "for") and k - 2 >= sent_start and self._is_name(k - 2, tokens) and j - k < 4)
-                or lower[k - 1] in ("'s", "’s") or words[k - 1] in ("-",)
-            ):
-                k -= 1
-            if k - 1 >= sent_start and lower[k - 1] in self.determiners:
-                k -= 1
-            for m in range(k, j):
-                # a dateline glued to the name: "URUMQI- Caretaker Prime Minister ..."
-                if words[m] in ("-", "—", "–") and words[m - 1].isupper() and len(words[m - 1]) > 2 and m - 1 >= k:
-                    k = m + 1
-            while lower[k] in ("of", "for", "'s", "’s") and k < j:
-                k += 1
-            return (k, end)
-        # A common noun phrase: walk back over words to a determiner (at most 5 words).
-        k = j
-        while k - 1 >= sent_start and j - k < 5:
-            previous = lower[k - 1]
-            if previous in self.determiners or previous in self.possessives:
-                k -= 1
-                break
-            if previous in ("'s", "’s"):
-                k -= 1
-                continue
-            if not words[k - 1][:1].isalnum() or previous in self.np_stop or previous.endswith(("ing", "ed")):
-                break
-            k -= 1
-        if k == j and lower[k] not in self.determiners and not words[k][:1].isupper():
-            # A bare lower-case word: accept plural nouns and a few nouns of people.
-            if not (word.endswith("s") or word in self.titles or self.bare_nouns) or word.endswith(("ing", "ed")):
-                return None
-            if word.endswith(ADJECTIVE_ENDINGS) and word not in self.titles:
-                return None
-        return (k, end)
-
-    def source_right(self, start: int, tokens: Tokens, sent_end: int) -> tuple[int, int] | None:
-        """The noun phrase after a cue ("said Trump", "according to the ISPR")."""
-        lower, words = tokens.lower, tokens.words
-        k = start
-        if k >= sent_end:
-            return None
-        if lower[k] in self.pronouns and lower[k] not in ("it", "which"):
-            return (k, k + 1)
-        end = k
-        while end < sent_end and end - k < 8:
-            word = words[end]
-            if not word[:1].isalnum() and word not in ("'s", "’s", "-", "&"):
-                break
-            if end > k and lower[end] in self.np_stop and lower[end] not in ("of",):
-                break
-            if end > k and lower[end] == "of" and not (end + 1 < sent_end and (self._is_name(end + 1, tokens) or lower[end + 1] == "the")):
-                break
-            end += 1
-        if end == k:
-            return None
-        while end > k + 1 and lower[end - 1] in ("of", "the", "'s", "’s"):
-            end -= 1
-        return (k, end)
+        self.event_objects = words["event_objects"]
+        self.event_particles = words["event_particles"]
+        self.name_particles = words["name_particles"]
+        self.adjunct_starts = words["adjunct_starts"]
+        self.nouns_like_adjectives = words["nouns_like_adjectives"]
+        self.issued_documents = words["issued_documents"]
+        # Words after which a verb's object has ended.
+        self.phrase_openers = self.adjunct_starts | {"to", "into", "for", "about", "against", "over", "that", "by", "and"}
 
     def _char(self, tokens: Tokens, a: int, b: int) -> tuple[int, int]:
         return (tokens.starts[a], tokens.ends[b - 1])
@@ -481,6 +90,8 @@ class Rules:
     def _content(self, tokens: Tokens, a: int, b: int) -> tuple[int, int] | None:
         """Token range [a, b) as characters, trimmed of edge punctuation (quotes kept)."""
         words = tokens.words
+        if b - a > 3 and words[a + 1] == ":" and words[a].isupper() and len(words[a]) > 2:
+            a += 2  # a dateline ("ISLAMABAD: ...") is the reporter's, not the claim
         while a < b and (words[a] in PUNCT_END or words[a] in DASHES or words[a].isspace()):
             a += 1
         while b > a and (words[b - 1] in PUNCT_END or words[b - 1] in DASHES or words[b - 1].isspace()):
@@ -527,17 +138,40 @@ class Rules:
                 continue
             if found.source_tokens:
                 previous_source[tokens.sent_of[cue.start]] = found.source_tokens
-            quote = found.extra.get("quote")
-            if quote is not None:
-                if quote in used_quotes:
+            found_quote: Quote | None = found.extra.get("quote")
+            if found_quote is not None:
+                if found_quote in used_quotes:
                     continue
-                used_quotes.add(quote)
+                used_quotes.add(found_quote)
                 used_quotes.update(found.extra.get("more_quotes", ()))
             suggestions.append(found)
         suggestions.extend(self._colon_speakers(tokens, cues))
         if self.scare_quotes:
             suggestions.extend(self._scare_quotes(tokens, quotes, suggestions, used_quotes))
-        return suggestions
+        return self._without_repeated_lines(tokens, suggestions)
+
+    def _without_repeated_lines(self, tokens: Tokens, suggestions: list[Suggestion]) -> list[Suggestion]:
+        """A news page repeats its headline (above the photo, again above the text): a
+        line seen before gets no second copy of its suggestions."""
+        text = tokens.text
+        seen_lines: set[str] = set()
+        repeated: list[tuple[int, int]] = []
+        position = 0
+        while position < len(text):
+            end = text.find("\n", position)
+            end = len(text) if end == -1 else end
+            line = text[position:end].strip()
+            if line:
+                if line in seen_lines:
+                    repeated.append((position, end))
+                seen_lines.add(line)
+            position = end + 1
+        if not repeated:
+            return suggestions
+        return [
+            s for s in suggestions
+            if not any(a <= s.content[0][0] and s.content[-1][1] <= b for a, b in repeated)
+        ]
 
     def _colon_speakers(self, tokens: Tokens, cues: list[Cue]) -> list[Suggestion]:
         """ "Paul Ryan: FBI decision defies explanation", "FALLIN: I think ...": a short
@@ -580,7 +214,6 @@ class Rules:
         sentence = tokens.sent_of[cue.start]
         s, e = tokens.sents[sentence]
         a, b = cue.start, cue.end
-        cue_chars = self._char(tokens, a, b)
         cue_words = tuple(lower[a:b])
 
         # according to X
@@ -665,6 +298,16 @@ class Rules:
                 content = self._content(tokens, s, a - 1)
                 if content:
                     return self._make(tokens, [content], (a, b), right, "indirect", cue.score * 0.95)
+        # ", his office said, in a rare visit to ...": the claim is the clause before the
+        # source; what follows the cue's comma is an adverbial phrase, not a clause.
+        if source is not None and source[0] - 2 > s and words[source[0] - 1] == ",":
+            k = b
+            while k < e and (lower[k] in self.trailing or words[k][:1].isupper()) and k - b < 4:
+                k += 1  # "said on Tuesday,"
+            if k + 1 < e and words[k] == "," and lower[k + 1] in self.adjunct_starts:
+                content = self._content(tokens, s, source[0] - 1)
+                if content:
+                    return self._make(tokens, [content], (a, b), source, "indirect", cue.score * 0.9)
         # content on the right: X said (that) ...
         right_start = b
         while right_start < e and lower[right_start] in (",", ":", "that", "—", "–"):
@@ -693,18 +336,6 @@ class Rules:
         if fallback is not None:
             return self._make(tokens, [fallback], (a, b), source, "indirect", cue.score * self.fallback_factor)
         return None
-
-    def _first_np_end(self, tokens: Tokens, s: int, limit: int) -> int:
-        """The last token of the sentence's opening noun phrase (its likely subject)."""
-        lower, words = tokens.lower, tokens.words
-        if s >= limit:
-            return -1
-        if lower[s] in self.pronouns:
-            return s
-        k = s
-        while k + 1 < limit and (self._is_name(k + 1, tokens) or lower[k + 1] in self.titles) and k - s < 5:
-            k += 1
-        return k if words[s][:1].isupper() else -1
 
     def _only_trailing(self, tokens: Tokens, start: int, end: int) -> bool:
         """True when tokens [start, end) hold nothing but punctuation and time/place adjuncts."""
@@ -768,7 +399,7 @@ class Rules:
         )
 
     def _scare_quotes(self, tokens: Tokens, quotes: list[Quote], suggestions, used) -> list[Suggestion]:
-        """Short quoted terms in sentences near a reported statement, given its source."""
+        """Short quoted terms in sentences near a reported statement."""
         by_sentence: dict[int, Suggestion] = {}
         for suggestion in suggestions:
             if suggestion.source_tokens is not None and suggestion.cue_token >= 0:
@@ -793,15 +424,9 @@ class Rules:
             near = by_sentence.get(sentence) or by_sentence.get(sentence - 1) or by_sentence.get(sentence + 1)
             if near is None:
                 continue
+            # The guidelines: a scare quote has neither source nor cue (the writer keeps
+            # a distance from the word); the statement nearby only makes it likely.
             found.append(
-                Suggestion(
-                    content=[(quote.start, quote.end)],
-                    cue=None,
-                    source=near.source,
-                    type="scare_quote",
-                    score=0.4,
-                    cue_token=token,
-                    source_tokens=near.source_tokens,
-                )
+                Suggestion(content=[(quote.start, quote.end)], cue=None, source=None, type="scare_quote", score=0.4)
             )
         return found

@@ -21,8 +21,12 @@ def dialog_bindings() -> list[Binding]:
 
 
 def binding_ids() -> set[str]:
-    ids = {binding.id for binding in (*AnnotateScreen.BINDINGS, *dialog_bindings()) if binding.id}
-    return ids | {"app.quit-now"}
+    """Every remappable id: annotate, the dialogs and the adjudication screen (one
+    keys.toml serves both apps)."""
+    from annotator.tui.screens.adjudicate import AdjudicateScreen
+
+    bindings = (*AnnotateScreen.BINDINGS, *dialog_bindings(), *AdjudicateScreen.BINDINGS)
+    return {binding.id for binding in bindings if binding.id} | {"app.quit-now"}
 
 
 class AnnotatorApp(App[None]):

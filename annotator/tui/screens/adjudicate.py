@@ -17,8 +17,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.adjudicate import AdjudicationSession, Cluster, DocumentAdjudication, cluster_differences
-from annotator.schema import Origin, Role
+from annotator.adjudicate import (
+    AdjudicationSession,
+    Cluster,
+    DocumentAdjudication,
+    cluster_differences,
+)
+from annotator.schema import Attribution, Origin, Role
 from annotator.session import state as S
 from annotator.session.state import DocState
 from annotator.session.tokens import Tokens
@@ -105,16 +110,30 @@ class VersionsPanel(Panel):
             lines.append(
                 Content.styled(f"∅ no attribution: {', '.join(cluster.missing)}  ({len(cluster.missing)} of {voters})", "italic")
             )
-        majority = cluster.majority()
-        if majority is None:
-            lines.append(Content.styled("· tie for the most votes: your call", "dim"))
-        elif session.view == "open":
-            choice = "no attribution" if majority == "none" else f"version {int(majority) + 1}"
-            lines.append(Content.styled(f"· most votes: {choice}", "dim"))
+        if session.view == "open":
+            lines.append(Content.styled(f"· {majority_hint(item, cluster)}", "dim"))
         lines.append(Content.styled("· marked in the text: where the versions differ", "dim"))
         if session.edit_state is not None:
             lines.append(Content.styled("Editing: [ ] start, { } end, s c t span, enter saves, esc abandons", "bold"))
         self.show_content(Content("\n").join(lines))
+
+
+def majority_hint(item: DocumentAdjudication, cluster: Cluster) -> str:
+    """What ``--auto majority`` would do here: exists or not first, then where."""
+    from annotator.adjudicate_majority import NO_ATTRIBUTION, majority_outcome
+
+    marked, unmarked = len(cluster.members), len(cluster.missing)
+    outcome = majority_outcome(cluster, item.document.text)
+    if outcome is None:
+        if marked == unmarked:
+            return f"tie: {marked} marked it, {unmarked} left it out: your call"
+        return f"{marked} of {marked + unmarked} marked it, but no majority on where: your call"
+    if outcome == NO_ATTRIBUTION:
+        return f"majority: no attribution ({unmarked} of {marked + unmarked} left it out)"
+    version = item._version_of(cluster, outcome)  # type: ignore[arg-type]
+    if version is None:
+        return "majority: it exists; the words most of them marked match no single version"
+    return f"majority: version {version + 1} (it exists: {marked} of {marked + unmarked})"
 
 
 class HeaderLine(Panel):
@@ -212,7 +231,7 @@ class AdjudicateScreen(Screen):
         tokens = self._tokens.get(item.document.id)
         if tokens is None:
             tokens = self._tokens[item.document.id] = Tokens(text)
-        versions = ()
+        versions: tuple[Attribution, ...] = ()
         if cluster is not None:
             versions = tuple(
                 v.attribution.model_copy(update={"id": f"v{k + 1}", "origin": Origin.manual, "action": None})
@@ -305,10 +324,16 @@ class AdjudicateScreen(Screen):
         self.redraw()
 
     def action_help(self) -> None:
+        from annotator.tui.keymap import key_display
         from annotator.tui.screens.help import HelpScreen
 
-        rows = [(b.id, b.key, b.tooltip or b.description) for b in self.BINDINGS]
-        self.app.push_screen(HelpScreen(rows, None))
+        keymap = getattr(self.app, "user_keymap", {})
+        rows = [
+            (b.id or "", key_display(keymap.get(b.id, b.key)), b.tooltip or b.description)
+            for b in self.BINDINGS if isinstance(b, Binding)
+        ]
+        path = getattr(self.app, "keymap_path", None)
+        self.app.push_screen(HelpScreen(rows, str(path) if path else None))
 
     def action_quit(self) -> None:
         self.session.save()
@@ -323,8 +348,9 @@ def _binding_id(action: str, parameters: tuple) -> str | None:
         from textual.actions import parse
 
         for binding in AdjudicateScreen.BINDINGS:
-            _namespace, name, params = parse(binding.action)
-            _ACTION_TO_ID[(name, tuple(params))] = binding.id
+            if isinstance(binding, Binding) and binding.id:
+                _namespace, name, params = parse(binding.action)
+                _ACTION_TO_ID[(name, tuple(params))] = binding.id
     return _ACTION_TO_ID.get((action, tuple(parameters)))
 
 
@@ -333,17 +359,32 @@ class AdjudicationApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True)]
 
-    def __init__(self, session: AdjudicationSession) -> None:
+    def __init__(self, session: AdjudicationSession, keymap: dict[str, str] | None = None,
+                 keymap_path: Path | None = None) -> None:
         super().__init__()
         self.session = session
+        self.user_keymap = keymap or {}
+        self.keymap_path = keymap_path
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)  # the same keys.toml as annotate
         self.push_screen(AdjudicateScreen(self.session))
 
 
+def make_adjudication_app(session: AdjudicationSession, keys_file: Path | None = None) -> AdjudicationApp:
+    """The app with the user's keys.toml (``keys_file``, else the default file if present)."""
+    from annotator.tui.app import binding_ids
+    from annotator.tui.keymap import load_keymap
+
+    keymap, path = load_keymap(keys_file, binding_ids())
+    return AdjudicationApp(session, keymap, path)
+
+
 def run_adjudication(
-    items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str, kept=()
+    items: list[DocumentAdjudication], out: Path, gold_name: str, adjudicator: str, kept=(),
+    keys_file: Path | None = None,
 ) -> AdjudicationSession:
     session = AdjudicationSession(items, out, gold_name, adjudicator, kept)
-    AdjudicationApp(session).run()
+    make_adjudication_app(session, keys_file).run()
     return session
