@@ -32,7 +32,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from annotator.schema import Attribution, Span
+from annotator.schema import Attribution, Origin, Role, Span
+from annotator.session.alternatives import boundary_alternatives, new_from_cue
 from annotator.session.state import OPENING_QUOTES
 from annotator.session.tokens import Tokens
 
@@ -155,67 +156,165 @@ def _same(a: Span | None, b: Span | None) -> bool:
     return a.pieces == b.pieces
 
 
-def _edit_moves(tokens: Tokens, old: Span, new: Span) -> int:
-    """Keys in edit mode to move ``old``'s start and end to ``new``'s: one per token, or
-    ``(``/``)`` to the sentence's start/end first."""
-    old_start, old_end = old.pieces[0][0], old.pieces[-1][1] if old.fragments is None else old.pieces[0][1]
-    new_start, new_end = new.pieces[0]
-    start = abs(_token_index(tokens, old_start) - _token_index(tokens, new_start))
-    sentence_start = tokens.previous_sentence(old_start)
-    start = min(start, 1 + abs(_token_index(tokens, sentence_start) - _token_index(tokens, new_start)))
-    end = abs(_end_index(tokens, old_end) - _end_index(tokens, new_end))
-    sentence_end = tokens.sentence_end(old_end)
-    if sentence_end <= old_end:
-        sentence_end = tokens.sentence_end(tokens.next_sentence(old_end))
-    end = min(end, 1 + abs(_end_index(tokens, sentence_end) - _end_index(tokens, new_end)))
-    return start + end
+def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> int:
+    """Keys in edit mode to move a span's start (``which == "start"``) or end from
+    ``old`` to ``new``: one per token (``[ ]``/``{ }``), or phrase jumps first (``< >``
+    for the start, ``F f`` for the end), or ``(``/``)`` to the sentence's start/end."""
+    index = _token_index if which == "start" else _end_index
+    target = index(tokens, new)
+    best = abs(index(tokens, old) - target)
+    if which == "start":
+        sentence = tokens.previous_sentence(old)
+    else:
+        sentence = tokens.sentence_end(old)
+        if sentence <= old:
+            sentence = tokens.sentence_end(tokens.next_sentence(old))
+    best = min(best, 1 + abs(index(tokens, sentence) - target))
+    phrases = tokens.phrases
+    forward = new > old
+    if which == "start":
+        step = phrases.next_start if forward else phrases.previous_start
+    else:
+        step = phrases.next_end if forward else phrases.previous_end
+    position: int | None = old
+    jumps = 0
+    while jumps + 1 < best:
+        position = step(position)
+        if position is None:
+            break
+        jumps += 1
+        best = min(best, jumps + abs(index(tokens, position) - target))
+        if (position > new) if forward else (position < new):
+            break
+    return best
 
 
-def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution) -> tuple[int, str]:
+def _edit_moves(tokens: Tokens, old: Span, new: Span) -> int | None:
+    """Keys in edit mode to turn ``old`` into ``new`` by moving its start and end (the
+    first piece's start and the last piece's end; the pieces between must agree).
+    The start moves first: past the end it takes the end along (to its token's end)."""
+    old_pieces, new_pieces = old.pieces, new.pieces
+    inner_old = [offset for piece in old_pieces for offset in piece][1:-1]
+    inner_new = [offset for piece in new_pieces for offset in piece][1:-1]
+    if inner_old != inner_new:
+        return None
+    old_start, old_end = old_pieces[0][0], old_pieces[-1][1]
+    new_start, new_end = new_pieces[0][0], new_pieces[-1][1]
+    keys = _boundary_cost(tokens, old_start, new_start, "start")
+    if new_start >= old_end:
+        covering = tokens.token_covering(new_start)
+        old_end = covering[1] if covering else new_start
+    return keys + _boundary_cost(tokens, old_end, new_end, "end")
+
+
+CYCLE_LIMIT = 8  # presses of r the model tries (the list may be longer)
+
+
+def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
+              others: list[Attribution]) -> tuple[int, str]:
+    """The cheapest way to make ``attribution``'s ``role`` span ``new`` in edit mode:
+    ``r`` presses through the alternatives then boundary moves, or boundary moves only.
+    Returns the keys (the focus key not included) and how ("cycle" or "move")."""
+    old = attribution.span(role)
+    best, how = 10**6, "move"
+    if old is not None:
+        moves = _edit_moves(tokens, old, new)
+        if moves is not None:
+            best = moves
+    alternatives = boundary_alternatives(tokens, attribution, role, others)
+    for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
+        if presses >= best:
+            break
+        moves = _edit_moves(tokens, alternative, new)
+        if moves is not None and presses + moves < best:
+            best, how = presses + moves, "cycle"
+    return best, how
+
+
+def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution,
+             others: list[Attribution] | None = None, accept: bool = True) -> tuple[int, str]:
     """Keys to turn ``suggestion`` into ``gold`` (1 when it is right as it is).
 
-    Each wrong span is fixed the cheaper way: in edit mode (``e``, focus ``s``/``c``,
-    boundary keys; ``backspace`` removes a span) or by selecting it afresh (``v`` … and
-    ``1``/``2``/``3``), then ``a`` accepts and moves on.
+    The cue, then the source, then the content are fixed (the content's alternatives
+    read where the cue and source are). Each wrong span the cheaper way: in edit mode
+    (a focus key ``c``/``s``/``t``, or ``e``/``r`` on the content from normal mode, then
+    ``r`` presses and boundary keys; ``backspace`` removes a span) or by selecting it
+    afresh (``v`` … and ``1``/``2``/``3``), then ``a`` accepts and moves on.
     """
+    others = list(others or ())
     if all(_same(getattr(suggestion, role), getattr(gold, role)) for role in ("source", "cue", "content")):
-        return 1, "accepted as suggested"
-    keys = 1  # a
-    uses_edit_mode = False
-    for role, focus in (("content", 0), ("source", 1), ("cue", 1)):
-        old, new = getattr(suggestion, role), getattr(gold, role)
+        return (1 if accept else 0), "accepted as suggested"
+    keys = 1 if accept else 0  # a
+    mode = "normal"
+    current = suggestion
+    for role in (Role.cue, Role.source, Role.content):
+        old, new = current.span(role), gold.span(role)
         if _same(old, new):
             continue
         if new is None:
-            keys += focus + 1
-            uses_edit_mode = True
+            keys += 2  # s/c, backspace
+            mode = "edit"
+            current = current.model_copy(update={role.value: None})
             continue
         cursor = old.start if old is not None else suggestion.content.start
         reselect = _select(tokens, cursor, *new.pieces[0])
-        if old is not None and focus + _edit_moves(tokens, old, new) < reselect:
-            keys += focus + _edit_moves(tokens, old, new)
-            uses_edit_mode = True
+        for start, end in new.pieces[1:]:  # more pieces of a discontinuous span: v … +
+            reselect += _select(tokens, new.pieces[0][1], start, end)
+        edited, how = _span_fix(tokens, current, role, new, others)
+        if role == Role.content and len(new.pieces) > 1 and old is not None:
+            # the first piece by r or boundary keys, the others added with v … +
+            first = Span.from_text(tokens.text, *new.pieces[0])
+            piecewise, piece_how = _span_fix(tokens, current, role, first, others)
+            position = new.pieces[0][1]
+            for start, end in new.pieces[1:]:
+                piecewise += _select(tokens, position, start, end)
+                position = end
+            if piecewise < edited:
+                edited, how = piecewise, piece_how
+        focus = 0 if (role == Role.content and mode == "normal" and how == "cycle") else 1
+        if focus + edited < reselect:
+            keys += focus + edited
+            mode = "edit"
         else:
             keys += reselect
-        cursor = new.pieces[0][1]
-        for start, end in new.pieces[1:]:  # more pieces of a discontinuous span: v … +
-            keys += _select(tokens, cursor, start, end)
-            cursor = end
-    return keys + (1 if uses_edit_mode else 0), "edited"
+            mode = "normal"
+        current = current.model_copy(update={role.value: new})
+    return keys, "edited"
 
 
-def create_cost(tokens: Tokens, cursor: int, gold: Attribution) -> tuple[int, int]:
-    """Keys to create ``gold`` from nothing, and where the cursor ends."""
+def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
+                others: list[Attribution] | None = None) -> tuple[int, int]:
+    """Keys to create ``gold`` from nothing, and where the cursor ends: the cheaper of
+    ``N`` and selecting each span, or ``C`` on its cue (the cursor moves to the cue,
+    ``v`` and its extension when it is longer than a token) and fixing what ``C``
+    proposed."""
     keys = 1  # N
     spans = []
     for role in ("source", "cue", "content"):
         span = getattr(gold, role)
         if span is not None:
             spans.extend((start, end) for start, end in span.pieces)
+    position = cursor
     for start, end in sorted(spans):
-        keys += _select(tokens, cursor, start, end)
-        cursor = end
-    return keys, cursor
+        keys += _select(tokens, position, start, end)
+        position = end
+    cue = gold.cue
+    if cue is not None and not cue.fragments:
+        made = attribution_from_cue(tokens, cue, others or [])
+        if made is not None:
+            one_token = tokens.token_covering(cue.start) == (cue.start, cue.end)
+            selecting = 0 if one_token else 1 + _extend(tokens, cue.start, cue.end)
+            from_cue = _travel(tokens, cursor, cue.start) + selecting + 1
+            from_cue += fix_cost(tokens, made, gold, others, accept=False)[0]
+            keys = min(keys, from_cue)
+    return keys, position
+
+
+def attribution_from_cue(tokens: Tokens, cue: Span, others: list[Attribution]) -> Attribution | None:
+    content, source = new_from_cue(tokens, cue, others)
+    if content is None:
+        return None
+    return Attribution(id="new", cue=cue, source=source, content=content, origin=Origin.manual)
 
 
 def document_effort(text: str, suggestions: list[Attribution], gold: list[Attribution],
@@ -224,11 +323,17 @@ def document_effort(text: str, suggestions: list[Attribution], gold: list[Attrib
     effort = Effort()
     pairs = pair(suggestions, gold)
     order = sorted(range(len(suggestions)), key=lambda i: (suggestions[i].content.start, i))
+    # what the document holds as the app walks it (the sources r may link to): the
+    # decided attributions as decided, the rest as suggested; rejected ones left out
+    shown: dict[int, Attribution] = dict(enumerate(suggestions))
     for i in order:
+        others = [a for k, a in shown.items() if k != i]
         if i in pairs:
-            keys, kind = fix_cost(tokens, suggestions[i], gold[pairs[i]])
+            keys, kind = fix_cost(tokens, suggestions[i], gold[pairs[i]], others)
+            shown[i] = gold[pairs[i]].model_copy(update={"id": suggestions[i].id})
         else:
             keys, kind = 1, "rejected"
+            del shown[i]
         effort.keys += keys
         effort.counts[kind] += 1
         effort.counts[f"keys {kind}"] += keys
@@ -237,7 +342,8 @@ def document_effort(text: str, suggestions: list[Attribution], gold: list[Attrib
     for j in sorted(range(len(gold)), key=lambda j: gold[j].content.start):
         if j in found:
             continue
-        keys, cursor = create_cost(tokens, cursor, gold[j])
+        keys, cursor = create_cost(tokens, cursor, gold[j], list(shown.values()))
+        shown[len(suggestions) + j] = gold[j]
         effort.keys += keys
         effort.counts["created"] += 1
         effort.counts["keys created"] += keys

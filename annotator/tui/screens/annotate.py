@@ -24,19 +24,22 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
           "theme", "search-next", "clause-next", "clause-previous",
           "source-at-cursor", "cue-at-cursor", "content-at-cursor",
-          "focus-source", "focus-cue", "focus-content"}
+          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
         "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
-        "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
+        "cursor-up", "cursor-down", "page-down", "page-up", "theme"} | {
+        "next-best", "previous-best", "other-side", "start-phrase-left", "start-phrase-right",
+        "end-phrase-left", "end-phrase-right"}
 # Keys that work in a mode but are left out of its footer, which must fit 80 columns.
 UNLISTED = {"normal": {"focus-source", "focus-cue", "focus-content"},
             "edit": {"next", "reject", "select"}}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
-          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
+          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo",
+          "new-from-cue"}
 
 
 START = Binding.Group("start")
@@ -104,6 +107,22 @@ class AnnotateScreen(Screen):
         Binding("3", "assign_at_cursor('content')", "Content", id="content-at-cursor", show=False,
                 tooltip="The token at the cursor becomes the CONTENT"),
         Binding("N", "new", "New", id="new", tooltip="New attribution (selection = its content)"),
+        Binding("C", "new_from_cue", "From cue", id="new-from-cue", show=False,
+                tooltip="New attribution: the token at the cursor (or the selection) is its CUE; content and source proposed"),
+        Binding("r", "next_best", "Next-best", id="next-best", show=False,
+                tooltip="The span's next-best boundaries (cycles; ends with the span as it was)"),
+        Binding("R", "next_best(-1)", "Prev-best", id="previous-best", show=False,
+                tooltip="The span's previous alternative boundaries"),
+        Binding("o", "other_side", "Other side", id="other-side", show=False,
+                tooltip="Move the content to the other side of its cue"),
+        Binding("less_than_sign", "boundary('start', -1, 'phrase')", "Start◂phrase", id="start-phrase-left",
+                show=False, tooltip="Move the start to the previous phrase or clause boundary (edit)"),
+        Binding("greater_than_sign", "boundary('start', 1, 'phrase')", "Start▸phrase", id="start-phrase-right",
+                show=False, tooltip="Move the start to the next phrase or clause boundary (edit)"),
+        Binding("F", "boundary('end', -1, 'phrase')", "End◂phrase", id="end-phrase-left",
+                show=False, tooltip="Move the end back to the previous phrase or clause boundary (edit)"),
+        Binding("f", "boundary('end', 1, 'phrase')", "End▸phrase", id="end-phrase-right",
+                show=False, tooltip="Move the end on to the next phrase or clause boundary (edit)"),
         Binding("plus", "add_piece", "+Content", id="add-to-content",
                 tooltip="Selection: another piece of the content"),
         Binding("E", "entity", "Entity", id="entity", show=False, tooltip="Set the source entity (autocomplete)"),
@@ -230,6 +249,7 @@ class AnnotateScreen(Screen):
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
+                                                     "next-best", "previous-best", "other-side",
                                                      "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
@@ -297,6 +317,18 @@ class AnnotateScreen(Screen):
     def action_assign_at_cursor(self, role: str) -> None:
         """1/2/3 with no selection: the token under the cursor (saves the v)."""
         self.action_assign(role)
+
+    def action_new_from_cue(self) -> None:
+        self.session.do(S.new_from_cue)
+        self._after()
+
+    def action_next_best(self, direction: int = 1) -> None:
+        self.session.do(S.cycle_alternative, direction)
+        self._after()
+
+    def action_other_side(self) -> None:
+        self.session.do(S.content_other_side)
+        self._after()
 
     def action_new(self) -> None:
         self.session.do(S.new_attribution)
