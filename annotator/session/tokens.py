@@ -21,7 +21,9 @@ TOKEN = re.compile(
     r"\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f])+"
     r"(?:['’.\-](?:[^\W_])+)*|\S"
 )
-CLAUSE_MARK = re.compile(r"[,;:.!?”\"’)\]—–]|\n")
+# Where f/F stop. A closing single quotation mark stops them, curly or ASCII alike; an
+# apostrophe inside a word ("it's", "Kakar’s") does not, nor does an opening mark.
+CLAUSE_MARK = re.compile(r"[,;:.!?”\")\]—–]|['’](?!\w)|\n")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n|\n")
 
 
@@ -171,7 +173,7 @@ class Tokens:
         if match is None:
             return len(self.text)
         end = match.start()
-        if self.text[end] in "”\"’)]":
+        if self.text[end] in "”\"’')]":
             end += 1  # a closing quote belongs to the quotation
         while end > offset + 1 and self.text[end - 1].isspace():
             end -= 1

@@ -169,11 +169,19 @@ class AnnotateScreen(Screen):
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
+        self.call_after_refresh(self._scroll_list_to_selected)
         # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
         self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+
+    def _scroll_list_to_selected(self) -> None:
+        """On reopening, the list shows the resumed attribution (before the first layout
+        the list had no height to scroll in)."""
+        index = self.session.state.index_of(self.session.state.selected)
+        if index is not None:
+            self.query_one(AttributionList).scroll_to_row(index)
 
     def on_resize(self) -> None:
         # a tall terminal gives the selected attribution's fields more lines
