@@ -113,8 +113,8 @@ async def test_footer_shows_keys_of_the_current_mode(tmp_path):
     app, session = open_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        shown = {b.binding.id for b in app.screen.active_bindings.values()}
-        assert "accept" in shown and "start-left" not in shown
+        shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "accept" in shown and "start-left" not in shown  # [ ] work in normal mode, unlisted there
         await pilot.press("e")
         shown = {b.binding.id for b in app.screen.active_bindings.values()}
         assert "start-left" in shown and "assign-source" not in shown

@@ -25,6 +25,11 @@ from bisect import bisect_left, bisect_right
 from annotator.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from annotator.schema import Attribution, Role, Span
 from annotator.session.tokens import Tokens
+from annotator.suggest.lexicon import load_word_lists  # data files only: no spaCy
+
+
+def _words(name: str) -> frozenset[str]:
+    return load_word_lists()[name]
 
 # Words that join coordinated names, and words a source's noun group may start with.
 _CONJUNCTIONS = {"and", "or", "&", ","}
@@ -33,8 +38,7 @@ _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her"
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who"}
 # Between a source and its cue: ", 56, who …," appositions end with a comma before the cue;
 # adverbs and auxiliaries belong to neither ("has long said", "also told").
-_SKIPPABLE = {"also", "has", "have", "had", "is", "was", "were", "are", "will", "would", "later", "then",
-              "previously", "once", "again", "all", "both", "repeatedly", "recently", "often", "never", "not"}
+_EXTRA_SKIPPABLE = {"on", "last", "all", "both", "who"}
 _CLAUSE_STOP = set(",;:—–()[]")
 _MAX_SOURCE_TOKENS = 30
 
@@ -115,6 +119,9 @@ def _content_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span
             candidates.append(_pieces_span(text, [this_side]))
         if other_side is not None:
             candidates.append(_pieces_span(text, [other_side]))
+        if this_side is not None:  # this side up to its first clause mark: ", which …", "— and …"
+            for cut in _clause_cuts(text, *this_side)[:2]:
+                candidates.append(_pieces_span(text, [cut]))
         if before is not None and after is not None:
             candidates.append(_pieces_span(text, [before, after]))
         # "“…,” he said. “…”": the quotation opening the next sentence continues it
@@ -141,6 +148,24 @@ def _content_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span
         if trimmed is not None:
             candidates.append(_pieces_span(text, [trimmed]))
     return candidates
+
+
+_MAJOR_MARKS = ",;—–(:"
+
+
+def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``start``…``end`` cut before each clause mark inside it (not inside a quotation)."""
+    cuts = []
+    quoted = False
+    for position in range(start + 1, end):
+        char = text[position]
+        if char in "“”\"":
+            quoted = char == "“" or (char == '"' and not quoted)
+        elif char in _MAJOR_MARKS and not quoted:
+            trimmed = _trim_content(text, start, position)
+            if trimmed is not None and (not cuts or trimmed != cuts[-1]):
+                cuts.append(trimmed)
+    return cuts
 
 
 def _closing(text: str, opening: int, limit: int) -> int | None:
@@ -173,6 +198,28 @@ def _name_start(tokens: Tokens, index: int, first: int) -> int:
     return position
 
 
+def _noun_group_start(tokens: Tokens, index: int, first: int, longest: int = 8) -> int:
+    """Walk back from token ``index`` over a noun group ("The Republican presidential
+    candidate", "Republican pollster Daron Shaw"): up to a function word, a punctuation
+    mark or after a determiner."""
+    text = tokens.text
+    stops = _words("np_stop")
+    determiners = _words("determiners")
+    position = index
+    while position - 1 >= first and index - position < longest:
+        word = text[tokens.starts[position - 1]:tokens.ends[position - 1]]
+        lower = word.lower()
+        if lower in ("'s", "’s", "-", "."):
+            position -= 1
+            continue
+        if lower in stops or (len(word) == 1 and not word.isalnum()):
+            break
+        position -= 1
+        if lower in determiners:
+            break
+    return position
+
+
 def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Sequence[Attribution]) -> list[Span | None]:
     text = tokens.text
     starts, ends = tokens.starts, tokens.ends
@@ -202,7 +249,9 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
         cue_first = bisect_left(starts, cue.start)
         # the noun group right before the cue (skipping "also", "has", an apposition)
         index = cue_first - 1
-        while index >= sentence.first and text[starts[index]:ends[index]].lower() in _SKIPPABLE:
+        skippable = _words("skip_before_cue") | _words("time_words") | _EXTRA_SKIPPABLE
+        while index >= sentence.first and (text[starts[index]:ends[index]].lower() in skippable
+                                           or text[starts[index]:ends[index]].endswith("ly")):
             index -= 1
         if index >= sentence.first:
             word = text[starts[index]:ends[index]]
@@ -215,6 +264,7 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[head]))
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[index]))
             elif word not in _CLAUSE_STOP:
+                candidates.append(Span.from_text(text, starts[_noun_group_start(tokens, index, sentence.first)], ends[index]))
                 candidates.append(Span.from_text(text, starts[_name_start(tokens, index, sentence.first)], ends[index]))
                 # the whole subject: back to the clause's start
                 clause = index

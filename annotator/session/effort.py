@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from annotator.schema import Attribution, Origin, Role, Span
 from annotator.session.alternatives import boundary_alternatives, new_from_cue
 from annotator.session.state import OPENING_QUOTES
-from annotator.session.tokens import Tokens
+from annotator.session.tokens import Tokens, previous_grapheme
 
 
 @dataclass
@@ -156,20 +156,25 @@ def _same(a: Span | None, b: Span | None) -> bool:
     return a.pieces == b.pieces
 
 
-def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> int:
+def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> tuple[int, str | None]:
     """Keys in edit mode to move a span's start (``which == "start"``) or end from
     ``old`` to ``new``: one per token (``[ ]``/``{ }``), or phrase jumps first (``< >``
-    for the start, ``F f`` for the end), or ``(``/``)`` to the sentence's start/end."""
+    for the start, ``F f`` for the end), or ``(``/``)`` to the sentence's start/end.
+    Also says which kind of key comes first ("token", "phrase", "sentence"; None when
+    the boundary stays): ``[ ] { } < >`` work from normal mode too, ``( ) f F`` do not."""
+    if old == new:
+        return 0, None
     index = _token_index if which == "start" else _end_index
     target = index(tokens, new)
-    best = abs(index(tokens, old) - target)
+    best, first = abs(index(tokens, old) - target), "token"
     if which == "start":
         sentence = tokens.previous_sentence(old)
     else:
         sentence = tokens.sentence_end(old)
         if sentence <= old:
             sentence = tokens.sentence_end(tokens.next_sentence(old))
-    best = min(best, 1 + abs(index(tokens, sentence) - target))
+    if 1 + abs(index(tokens, sentence) - target) < best:
+        best, first = 1 + abs(index(tokens, sentence) - target), "sentence"
     phrases = tokens.phrases
     forward = new > old
     if which == "start":
@@ -183,15 +188,17 @@ def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> int:
         if position is None:
             break
         jumps += 1
-        best = min(best, jumps + abs(index(tokens, position) - target))
+        if jumps + abs(index(tokens, position) - target) < best:
+            best, first = jumps + abs(index(tokens, position) - target), "phrase"
         if (position > new) if forward else (position < new):
             break
-    return best
+    return best, first
 
 
-def _edit_moves(tokens: Tokens, old: Span, new: Span) -> int | None:
+def _edit_moves(tokens: Tokens, old: Span, new: Span) -> tuple[int, bool] | None:
     """Keys in edit mode to turn ``old`` into ``new`` by moving its start and end (the
-    first piece's start and the last piece's end; the pieces between must agree).
+    first piece's start and the last piece's end; the pieces between must agree), and
+    whether the first of them works from normal mode too (no ``e`` needed before it).
     The start moves first: past the end it takes the end along (to its token's end)."""
     old_pieces, new_pieces = old.pieces, new.pieces
     inner_old = [offset for piece in old_pieces for offset in piece][1:-1]
@@ -200,35 +207,60 @@ def _edit_moves(tokens: Tokens, old: Span, new: Span) -> int | None:
         return None
     old_start, old_end = old_pieces[0][0], old_pieces[-1][1]
     new_start, new_end = new_pieces[0][0], new_pieces[-1][1]
-    keys = _boundary_cost(tokens, old_start, new_start, "start")
+    keys, first = _boundary_cost(tokens, old_start, new_start, "start")
+    from_normal = first in ("token", "phrase")
     if new_start >= old_end:
         covering = tokens.token_covering(new_start)
         old_end = covering[1] if covering else new_start
-    return keys + _boundary_cost(tokens, old_end, new_end, "end")
+    end_keys, end_first = _boundary_cost(tokens, old_end, new_end, "end")
+    if first is None:
+        from_normal = end_first == "token"
+    return keys + end_keys, from_normal
+
+
+def _cursor_after_moves(tokens: Tokens, old: Span, new: Span, fallback: int) -> int:
+    """Where the app leaves the cursor after boundary keys turned ``old`` into ``new``:
+    just inside the end when the end moved last, else at the start."""
+    if old.pieces[-1][1] != new.pieces[-1][1]:
+        return previous_grapheme(tokens.text, new.pieces[-1][1])
+    if old.pieces[0][0] != new.pieces[0][0]:
+        return new.pieces[0][0]
+    return fallback
 
 
 CYCLE_LIMIT = 8  # presses of r the model tries (the list may be longer)
 
 
 def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
-              others: list[Attribution]) -> tuple[int, str]:
+              others: list[Attribution], cursor: int) -> tuple[int, str, int]:
     """The cheapest way to make ``attribution``'s ``role`` span ``new`` in edit mode:
     ``r`` presses through the alternatives then boundary moves, or boundary moves only.
-    Returns the keys (the focus key not included) and how ("cycle" or "move")."""
+    Returns the keys (the focus key not included), the kind of the first key ("cycle":
+    ``r``, or ``S`` on the source, from any mode; "move": ``[ ] { } < >``, which work
+    from normal mode on the content; "edit": keys of edit mode only), and where the
+    cursor ends (``cursor`` is where it stands after the focus key)."""
     old = attribution.span(role)
-    best, how = 10**6, "move"
+    best, first, after = 10**6, "edit", cursor
     if old is not None:
-        moves = _edit_moves(tokens, old, new)
-        if moves is not None:
-            best = moves
+        moved = _edit_moves(tokens, old, new)
+        if moved is not None:
+            best, first = moved[0], "move" if moved[1] else "edit"
+            after = _cursor_after_moves(tokens, old, new, cursor)
     alternatives = boundary_alternatives(tokens, attribution, role, others)
     for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
         if presses >= best:
             break
-        moves = _edit_moves(tokens, alternative, new)
-        if moves is not None and presses + moves < best:
-            best, how = presses + moves, "cycle"
-    return best, how
+        moved = _edit_moves(tokens, alternative, new)
+        if moved is not None and presses + moved[0] < best:
+            best, first = presses + moved[0], "cycle"
+            after = _cursor_after_moves(tokens, alternative, new, alternative.start)
+    return best, first, after
+
+
+def _after_assign(tokens: Tokens, end: int) -> int:
+    """Where ``1``/``2``/``3``/``+``/``N`` leave the cursor: the token after the span."""
+    following = tokens.next_start(end - 1)
+    return following if following is not None else end
 
 
 def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution,
@@ -237,49 +269,81 @@ def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution,
 
     The cue, then the source, then the content are fixed (the content's alternatives
     read where the cue and source are). Each wrong span the cheaper way: in edit mode
-    (a focus key ``c``/``s``/``t``, or ``e``/``r`` on the content from normal mode, then
-    ``r`` presses and boundary keys; ``backspace`` removes a span) or by selecting it
-    afresh (``v`` … and ``1``/``2``/``3``), then ``a`` accepts and moves on.
+    (a focus key ``c``/``s``/``t``, or none on the content when the first key is ``r``
+    or ``[ ] { } < >``, which work from normal mode; then ``r`` presses and boundary
+    keys; ``backspace`` removes a span) or by selecting it afresh (``v`` … and
+    ``1``/``2``/``3``), then ``a`` accepts and moves on.
     """
+    keys, kind, _cursor = fix_plan(tokens, suggestion, gold, others, accept)
+    return keys, kind
+
+
+def fix_plan(tokens: Tokens, suggestion: Attribution, gold: Attribution,
+             others: list[Attribution] | None = None, accept: bool = True,
+             cursor: int | None = None) -> tuple[int, str, int]:
+    """``fix_cost`` and where the app leaves the cursor (before ``a``). ``cursor`` is
+    where it stands first: on the content's start when the attribution was selected."""
     others = list(others or ())
+    cursor = suggestion.content.start if cursor is None else cursor
     if all(_same(getattr(suggestion, role), getattr(gold, role)) for role in ("source", "cue", "content")):
-        return (1 if accept else 0), "accepted as suggested"
-    keys = 1 if accept else 0  # a
+        return (1 if accept else 0), "accepted as suggested", cursor
+    best: tuple[int, int] | None = None
+    for order in ((Role.cue, Role.source, Role.content), (Role.cue, Role.content, Role.source)):
+        keys, after = _fix_in_order(tokens, suggestion, gold, others, cursor, order)
+        if best is None or keys < best[0]:
+            best = (keys, after)
+    assert best is not None
+    return best[0] + (1 if accept else 0), "edited", best[1]  # + a
+
+
+def _fix_in_order(tokens: Tokens, suggestion: Attribution, gold: Attribution, others: list[Attribution],
+                  cursor: int, order: tuple[Role, ...]) -> tuple[int, int]:
+    keys = 0
     mode = "normal"
+    chosen = False  # s/c/t/S chose a span of this attribution: r and [ ] no longer mean the content
     current = suggestion
-    for role in (Role.cue, Role.source, Role.content):
+    for role in order:
         old, new = current.span(role), gold.span(role)
         if _same(old, new):
             continue
         if new is None:
-            keys += 2  # s/c, backspace
-            mode = "edit"
+            keys += 2  # s/c (the cursor goes to the span), backspace
+            mode, chosen = "edit", True
+            cursor = old.start if old is not None else cursor
             current = current.model_copy(update={role.value: None})
             continue
-        cursor = old.start if old is not None else suggestion.content.start
         reselect = _select(tokens, cursor, *new.pieces[0])
         for start, end in new.pieces[1:]:  # more pieces of a discontinuous span: v … +
             reselect += _select(tokens, new.pieces[0][1], start, end)
-        edited, how = _span_fix(tokens, current, role, new, others)
+        focused = old.start if old is not None else cursor  # s/c/t/e put the cursor on the span
+        edited, first, after = _span_fix(tokens, current, role, new, others, focused)
         if role == Role.content and len(new.pieces) > 1 and old is not None:
             # the first piece by r or boundary keys, the others added with v … +
-            first = Span.from_text(tokens.text, *new.pieces[0])
-            piecewise, piece_how = _span_fix(tokens, current, role, first, others)
+            first_piece = Span.from_text(tokens.text, *new.pieces[0])
+            piecewise, piece_first, _after = _span_fix(tokens, current, role, first_piece, others, focused)
             position = new.pieces[0][1]
             for start, end in new.pieces[1:]:
                 piecewise += _select(tokens, position, start, end)
                 position = end
             if piecewise < edited:
-                edited, how = piecewise, piece_how
-        focus = 0 if (role == Role.content and mode == "normal" and how == "cycle") else 1
+                edited, first, after = piecewise, piece_first, _after_assign(tokens, position)
+        if role == Role.source and first == "cycle":
+            focus = 0  # S: the source's alternatives from any mode
+        elif role == Role.content and mode == "normal" and not chosen and first in ("cycle", "move"):
+            focus = 0  # r or [ ] { } < > from normal mode act on the content
+        else:
+            focus = 1  # e, s, c or t
         if focus + edited < reselect:
             keys += focus + edited
             mode = "edit"
+            chosen = chosen or role != Role.content or focus == 1
+            cursor = after
         else:
             keys += reselect
             mode = "normal"
+            cursor = _after_assign(tokens, new.pieces[-1][1])
         current = current.model_copy(update={role.value: new})
-    return keys, "edited"
+    return keys, cursor
 
 
 def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
@@ -297,7 +361,7 @@ def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
     position = cursor
     for start, end in sorted(spans):
         keys += _select(tokens, position, start, end)
-        position = end
+        position = _after_assign(tokens, end)
     cue = gold.cue
     if cue is not None and not cue.fragments:
         made = attribution_from_cue(tokens, cue, others or [])
@@ -305,8 +369,10 @@ def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
             one_token = tokens.token_covering(cue.start) == (cue.start, cue.end)
             selecting = 0 if one_token else 1 + _extend(tokens, cue.start, cue.end)
             from_cue = _travel(tokens, cursor, cue.start) + selecting + 1
-            from_cue += fix_cost(tokens, made, gold, others, accept=False)[0]
-            keys = min(keys, from_cue)
+            fixes, _kind, after = fix_plan(tokens, made, gold, others, accept=False,
+                                          cursor=_after_assign(tokens, made.content.end))
+            if from_cue + fixes < keys:
+                keys, position = from_cue + fixes, after
     return keys, position
 
 

@@ -179,6 +179,8 @@ def select(state: DocState, attribution_id: str | None) -> Change:
         return Change(state, message="no such attribution")
     moved = _new(state, selected=attribution_id, draft=None,
                  mode="normal" if state.mode == "edit" else state.mode)
+    if attribution_id != state.selected:  # another attribution: its content first (s/c/t choose again)
+        moved = _new(moved, role=Role.content)
     return Change(_new(moved, cursor=_cursor_for(moved, attribution_id)))
 
 
@@ -696,6 +698,30 @@ def cycle_alternative(state: DocState, direction: int = 1,
         message = f"{role.value}: alternative {index + 1} of {count} (r next, R back)"
     return Change(_new(new, cycle=(target.id, role, ranked_spans, index, with_original), cursor=chosen.start),
                   True, message)
+
+
+def adjust_boundary(state: DocState, which: Literal["start", "end"], direction: int,
+                    unit: Literal["token", "phrase", "sentence"] = "token") -> Change:
+    """A boundary key in the annotation screen: from normal mode it enters edit mode on
+    the content (or the span s/c/t chose for this attribution) and moves at once, so a
+    one-boundary fix costs no ``e``."""
+    if state.mode == "normal" and state.anchor is None and state.draft is None:
+        target = _editable(state)
+        if isinstance(target, str):
+            return Change(state, message=target)
+        state = _new(state, mode="edit", role=_role_for(state))
+    return move_boundary(state, which, direction, unit)
+
+
+def cycle_source(state: DocState, direction: int = 1) -> Change:
+    """``S``: the source's next-best boundaries in one key from normal mode (``s r``
+    in two): the coordinated names ending with it, its apposition, the noun group
+    before the cue, a source already used in the document."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    focused = _new(state, mode="edit", anchor=None, role=Role.source, role_chosen_for=state.selected)
+    return cycle_alternative(focused, direction)
 
 
 def content_other_side(state: DocState) -> Change:

@@ -24,17 +24,21 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
           "theme", "search-next", "clause-next", "clause-previous",
           "source-at-cursor", "cue-at-cursor", "content-at-cursor",
-          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue"}
+          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue", "next-best-source",
+                                                   "start-left", "start-right", "end-left", "end-right",
+                                                   "start-phrase-left", "start-phrase-right"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
         "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"} | {
-        "next-best", "previous-best", "other-side", "start-phrase-left", "start-phrase-right",
+        "next-best", "previous-best", "other-side", "start-phrase-left", "start-phrase-right", "next-best-source",
         "end-phrase-left", "end-phrase-right"}
 # Keys that work in a mode but are left out of its footer, which must fit 80 columns.
 UNLISTED = {"normal": {"focus-source", "focus-cue", "focus-content"},
             "edit": {"next", "reject", "select"}}
+# [ ] { } < > also work from normal mode (they enter edit mode on the content): unlisted there
+UNLISTED["normal"] = UNLISTED["normal"] | {"start-left", "start-right", "end-left", "end-right"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
@@ -113,6 +117,8 @@ class AnnotateScreen(Screen):
                 tooltip="The span's next-best boundaries (cycles; ends with the span as it was)"),
         Binding("R", "next_best(-1)", "Prev-best", id="previous-best", show=False,
                 tooltip="The span's previous alternative boundaries"),
+        Binding("S", "next_best_source", "Next-best source", id="next-best-source", show=False,
+                tooltip="The source's next-best boundaries, from any mode (coordinated names, apposition, a source used before)"),
         Binding("o", "other_side", "Other side", id="other-side", show=False,
                 tooltip="Move the content to the other side of its cue"),
         Binding("less_than_sign", "boundary('start', -1, 'phrase')", "Start◂phrase", id="start-phrase-left",
@@ -257,7 +263,7 @@ class AnnotateScreen(Screen):
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
-                                                     "next-best", "previous-best", "other-side",
+                                                     "next-best", "previous-best", "other-side", "next-best-source",
                                                      "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
@@ -285,7 +291,7 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_boundary(self, which: str, direction: int, unit: str = "token") -> None:
-        self.session.do(S.move_boundary, which, direction, unit)
+        self.session.do(S.adjust_boundary, which, direction, unit)
         self._after()
 
     def action_clear_span(self) -> None:
@@ -332,6 +338,10 @@ class AnnotateScreen(Screen):
 
     def action_next_best(self, direction: int = 1) -> None:
         self.session.do(S.cycle_alternative, direction)
+        self._after()
+
+    def action_next_best_source(self) -> None:
+        self.session.do(S.cycle_source)
         self._after()
 
     def action_other_side(self) -> None:
