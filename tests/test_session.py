@@ -398,3 +398,29 @@ def test_undo_of_a_new_attribution_keeps_the_cursor(project):
     assert where > text.index("detention")
     session.undo()
     assert session.state.cursor == where and session.state.selected is None  # not the first attribution
+
+
+def test_an_entity_reaches_every_mention_of_its_source_on_request(project):
+    from annotator.session.mentions import same_entity
+
+    make, annotations = project
+    session = make()
+    session.open(session.corpus.position_of("002_39918703c227bfd8"))
+    sources = {item.attribution.source.text: item.id for item in session.state.items}
+    assert set(sources) == {"Naqvi", "He"}  # "He" follows "Naqvi": resolved to him
+    session.do(S.select, sources["Naqvi"])
+    session.do(S.accept)
+    session.do(S.select, sources["Naqvi"])
+    session.do(S.set_entity, "Mohsin Naqvi")
+    change = session.do(S.entity_everywhere)
+    assert "1 other mention" in change.message
+    assert session.state.by_id[sources["He"]].attribution.source_entity == "Mohsin Naqvi"
+    assert session.state.by_id[sources["He"]].status == "pending"  # still to be decided
+    session.do(S.select, sources["He"])
+    session.do(S.accept)
+    saved = journal_lines(annotations / "alice.jsonl")[-1]["attributions"]
+    assert {a["source"]["text"]: a.get("source_entity") for a in saved} == {"Naqvi": "Mohsin Naqvi", "He": "Mohsin Naqvi"}
+    # names: acronyms and titled last names are the same entity, a longer place name is not
+    assert same_entity("ISPR", "Inter-Services Public Relations")
+    assert same_entity("Sharif", "Pakistani Prime Minister Mohammad Shehbaz Sharif")
+    assert not same_entity("Pakistan", "Radio Pakistan")

@@ -755,3 +755,33 @@ def new_from_cue(state: DocState) -> Change:
     change = _create(_new(state, draft=None), content, source, cue,
                      "new attribution from its cue: r cycles the content, s r the source")
     return Change(_new(change.state, role=Role.content, mode="normal"), True, change.message)
+
+
+def entity_everywhere(state: DocState) -> Change:
+    """``ctrl+e``: this attribution's entity for every mention of its source in the
+    document (``mentions.mentions_of``). Decided attributions are changed and journalled;
+    undecided suggestions carry it when they are decided."""
+    from annotator.session.mentions import mentions_of
+
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    entity = target.attribution.source_entity
+    if not entity:
+        return Change(state, message="set this attribution's entity first (E), then ctrl+e applies it to every mention")
+    shown = [item.attribution for item in state.items if item.status != "rejected"]
+    ids = set(mentions_of(target.attribution, shown))
+    decided = [item for item in state.items if item.id in ids and item.decided
+               and item.attribution.source_entity != entity]
+    pending = {item.id for item in state.items if item.id in ids and not item.decided}
+    new = state
+    for item in decided:
+        new = _replace_attribution(new, _edited(item, source_entity=entity))
+    if pending:
+        suggestions = tuple(s.model_copy(update={"source_entity": entity}) if s.id in pending else s
+                            for s in new.suggestions)
+        new = _new(new, suggestions=suggestions)
+    if not decided and not pending:
+        return Change(state, message=f"no other mention of {target.attribution.source.text if target.attribution.source else 'this source'} found")
+    return Change(new, bool(decided), f"entity {entity} set on {len(decided) + len(pending)} other mention(s) "
+                  f"({len(decided)} decided, {len(pending)} undecided)")

@@ -24,7 +24,7 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
           "theme", "search-next", "clause-next", "clause-previous",
           "source-at-cursor", "cue-at-cursor", "content-at-cursor",
-          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue", "next-best-source",
+          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue", "next-best-source", "entity-everywhere",
                                                    "start-left", "start-right", "end-left", "end-right",
                                                    "start-phrase-left", "start-phrase-right"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
@@ -33,6 +33,7 @@ EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "e
         "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
         "cursor-up", "cursor-down", "page-down", "page-up", "theme"} | {
         "next-best", "previous-best", "other-side", "start-phrase-left", "start-phrase-right", "next-best-source",
+        "entity-everywhere",
         "end-phrase-left", "end-phrase-right"}
 # Keys that work in a mode but are left out of its footer, which must fit 80 columns.
 UNLISTED = {"normal": {"focus-source", "focus-cue", "focus-content"},
@@ -132,6 +133,8 @@ class AnnotateScreen(Screen):
         Binding("plus", "add_piece", "+Content", id="add-to-content",
                 tooltip="Selection: another piece of the content"),
         Binding("E", "entity", "Entity", id="entity", show=False, tooltip="Set the source entity (autocomplete)"),
+        Binding("ctrl+e", "entity_everywhere", "Entity everywhere", id="entity-everywhere", show=False,
+                tooltip="This entity for every mention of the source (same name, acronym, pronouns)"),
         Binding("T", "type", "Type", id="type", show=False, tooltip="Cycle the attribution type"),
         Binding("m", "note", "Note", id="note", show=False, tooltip="Add or edit a note"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo (journalled, survives reopening)"),
@@ -264,6 +267,7 @@ class AnnotateScreen(Screen):
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
                                                      "next-best", "previous-best", "other-side", "next-best-source",
+                                                     "entity-everywhere",
                                                      "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
@@ -342,6 +346,10 @@ class AnnotateScreen(Screen):
 
     def action_next_best_source(self) -> None:
         self.session.do(S.cycle_source)
+        self._after()
+
+    def action_entity_everywhere(self) -> None:
+        self.session.do(S.entity_everywhere)
         self._after()
 
     def action_other_side(self) -> None:
