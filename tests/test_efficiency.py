@@ -213,3 +213,26 @@ def test_phrase_keys_move_a_boundary_to_the_next_clause_mark(tmp_path):
         "and", "but", "that", "which", "who", "as", "while", "when", "because", "if")
     others = [item.attribution for item in session.state.items if item.id != suggestion.id]
     assert fix_cost(Tokens(text), suggestion, got, others)[0] <= 3
+
+
+def test_semicolon_reaches_a_missed_cue_in_the_presses_the_model_counts(tmp_path):
+    from annotator.session.cues import cue_stops, presses
+    from annotator.session.effort import create_cost
+    from annotator.session.tokens import Tokens
+
+    session = _fresh(tmp_path, "003_4884a3d5c624c0b6")
+    text = session.document.text
+    target = text.index("reaffirmed their dedication")
+    session.do(S.set_cursor, 0)
+    attributions = [item.attribution for item in session.state.items]
+    stops = cue_stops(session.state.tokens, attributions)
+    needed = presses(stops, 0, target)
+    assert needed is not None and 1 <= needed < 10
+    _press(session, ["semicolon"] * needed)
+    assert session.state.cursor == target
+    _press(session, ["C", "S"])  # the cue, its proposed content and source; S: both conjuncts
+    made = session.state.current.attribution
+    assert made.cue.text == "reaffirmed" and made.source.text == "China and Pakistan"
+    # the model: ; presses (or fewer keys another way), C, S; never fewer keys than that path allows
+    keys, _cursor = create_cost(Tokens(text), 0, made, attributions)
+    assert keys <= needed + 2

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from annotator.schema import Attribution, Origin, Role, Span
 from annotator.session.alternatives import boundary_alternatives, new_from_cue
+from annotator.session.cues import cue_stops, next_stop, presses
 from annotator.session.state import OPENING_QUOTES
 from annotator.session.tokens import Tokens, previous_grapheme
 
@@ -368,7 +369,15 @@ def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
         if made is not None:
             one_token = tokens.token_covering(cue.start) == (cue.start, cue.end)
             selecting = 0 if one_token else 1 + _extend(tokens, cue.start, cue.end)
-            from_cue = _travel(tokens, cursor, cue.start) + selecting + 1
+            travel = _travel(tokens, cursor, cue.start)
+            stops = cue_stops(tokens, others or [])
+            for stop in (next_stop(stops, cue.start + 1, -1), next_stop(stops, cue.start - 1, +1)):
+                if stop is not None:  # ; or , to a likely cue, then w/b to this one
+                    jumps = presses(stops, cursor, stop)
+                    if jumps is not None:
+                        steps = abs(_token_index(tokens, stop) - _token_index(tokens, cue.start))
+                        travel = min(travel, jumps + steps)
+            from_cue = travel + selecting + 1
             fixes, _kind, after = fix_plan(tokens, made, gold, others, accept=False,
                                           cursor=_after_assign(tokens, made.content.end))
             if from_cue + fixes < keys:
@@ -385,14 +394,43 @@ def attribution_from_cue(tokens: Tokens, cue: Span, others: list[Attribution]) -
 
 def document_effort(text: str, suggestions: list[Attribution], gold: list[Attribution],
                     tokens: Tokens | None = None) -> Effort:
+    """The keys of the cheaper of two walks through the document: the suggestions
+    first and the missed attributions after them, or each missed attribution made on
+    the way, before the suggestion that follows it (the cursor is near; ``a`` on the
+    new attribution then moves on to that suggestion, one key per stop)."""
     tokens = tokens or Tokens(text)
+    return min((_walk(tokens, suggestions, gold, interleave) for interleave in (False, True)),
+               key=lambda effort: effort.keys)
+
+
+def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution], interleave: bool) -> Effort:
     effort = Effort()
     pairs = pair(suggestions, gold)
     order = sorted(range(len(suggestions)), key=lambda i: (suggestions[i].content.start, i))
+    found = set(pairs.values())
+    missed = [j for j in sorted(range(len(gold)), key=lambda j: gold[j].content.start) if j not in found]
     # what the document holds as the app walks it (the sources r may link to): the
     # decided attributions as decided, the rest as suggested; rejected ones left out
     shown: dict[int, Attribution] = dict(enumerate(suggestions))
+
+    def create(cursor: int, j: int) -> int:
+        keys, cursor = create_cost(tokens, cursor, gold[j], list(shown.values()))
+        shown[len(suggestions) + j] = gold[j]
+        effort.keys += keys
+        effort.counts["created"] += 1
+        effort.counts["keys created"] += keys
+        return cursor
+
     for i in order:
+        if interleave:  # the missed ones before this suggestion, from where selecting it put the cursor
+            cursor = suggestions[i].content.start
+            made = False
+            while missed and gold[missed[0]].content.start < suggestions[i].content.start:
+                cursor = create(cursor, missed.pop(0))
+                made = True
+            if made:  # a: back to this suggestion, the next undecided
+                effort.keys += 1
+                effort.counts["keys created"] += 1
         others = [a for k, a in shown.items() if k != i]
         if i in pairs:
             keys, kind = fix_cost(tokens, suggestions[i], gold[pairs[i]], others)
@@ -403,16 +441,12 @@ def document_effort(text: str, suggestions: list[Attribution], gold: list[Attrib
         effort.keys += keys
         effort.counts[kind] += 1
         effort.counts[f"keys {kind}"] += keys
-    found = set(pairs.values())
     cursor = 0
-    for j in sorted(range(len(gold)), key=lambda j: gold[j].content.start):
-        if j in found:
-            continue
-        keys, cursor = create_cost(tokens, cursor, gold[j], list(shown.values()))
-        shown[len(suggestions) + j] = gold[j]
-        effort.keys += keys
-        effort.counts["created"] += 1
-        effort.counts["keys created"] += keys
+    if interleave and order:
+        last = suggestions[order[-1]]
+        cursor = last.content.start  # the last decision leaves the last suggestion selected
+    for j in missed:
+        cursor = create(cursor, j)
     effort.keys += 1  # d
     effort.counts["documents"] += 1
     return effort

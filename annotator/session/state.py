@@ -785,3 +785,16 @@ def entity_everywhere(state: DocState) -> Change:
         return Change(state, message=f"no other mention of {target.attribution.source.text if target.attribution.source else 'this source'} found")
     return Change(new, bool(decided), f"entity {entity} set on {len(decided) + len(pending)} other mention(s) "
                   f"({len(decided)} decided, {len(pending)} undecided)")
+
+
+def jump_to_cue(state: DocState, direction: int) -> Change:
+    """``;``/``,``: the cursor to the next (previous) word that may be a cue and is not
+    yet one (``cues.cue_stops``): where a missed attribution starts with ``C``."""
+    from annotator.session.cues import cue_stops, next_stop
+
+    stops = cue_stops(state.tokens, [item.attribution for item in state.items if item.status != "rejected"])
+    found = next_stop(stops, state.cursor, direction)
+    if found is None:
+        return Change(state, message="no further word that may be a cue" if direction > 0
+                      else "no earlier word that may be a cue")
+    return Change(_new(state, cursor=found))

@@ -24,27 +24,30 @@ NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "r
           "word-next", "word-previous", "sentence-next", "sentence-previous", "page-down", "page-up",
           "theme", "search-next", "clause-next", "clause-previous",
           "source-at-cursor", "cue-at-cursor", "content-at-cursor",
-          "focus-source", "focus-cue", "focus-content"} | {"next-best", "previous-best", "other-side", "new-from-cue", "next-best-source", "entity-everywhere",
-                                                   "start-left", "start-right", "end-left", "end-right",
-                                                   "start-phrase-left", "start-phrase-right"}
+          "focus-source", "focus-cue", "focus-content"}
 EDIT = {"start-left", "start-right", "end-left", "end-right", "end-left-alt", "end-right-alt",
         "focus-source", "focus-cue", "focus-content", "escape", "undo", "redo", "next", "previous",
         "entity", "type", "note", "help", "quit", "edit", "next-alt", "previous-alt",
         "start-sentence", "end-sentence", "remove-span", "accept", "reject", "select",
-        "cursor-up", "cursor-down", "page-down", "page-up", "theme"} | {
-        "next-best", "previous-best", "other-side", "start-phrase-left", "start-phrase-right", "next-best-source",
-        "entity-everywhere",
-        "end-phrase-left", "end-phrase-right"}
+        "cursor-up", "cursor-down", "page-down", "page-up", "theme"}
 # Keys that work in a mode but are left out of its footer, which must fit 80 columns.
 UNLISTED = {"normal": {"focus-source", "focus-cue", "focus-content"},
             "edit": {"next", "reject", "select"}}
-# [ ] { } < > also work from normal mode (they enter edit mode on the content): unlisted there
-UNLISTED["normal"] = UNLISTED["normal"] | {"start-left", "start-right", "end-left", "end-right"}
 SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next", "word-previous",
           "clause-next", "clause-previous",
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
-          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo",
-          "new-from-cue"}
+          "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
+
+# Cheap corrections (issue 11): r/R and S cycle next-best boundaries, o the other side of
+# the cue, C a new attribution from its cue, ; , to a likely cue, ctrl+e the entity
+# everywhere; [ ] { } < > also work from normal mode (entering edit mode on the content).
+CORRECTIONS = {"next-best", "previous-best", "next-best-source", "other-side", "entity-everywhere"}
+NORMAL = NORMAL | CORRECTIONS | {"new-from-cue", "next-likely-cue", "previous-likely-cue",
+                                 "start-left", "start-right", "end-left", "end-right",
+                                 "start-phrase-left", "start-phrase-right"}
+EDIT = EDIT | CORRECTIONS | {"start-phrase-left", "start-phrase-right", "end-phrase-left", "end-phrase-right"}
+SELECT = SELECT | {"new-from-cue"}
+UNLISTED["normal"] = UNLISTED["normal"] | {"start-left", "start-right", "end-left", "end-right"}
 
 
 START = Binding.Group("start")
@@ -120,6 +123,10 @@ class AnnotateScreen(Screen):
                 tooltip="The span's previous alternative boundaries"),
         Binding("S", "next_best_source", "Next-best source", id="next-best-source", show=False,
                 tooltip="The source's next-best boundaries, from any mode (coordinated names, apposition, a source used before)"),
+        Binding("semicolon", "cue_jump(1)", "Next cue?", id="next-likely-cue", show=False,
+                tooltip="Cursor to the next word that may be a cue and is not one yet (then C)"),
+        Binding("comma", "cue_jump(-1)", "Prev cue?", id="previous-likely-cue", show=False,
+                tooltip="Cursor to the previous word that may be a cue and is not one yet"),
         Binding("o", "other_side", "Other side", id="other-side", show=False,
                 tooltip="Move the content to the other side of its cue"),
         Binding("less_than_sign", "boundary('start', -1, 'phrase')", "Start◂phrase", id="start-phrase-left",
@@ -266,8 +273,7 @@ class AnnotateScreen(Screen):
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
-                                                     "next-best", "previous-best", "other-side", "next-best-source",
-                                                     "entity-everywhere",
+                                                     *CORRECTIONS,
                                                      "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
@@ -350,6 +356,10 @@ class AnnotateScreen(Screen):
 
     def action_entity_everywhere(self) -> None:
         self.session.do(S.entity_everywhere)
+        self._after()
+
+    def action_cue_jump(self, direction: int) -> None:
+        self.session.do(S.jump_to_cue, direction)
         self._after()
 
     def action_other_side(self) -> None:
