@@ -145,7 +145,7 @@ def _press(session, keys: list[str]) -> None:
 
 def test_a_coordinated_source_is_one_key_from_its_last_conjunct(tmp_path):
     # "China and Pakistan reaffirmed …": C on the cue proposes the last conjunct as the
-    # source; s r extends it to both names, and the key model counts exactly those keys
+    # source; S (one key) extends it to both names, and the key model counts exactly that
     from annotator.session.effort import fix_cost
     from annotator.session.tokens import Tokens
 
@@ -156,11 +156,13 @@ def test_a_coordinated_source_is_one_key_from_its_last_conjunct(tmp_path):
     proposed = session.state.current.attribution
     assert proposed.cue.text == "reaffirmed" and proposed.source.text == "Pakistan"
     assert proposed.content.text.startswith("their dedication to the All-Weather")
-    _press(session, ["s", "r"])
+    _press(session, ["S"])
     fixed = session.state.current.attribution
     assert fixed.source.text == "China and Pakistan"
     others = [item.attribution for item in session.state.items if item.id != fixed.id]
-    assert fix_cost(Tokens(text), proposed, fixed, others, accept=False) == (2, "edited")
+    assert fix_cost(Tokens(text), proposed, fixed, others, accept=False) == (1, "edited")
+    _press(session, ["u", "s", "r"])  # the same from edit mode: s focuses the source, r cycles
+    assert session.state.current.attribution.source.text == "China and Pakistan"
 
 
 def test_r_cycles_the_ranked_alternatives_and_the_model_counts_the_presses(tmp_path):
@@ -236,3 +238,24 @@ def test_semicolon_reaches_a_missed_cue_in_the_presses_the_model_counts(tmp_path
     # the model: ; presses (or fewer keys another way), C, S; never fewer keys than that path allows
     keys, _cursor = create_cost(Tokens(text), 0, made, attributions)
     assert keys <= needed + 2
+
+
+def test_k_takes_the_auxiliaries_into_the_cue_in_one_key(tmp_path):
+    from annotator.schema import Role
+    from annotator.session.alternatives import boundary_alternatives
+    from annotator.session.effort import fix_cost
+    from annotator.session.tokens import Tokens
+
+    session = _fresh(tmp_path, "001_dabc97afffdf97f2")
+    text = session.document.text
+    cue_at = text.index("has conveyed")  # "Prime Minister Anwaar-ul-Haq Kakar has conveyed …"
+    session.do(S.set_cursor, text.index("conveyed", cue_at))
+    _press(session, ["C"])
+    made = session.state.current.attribution
+    assert made.cue.text == "conveyed" and made.source.text.endswith("Kakar")
+    others = [item.attribution for item in session.state.items if item.id != made.id]
+    assert boundary_alternatives(Tokens(text), made, Role.cue, others)[0].text == "has conveyed"
+    _press(session, ["K"])
+    fixed = session.state.current.attribution
+    assert fixed.cue.text == "has conveyed"
+    assert fix_cost(Tokens(text), made, fixed, others, accept=False) == (1, "edited")

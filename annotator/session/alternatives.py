@@ -115,25 +115,30 @@ def _content_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span
         after = _trim_content(text, after_start, sentence.end)
         after_content = content.start >= core[1]
         this_side, other_side = (after, before) if after_content else (before, after)
+        ranked: list[tuple[int, Span | None]] = []  # (rank, span): a stable sort keeps ties in order
+        quoted = not after_content and text[content.start] in "“\"" and text[content.end - 1] in "”\""
         if this_side is not None:
-            candidates.append(_pieces_span(text, [this_side]))
+            ranked.append((0, _pieces_span(text, [this_side])))
         if other_side is not None:
-            candidates.append(_pieces_span(text, [other_side]))
+            ranked.append((5 if quoted else 1, _pieces_span(text, [other_side])))
         if this_side is not None:  # this side up to its first clause mark: ", which …", "— and …"
             for cut in _clause_cuts(text, *this_side)[:2]:
-                candidates.append(_pieces_span(text, [cut]))
+                ranked.append((2, _pieces_span(text, [cut])))
         if before is not None and after is not None:
-            candidates.append(_pieces_span(text, [before, after]))
-        # "“…,” he said. “…”": the quotation opening the next sentence continues it
+            ranked.append((3, _pieces_span(text, [before, after])))
+        # "“…,” he said. “…”": the quotation opening the next sentence (or paragraph) continues it
         following = tokens.next_sentence(core[1])
-        if this_side is not None and following < paragraph_end and text[following] in "“\"":
-            close = _closing(text, following, paragraph_end)
+        if this_side is not None and following < len(text) and text[following] in "“\"":
+            limit = text.find("\n", following)
+            close = _closing(text, following, len(text) if limit == -1 else limit)
             if close is not None:
-                candidates.append(_pieces_span(text, [this_side, (following, close)]))
+                ranked.append((1 if quoted else 4, _pieces_span(text, [this_side, (following, close)])))
         if this_side is not None:  # a quotation running on past its sentence, to the paragraph's end
             longer = _trim_content(text, this_side[0], paragraph_end)
             if longer is not None and longer[1] > this_side[1]:
-                candidates.append(_pieces_span(text, [longer]))
+                ranked.append((4, _pieces_span(text, [longer])))
+        ranked.sort(key=lambda entry: entry[0])
+        candidates.extend(span for _rank, span in ranked)
     # the quotation that starts in or holds the content
     for position in range(max(sentence.start, content.start - 1), min(len(text), content.end + 1)):
         char = text[position]
@@ -157,11 +162,11 @@ def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``start``…``end`` cut before each clause mark inside it (not inside a quotation)."""
     cuts = []
     quoted = False
-    for position in range(start + 1, end):
+    for position in range(start, end):
         char = text[position]
         if char in "“”\"":
             quoted = char == "“" or (char == '"' and not quoted)
-        elif char in _MAJOR_MARKS and not quoted:
+        elif char in _MAJOR_MARKS and not quoted and position > start:
             trimmed = _trim_content(text, start, position)
             if trimmed is not None and (not cuts or trimmed != cuts[-1]):
                 cuts.append(trimmed)
@@ -342,6 +347,45 @@ def new_from_cue(tokens: Tokens, cue: Span, others: Sequence[Attribution] = ()) 
     return content, source
 
 
+_PARTICLES = frozenset("of to for about on out that in at with against over up into from as".split())
+
+
+def _cue_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span | None]:
+    """The cue with the auxiliaries and adverbs before it ("has said", "is once again
+    questioning"), with the particle after it ("called on", "warned of"), both, or
+    without the words it wrongly took in."""
+    cue = attribution.cue
+    if cue is None or cue.fragments:
+        return []
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
+    first, last = bisect_left(starts, cue.start), bisect_left(ends, cue.end)
+    skippable = _words("skip_before_cue") | _words("time_words")
+    back = first
+    while back - 1 >= 0 and (text[starts[back - 1]:ends[back - 1]].lower() in skippable
+                             or text[starts[back - 1]:ends[back - 1]].lower().endswith("ly")):
+        back -= 1
+    forward = last
+    if forward + 1 < len(starts) and text[starts[forward + 1]:ends[forward + 1]].lower() in _PARTICLES:
+        forward += 1
+    candidates: list[Span | None] = []
+    if back < first:
+        candidates.append(Span.from_text(text, starts[back], cue.end))
+    if forward > last:
+        candidates.append(Span.from_text(text, cue.start, ends[forward]))
+    if back < first and forward > last:
+        candidates.append(Span.from_text(text, starts[back], ends[forward]))
+    if last > first:  # a longer cue: its first word alone, or without its auxiliaries
+        inner = first
+        while inner < last and text[starts[inner]:ends[inner]].lower() in skippable:
+            inner += 1
+        if inner > first:
+            candidates.append(Span.from_text(text, starts[inner], cue.end))
+        candidates.append(Span.from_text(text, cue.start, ends[first]))
+    if first > 0:
+        candidates.append(Span.from_text(text, starts[first - 1], cue.end))
+    return candidates
+
+
 def boundary_alternatives(tokens: Tokens, attribution: Attribution, role: Role,
                           others: Sequence[Attribution] = ()) -> list[Span]:
     """The ranked alternatives for ``attribution``'s span of ``role``, best first.
@@ -354,10 +398,11 @@ def boundary_alternatives(tokens: Tokens, attribution: Attribution, role: Role,
     elif role == Role.source:
         found = _source_alternatives(tokens, attribution, others)
     else:
-        found = []
+        found = _cue_alternatives(tokens, attribution)
     current = attribution.span(role)
-    blocked = [span for span in (attribution.cue, attribution.source if role == Role.content else None)
-               if span is not None]
+    blocked = [span for span in {Role.content: (attribution.cue, attribution.source),
+                                 Role.source: (attribution.cue,),
+                                 Role.cue: (attribution.source, attribution.content)}[role] if span is not None]
     seen = {tuple(current.pieces)} if current is not None else set()
     ranked = []
     for span in found:

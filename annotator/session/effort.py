@@ -249,10 +249,11 @@ def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
             after = _cursor_after_moves(tokens, old, new, cursor)
     alternatives = boundary_alternatives(tokens, attribution, role, others)
     for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
-        if presses >= best:
+        if presses > best:
             break
         moved = _edit_moves(tokens, alternative, new)
-        if moved is not None and presses + moved[0] < best:
+        # at equal cost r/S/K win: they need no focus key from any mode
+        if moved is not None and presses + moved[0] <= best:
             best, first = presses + moved[0], "cycle"
             after = _cursor_after_moves(tokens, alternative, new, alternative.start)
     return best, first, after
@@ -328,8 +329,8 @@ def _fix_in_order(tokens: Tokens, suggestion: Attribution, gold: Attribution, ot
                 position = end
             if piecewise < edited:
                 edited, first, after = piecewise, piece_first, _after_assign(tokens, position)
-        if role == Role.source and first == "cycle":
-            focus = 0  # S: the source's alternatives from any mode
+        if role in (Role.source, Role.cue) and first == "cycle":
+            focus = 0  # S, K: the source's or the cue's alternatives from any mode
         elif role == Role.content and mode == "normal" and not chosen and first in ("cycle", "move"):
             focus = 0  # r or [ ] { } < > from normal mode act on the content
         else:
@@ -432,8 +433,11 @@ def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution
                 effort.keys += 1
                 effort.counts["keys created"] += 1
         others = [a for k, a in shown.items() if k != i]
+        # selecting a suggestion puts the cursor on its content; the last decision
+        # leaves it where its keys put it (a and x find nothing undecided to go to)
+        cursor = suggestions[i].content.start
         if i in pairs:
-            keys, kind = fix_cost(tokens, suggestions[i], gold[pairs[i]], others)
+            keys, kind, cursor = fix_plan(tokens, suggestions[i], gold[pairs[i]], others)
             shown[i] = gold[pairs[i]].model_copy(update={"id": suggestions[i].id})
         else:
             keys, kind = 1, "rejected"
@@ -441,10 +445,8 @@ def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution
         effort.keys += keys
         effort.counts[kind] += 1
         effort.counts[f"keys {kind}"] += keys
-    cursor = 0
-    if interleave and order:
-        last = suggestions[order[-1]]
-        cursor = last.content.start  # the last decision leaves the last suggestion selected
+    if not order:
+        cursor = 0  # a document without suggestions opens at its start
     for j in missed:
         cursor = create(cursor, j)
     effort.keys += 1  # d

@@ -724,6 +724,15 @@ def cycle_source(state: DocState, direction: int = 1) -> Change:
     return cycle_alternative(focused, direction)
 
 
+def cycle_cue(state: DocState, direction: int = 1) -> Change:
+    """``K``: the cue's next-best boundaries in one key ("has said", "called on")."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    focused = _new(state, mode="edit", anchor=None, role=Role.cue, role_chosen_for=state.selected)
+    return cycle_alternative(focused, direction)
+
+
 def content_other_side(state: DocState) -> Change:
     """``o``: the content moves to the other side of its cue (``"…, his office said,
     in a rare visit …"`` took the wrong side)."""

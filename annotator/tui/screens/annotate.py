@@ -38,10 +38,10 @@ SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next"
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
           "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
 
-# Cheap corrections (issue 11): r/R and S cycle next-best boundaries, o the other side of
+# Cheap corrections (issue 11): r/R, S and K cycle next-best boundaries, o the other side of
 # the cue, C a new attribution from its cue, ; , to a likely cue, ctrl+e the entity
 # everywhere; [ ] { } < > also work from normal mode (entering edit mode on the content).
-CORRECTIONS = {"next-best", "previous-best", "next-best-source", "other-side", "entity-everywhere"}
+CORRECTIONS = {"next-best", "previous-best", "next-best-source", "next-best-cue", "other-side", "entity-everywhere"}
 NORMAL = NORMAL | CORRECTIONS | {"new-from-cue", "next-likely-cue", "previous-likely-cue",
                                  "start-left", "start-right", "end-left", "end-right",
                                  "start-phrase-left", "start-phrase-right"}
@@ -123,6 +123,8 @@ class AnnotateScreen(Screen):
                 tooltip="The span's previous alternative boundaries"),
         Binding("S", "next_best_source", "Next-best source", id="next-best-source", show=False,
                 tooltip="The source's next-best boundaries, from any mode (coordinated names, apposition, a source used before)"),
+        Binding("K", "next_best_cue", "Next-best cue", id="next-best-cue", show=False,
+                tooltip="The cue's next-best boundaries, from any mode (\"has said\", \"called on\")"),
         Binding("semicolon", "cue_jump(1)", "Next cue?", id="next-likely-cue", show=False,
                 tooltip="Cursor to the next word that may be a cue and is not one yet (then C)"),
         Binding("comma", "cue_jump(-1)", "Prev cue?", id="previous-likely-cue", show=False,
@@ -356,6 +358,10 @@ class AnnotateScreen(Screen):
 
     def action_entity_everywhere(self) -> None:
         self.session.do(S.entity_everywhere)
+        self._after()
+
+    def action_next_best_cue(self) -> None:
+        self.session.do(S.cycle_cue)
         self._after()
 
     def action_cue_jump(self, direction: int) -> None:
