@@ -366,19 +366,26 @@ def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
         position = _after_assign(tokens, end)
     cue = gold.cue
     if cue is not None and not cue.fragments:
-        made = attribution_from_cue(tokens, cue, others or [])
-        if made is not None:
-            one_token = tokens.token_covering(cue.start) == (cue.start, cue.end)
-            selecting = 0 if one_token else 1 + _extend(tokens, cue.start, cue.end)
-            travel = _travel(tokens, cursor, cue.start)
-            stops = cue_stops(tokens, others or [])
-            for stop in (next_stop(stops, cue.start + 1, -1), next_stop(stops, cue.start - 1, +1)):
+        stops = cue_stops(tokens, others or [])
+        first, last = _token_index(tokens, cue.start), _end_index(tokens, cue.end)
+        # C on the whole cue (selected with v …), or on one of its words and K to grow it
+        choices = [(cue, 0 if first == last else 1 + _extend(tokens, cue.start, cue.end))]
+        choices += [(Span.from_text(tokens.text, tokens.starts[k], tokens.ends[k]), 0)
+                    for k in range(first, min(last, first + 3) + 1) if last > first]
+        for start_cue, selecting in choices:
+            made = attribution_from_cue(tokens, start_cue, others or [])
+            if made is None:
+                continue
+            travel = _travel(tokens, cursor, start_cue.start)
+            for stop in (next_stop(stops, start_cue.start + 1, -1), next_stop(stops, start_cue.start - 1, +1)):
                 if stop is not None:  # ; or , to a likely cue, then w/b to this one
                     jumps = presses(stops, cursor, stop)
                     if jumps is not None:
-                        steps = abs(_token_index(tokens, stop) - _token_index(tokens, cue.start))
+                        steps = abs(_token_index(tokens, stop) - _token_index(tokens, start_cue.start))
                         travel = min(travel, jumps + steps)
             from_cue = travel + selecting + 1
+            if from_cue >= keys:
+                continue
             fixes, _kind, after = fix_plan(tokens, made, gold, others, accept=False,
                                           cursor=_after_assign(tokens, made.content.end))
             if from_cue + fixes < keys:
