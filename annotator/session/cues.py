@@ -25,8 +25,12 @@ MIN_PRECISION = 0.1
 def _cue_words() -> frozenset[str]:
     from annotator.suggest.lexicon import load_cue_lexicon
 
+    from annotator.suggest.lexicon import load_word_lists
+
     lexicon = load_cue_lexicon()
-    return frozenset(form for form, precision in lexicon.forms.items() if precision >= MIN_PRECISION)
+    function_words = load_word_lists()["np_stop"] - {"said", "says", "say"}  # "in", "has": stops everywhere
+    return frozenset(form for form, precision in lexicon.forms.items()
+                     if precision >= MIN_PRECISION and form not in function_words)
 
 
 def _all_stops(tokens: Tokens) -> list[int]:

@@ -762,7 +762,7 @@ def new_from_cue(state: DocState) -> Change:
     if content is None:
         return Change(state, message="no content found around this cue: select it with v … and N")
     change = _create(_new(state, draft=None), content, source, cue,
-                     "new attribution from its cue: r cycles the content, s r the source")
+                     "new attribution from its cue: r cycles the content, S the source, K the cue")
     return Change(_new(change.state, role=Role.content, mode="normal"), True, change.message)
 
 
