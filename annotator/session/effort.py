@@ -1,24 +1,27 @@
 """How many keys the app needs to turn suggestions into a correct annotation.
 
 A model of the app's keys (the bindings of ``annotator annotate``), applied to one
-document's suggestions and its gold attributions:
+document's suggestions and its gold attributions; every key counted is one the app has,
+costed as pressed, and the cursor is followed as the app leaves it:
 
 - the app walks the suggestions in reading order (``a`` and ``x`` move to the next
-  undecided one), so each suggestion costs its decision:
+  undecided one, the cursor on its content), so each suggestion costs its decision:
   - no gold attribution shares content with it: ``x`` (1 key);
   - its gold partner has the same spans: ``a`` (1 key);
-  - otherwise the fixes, then ``a``. Each wrong span is fixed the cheaper way: in edit
-    mode (``e`` once; ``s``/``c`` focus the source or cue; one ``[ ] { }`` per token a
-    boundary moves, or ``(``/``)`` to the sentence's start or end first) or by selecting
-    it afresh (the cursor moves there, ``v``, the extension by ``w`` or ``)``, then
-    ``1``/``2``/``3``). A span gold lacks is removed (focus, ``backspace``); an extra
-    piece of a discontinuous content is selected and added with ``+``;
-- each gold attribution no suggestion found is created: ``N``, then for each span in
-  text order the cursor moves there (by ``)``/``(`` sentences and ``w``/``b`` tokens,
-  or ``/`` and the fewest leading characters that find it, then enter; whichever is
-  fewest), ``v`` and the extension (``w`` per token, ``)`` to the sentence's end, ``f``
-  to the next punctuation mark; neither for a one-token span, which ``1``/``2``/``3``
-  take from the cursor), and ``1``/``2``/``3`` (``+`` for more content pieces);
+  - otherwise the fixes, then ``a``. The cue, source and content (or cue, content,
+    source) are fixed one by one, each the cheapest way: in edit mode by ``r`` presses
+    through ``boundary_alternatives`` (``S`` for the source and ``K`` for the cue from
+    any mode) and boundary keys (``[ ] { }`` per token, ``< > F f`` per phrase or
+    clause, ``( )`` to the sentence's start or end); a focus key (``e``/``s``/``c``/``t``)
+    unless the first key works from normal mode (``r``, ``S``, ``K``, and ``[ ] { } < >``
+    on the content); ``backspace`` removes a span; or by selecting it afresh (the cursor
+    moves there, ``v``, the extension by ``w``, ``)`` or ``f``, then ``1``/``2``/``3``;
+    ``+`` for more content pieces);
+- each gold attribution no suggestion found is created: ``N`` then each span selected as
+  above, or ``C`` on its cue (the cursor gets there by ``w``/``b``, ``(``/``)``, ``/`` and
+  the fewest leading characters, or ``;``/``,`` to a likely cue) and the proposal fixed;
+  all after the suggestions, or each on the way before the suggestion that follows it
+  (``a`` goes back to that one), whichever walk costs fewer keys;
 - ``d`` marks the document done (1 key).
 
 ``tests/test_efficiency.py`` presses such key sequences in the real app and checks the
