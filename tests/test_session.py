@@ -336,3 +336,91 @@ def test_s_c_t_from_normal_mode_edit_that_span(project):
     session.do(S.move_boundary, "end", 1)  # now moves the cue's end, not the content's
     assert session.state.current.attribution.cue.end > item.attribution.cue.end
     assert session.state.current.attribution.content == item.attribution.content
+
+
+# ---- issue 11: navigation and cheap corrections, headless ----------------------------------
+def test_e_starts_on_the_content_unless_s_c_t_chose_a_role(project):
+    make, _ = project
+    session = make()
+    first = session.state.selected
+    session.do(S.edit_role, Role.source)  # s: the source of this attribution
+    session.do(S.toggle_edit)  # esc-like: leave edit mode
+    session.do(S.toggle_edit)  # e again: still the source, s chose it for this attribution
+    assert session.state.role == Role.source
+    session.do(S.toggle_edit)
+    session.do(S.select_relative, 1)  # another attribution: e starts on its content
+    assert session.state.selected != first
+    session.do(S.toggle_edit)
+    assert session.state.role == Role.content
+    assert session.state.cursor == session.state.current.attribution.content.start
+
+
+def test_a_start_moved_past_the_end_takes_the_end_along(project):
+    make, _ = project
+    session = make()
+    text = session.document.text
+    session.do(S.edit_role, Role.cue)  # the cue is one token ("said"): its start cannot move without its end
+    cue = session.state.current.attribution.cue
+    assert len(cue.text.split()) == 1
+    session.do(S.move_boundary, "start", +1)
+    moved = session.state.current.attribution.cue
+    assert moved.start > cue.start and moved.end > moved.start
+    assert moved.text == text[moved.start:moved.end] and moved.start >= cue.end
+    session.do(S.move_boundary, "end", -1)
+    session.do(S.move_boundary, "end", -1)  # and back: the end passes the start, which moves along
+    back = session.state.current.attribution.cue
+    assert back.end <= moved.start and back.start < back.end
+
+
+def test_f_stops_at_ascii_closing_quotes_as_at_curly_ones():
+    curly = "He said ‘it is fine’ and Kakar’s team left, then went home."
+    ascii_ = curly.replace("‘", "'").replace("’", "'")
+    stops = []
+    for text in (curly, ascii_):
+        tokens, position, found = Tokens(text), 0, []
+        for _ in range(3):
+            position = tokens.next_clause_end(position)
+            found.append(position)
+        stops.append(found)
+        assert text[:found[0]].endswith("fine" + text[text.index("fine") + 4])  # the closing mark is kept
+    assert stops[0] == stops[1]
+    assert stops[0][1] == curly.index(", then")  # the apostrophe in "Kakar’s" is no stop
+
+
+def test_undo_of_a_new_attribution_keeps_the_cursor(project):
+    make, _ = project
+    session = make()
+    text = session.document.text
+    session.do(S.set_cursor, text.index("detention"))
+    session.do(S.start_selection)
+    session.do(S.new_attribution)
+    where = session.state.cursor
+    assert where > text.index("detention")
+    session.undo()
+    assert session.state.cursor == where and session.state.selected is None  # not the first attribution
+
+
+def test_an_entity_reaches_every_mention_of_its_source_on_request(project):
+    from annotator.session.mentions import same_entity
+
+    make, annotations = project
+    session = make()
+    session.open(session.corpus.position_of("002_39918703c227bfd8"))
+    sources = {item.attribution.source.text: item.id for item in session.state.items}
+    assert set(sources) == {"Naqvi", "He"}  # "He" follows "Naqvi": resolved to him
+    session.do(S.select, sources["Naqvi"])
+    session.do(S.accept)
+    session.do(S.select, sources["Naqvi"])
+    session.do(S.set_entity, "Mohsin Naqvi")
+    change = session.do(S.entity_everywhere)
+    assert "1 other mention" in change.message
+    assert session.state.by_id[sources["He"]].attribution.source_entity == "Mohsin Naqvi"
+    assert session.state.by_id[sources["He"]].status == "pending"  # still to be decided
+    session.do(S.select, sources["He"])
+    session.do(S.accept)
+    saved = journal_lines(annotations / "alice.jsonl")[-1]["attributions"]
+    assert {a["source"]["text"]: a.get("source_entity") for a in saved} == {"Naqvi": "Mohsin Naqvi", "He": "Mohsin Naqvi"}
+    # names: acronyms and titled last names are the same entity, a longer place name is not
+    assert same_entity("ISPR", "Inter-Services Public Relations")
+    assert same_entity("Sharif", "Pakistani Prime Minister Mohammad Shehbaz Sharif")
+    assert not same_entity("Pakistan", "Radio Pakistan")

@@ -113,8 +113,8 @@ async def test_footer_shows_keys_of_the_current_mode(tmp_path):
     app, session = open_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        shown = {b.binding.id for b in app.screen.active_bindings.values()}
-        assert "accept" in shown and "start-left" not in shown
+        shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "accept" in shown and "start-left" not in shown  # [ ] work in normal mode, unlisted there
         await pilot.press("e")
         shown = {b.binding.id for b in app.screen.active_bindings.values()}
         assert "start-left" in shown and "assign-source" not in shown
@@ -285,3 +285,64 @@ async def test_suggestions_arrive_after_the_first_screen(tmp_path):
         await pilot.press("a")
         await pilot.pause()
         assert lines(annotations / "alice.jsonl")[-1]["attributions"][0]["id"] == first
+
+
+# ---- navigation (issue 11 item 3) ---------------------------------------------------------
+@sync
+async def test_up_and_down_move_the_cursor_a_visual_line(tmp_path):
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        article = app.screen.query_one(ArticleView)
+        start = session.state.cursor
+        line = article.line_of(start)
+        await pilot.press("down")
+        assert article.line_of(session.state.cursor) == line + 1  # the cursor moved, not only the view
+        await pilot.press("up")
+        assert article.line_of(session.state.cursor) == line
+
+
+@sync
+async def test_after_reopening_the_list_shows_the_resumed_attribution(tmp_path):
+    from annotator.session import state as S
+    from annotator.tui.widgets.panels import AttributionList
+
+    app, session = open_app(tmp_path)
+    tokens = session.state.tokens
+    for sentence in tokens.sentence_starts[1:30]:  # one attribution per sentence: a list longer than its view
+        session.do(S.set_cursor, sentence)
+        session.do(S.start_selection)
+        session.do(S.new_attribution)
+    last = session.state.items[-1].id
+    session.do(S.select, last)
+    session.save_position()
+    app, session = open_app(tmp_path)
+    assert session.state.selected == last
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        listing = app.screen.query_one(AttributionList)
+        row = session.state.index_of(last)
+        top, height = listing.scroll_offset.y, listing.scrollable_content_region.height
+        assert row >= height  # the list is longer than its view: it had to scroll
+        assert top <= row < top + height
+
+
+@sync
+async def test_undoing_a_new_attribution_stays_where_it_was(tmp_path):
+    app, session = open_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "j")
+        text = session.document.text
+        from annotator.session import state as S
+
+        session.do(S.set_cursor, text.index("Caretaker", 40) if "Caretaker" in text[40:] else len(text) // 2)
+        where = session.state.cursor
+        await pilot.press("v", "w", "N")
+        made = session.state.selected
+        assert session.state.by_id[made].attribution.origin.value == "manual"
+        await pilot.press("u")
+        assert made not in session.state.by_id
+        assert session.state.cursor >= where  # not back at the document's first attribution
+        assert abs(session.state.cursor - where) < 40

@@ -317,8 +317,10 @@ class Session:
         restored = before.restore(self.history.snapshots[target])
         selected = _changed_attribution(before, restored) or before.selected
         if selected not in restored.by_id:
-            selected = restored.items[0].id if restored.items else None
-        restored = S.select(restored, selected).state if selected else restored
+            # undoing a new attribution: stay where it was (the cursor does not jump to
+            # the first attribution of the document)
+            selected = None
+        restored = S.select(restored, selected).state
         self.state = restored
         self._write("undo" if step < 0 else "redo")
         self.message = ("undone" if step < 0 else "redone") + f" (step {target} of {len(self.history.snapshots) - 1})"

@@ -1,24 +1,27 @@
 """How many keys the app needs to turn suggestions into a correct annotation.
 
 A model of the app's keys (the bindings of ``annotator annotate``), applied to one
-document's suggestions and its gold attributions:
+document's suggestions and its gold attributions; every key counted is one the app has,
+costed as pressed, and the cursor is followed as the app leaves it:
 
 - the app walks the suggestions in reading order (``a`` and ``x`` move to the next
-  undecided one), so each suggestion costs its decision:
+  undecided one, the cursor on its content), so each suggestion costs its decision:
   - no gold attribution shares content with it: ``x`` (1 key);
   - its gold partner has the same spans: ``a`` (1 key);
-  - otherwise the fixes, then ``a``. Each wrong span is fixed the cheaper way: in edit
-    mode (``e`` once; ``s``/``c`` focus the source or cue; one ``[ ] { }`` per token a
-    boundary moves, or ``(``/``)`` to the sentence's start or end first) or by selecting
-    it afresh (the cursor moves there, ``v``, the extension by ``w`` or ``)``, then
-    ``1``/``2``/``3``). A span gold lacks is removed (focus, ``backspace``); an extra
-    piece of a discontinuous content is selected and added with ``+``;
-- each gold attribution no suggestion found is created: ``N``, then for each span in
-  text order the cursor moves there (by ``)``/``(`` sentences and ``w``/``b`` tokens,
-  or ``/`` and the fewest leading characters that find it, then enter; whichever is
-  fewest), ``v`` and the extension (``w`` per token, ``)`` to the sentence's end, ``f``
-  to the next punctuation mark; neither for a one-token span, which ``1``/``2``/``3``
-  take from the cursor), and ``1``/``2``/``3`` (``+`` for more content pieces);
+  - otherwise the fixes, then ``a``. The cue, source and content (or cue, content,
+    source) are fixed one by one, each the cheapest way: in edit mode by ``r`` presses
+    through ``boundary_alternatives`` (``S`` for the source and ``K`` for the cue from
+    any mode) and boundary keys (``[ ] { }`` per token, ``< > F f`` per phrase or
+    clause, ``( )`` to the sentence's start or end); a focus key (``e``/``s``/``c``/``t``)
+    unless the first key works from normal mode (``r``, ``S``, ``K``, and ``[ ] { } < >``
+    on the content); ``backspace`` removes a span; or by selecting it afresh (the cursor
+    moves there, ``v``, the extension by ``w``, ``)`` or ``f``, then ``1``/``2``/``3``;
+    ``+`` for more content pieces);
+- each gold attribution no suggestion found is created: ``N`` then each span selected as
+  above, or ``C`` on its cue (the cursor gets there by ``w``/``b``, ``(``/``)``, ``/`` and
+  the fewest leading characters, or ``;``/``,`` to a likely cue) and the proposal fixed;
+  all after the suggestions, or each on the way before the suggestion that follows it
+  (``a`` goes back to that one), whichever walk costs fewer keys;
 - ``d`` marks the document done (1 key).
 
 ``tests/test_efficiency.py`` presses such key sequences in the real app and checks the
@@ -32,9 +35,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from annotator.schema import Attribution, Span
+from annotator.schema import Attribution, Origin, Role, Span
+from annotator.session.alternatives import boundary_alternatives, new_from_cue
+from annotator.session.cues import cue_stops, next_stop, presses
 from annotator.session.state import OPENING_QUOTES
-from annotator.session.tokens import Tokens
+from annotator.session.tokens import Tokens, previous_grapheme
 
 
 @dataclass
@@ -155,92 +160,305 @@ def _same(a: Span | None, b: Span | None) -> bool:
     return a.pieces == b.pieces
 
 
-def _edit_moves(tokens: Tokens, old: Span, new: Span) -> int:
-    """Keys in edit mode to move ``old``'s start and end to ``new``'s: one per token, or
-    ``(``/``)`` to the sentence's start/end first."""
-    old_start, old_end = old.pieces[0][0], old.pieces[-1][1] if old.fragments is None else old.pieces[0][1]
-    new_start, new_end = new.pieces[0]
-    start = abs(_token_index(tokens, old_start) - _token_index(tokens, new_start))
-    sentence_start = tokens.previous_sentence(old_start)
-    start = min(start, 1 + abs(_token_index(tokens, sentence_start) - _token_index(tokens, new_start)))
-    end = abs(_end_index(tokens, old_end) - _end_index(tokens, new_end))
-    sentence_end = tokens.sentence_end(old_end)
-    if sentence_end <= old_end:
-        sentence_end = tokens.sentence_end(tokens.next_sentence(old_end))
-    end = min(end, 1 + abs(_end_index(tokens, sentence_end) - _end_index(tokens, new_end)))
-    return start + end
+def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> tuple[int, str | None]:
+    """Keys in edit mode to move a span's start (``which == "start"``) or end from
+    ``old`` to ``new``: one per token (``[ ]``/``{ }``), or phrase jumps first (``< >``
+    for the start, ``F f`` for the end), or ``(``/``)`` to the sentence's start/end.
+    Also says which kind of key comes first ("token", "phrase", "sentence"; None when
+    the boundary stays): ``[ ] { } < >`` work from normal mode too, ``( ) f F`` do not."""
+    if old == new:
+        return 0, None
+    index = _token_index if which == "start" else _end_index
+    target = index(tokens, new)
+    best, first = abs(index(tokens, old) - target), "token"
+    if which == "start":
+        sentence = tokens.previous_sentence(old)
+    else:
+        sentence = tokens.sentence_end(old)
+        if sentence <= old:
+            sentence = tokens.sentence_end(tokens.next_sentence(old))
+    if 1 + abs(index(tokens, sentence) - target) < best:
+        best, first = 1 + abs(index(tokens, sentence) - target), "sentence"
+    phrases = tokens.phrases
+    forward = new > old
+    if which == "start":
+        step = phrases.next_start if forward else phrases.previous_start
+    else:
+        step = phrases.next_end if forward else phrases.previous_end
+    position: int | None = old
+    jumps = 0
+    while jumps + 1 < best:
+        position = step(position)
+        if position is None:
+            break
+        jumps += 1
+        if jumps + abs(index(tokens, position) - target) < best:
+            best, first = jumps + abs(index(tokens, position) - target), "phrase"
+        if (position > new) if forward else (position < new):
+            break
+    return best, first
 
 
-def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution) -> tuple[int, str]:
+def _edit_moves(tokens: Tokens, old: Span, new: Span) -> tuple[int, bool] | None:
+    """Keys in edit mode to turn ``old`` into ``new`` by moving its start and end (the
+    first piece's start and the last piece's end; the pieces between must agree), and
+    whether the first of them works from normal mode too (no ``e`` needed before it).
+    The start moves first: past the end it takes the end along (to its token's end)."""
+    old_pieces, new_pieces = old.pieces, new.pieces
+    inner_old = [offset for piece in old_pieces for offset in piece][1:-1]
+    inner_new = [offset for piece in new_pieces for offset in piece][1:-1]
+    if inner_old != inner_new:
+        return None
+    old_start, old_end = old_pieces[0][0], old_pieces[-1][1]
+    new_start, new_end = new_pieces[0][0], new_pieces[-1][1]
+    keys, first = _boundary_cost(tokens, old_start, new_start, "start")
+    from_normal = first in ("token", "phrase")
+    if new_start >= old_end:
+        covering = tokens.token_covering(new_start)
+        old_end = covering[1] if covering else new_start
+    end_keys, end_first = _boundary_cost(tokens, old_end, new_end, "end")
+    if first is None:
+        from_normal = end_first == "token"
+    return keys + end_keys, from_normal
+
+
+def _cursor_after_moves(tokens: Tokens, old: Span, new: Span, fallback: int) -> int:
+    """Where the app leaves the cursor after boundary keys turned ``old`` into ``new``:
+    just inside the end when the end moved last, else at the start."""
+    if old.pieces[-1][1] != new.pieces[-1][1]:
+        return previous_grapheme(tokens.text, new.pieces[-1][1])
+    if old.pieces[0][0] != new.pieces[0][0]:
+        return new.pieces[0][0]
+    return fallback
+
+
+CYCLE_LIMIT = 8  # presses of r the model tries (the list may be longer)
+
+
+def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
+              others: list[Attribution], cursor: int) -> tuple[int, str, int]:
+    """The cheapest way to make ``attribution``'s ``role`` span ``new`` in edit mode:
+    ``r`` presses through the alternatives then boundary moves, or boundary moves only.
+    Returns the keys (the focus key not included), the kind of the first key ("cycle":
+    ``r``, or ``S`` on the source, from any mode; "move": ``[ ] { } < >``, which work
+    from normal mode on the content; "edit": keys of edit mode only), and where the
+    cursor ends (``cursor`` is where it stands after the focus key)."""
+    old = attribution.span(role)
+    best, first, after = 10**6, "edit", cursor
+    if old is not None:
+        moved = _edit_moves(tokens, old, new)
+        if moved is not None:
+            best, first = moved[0], "move" if moved[1] else "edit"
+            after = _cursor_after_moves(tokens, old, new, cursor)
+    alternatives = boundary_alternatives(tokens, attribution, role, others)
+    for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
+        if presses > best:
+            break
+        moved = _edit_moves(tokens, alternative, new)
+        # at equal cost r/S/K win: they need no focus key from any mode
+        if moved is not None and presses + moved[0] <= best:
+            best, first = presses + moved[0], "cycle"
+            after = _cursor_after_moves(tokens, alternative, new, alternative.start)
+    return best, first, after
+
+
+def _after_assign(tokens: Tokens, end: int) -> int:
+    """Where ``1``/``2``/``3``/``+``/``N`` leave the cursor: the token after the span."""
+    following = tokens.next_start(end - 1)
+    return following if following is not None else end
+
+
+def fix_cost(tokens: Tokens, suggestion: Attribution, gold: Attribution,
+             others: list[Attribution] | None = None, accept: bool = True) -> tuple[int, str]:
     """Keys to turn ``suggestion`` into ``gold`` (1 when it is right as it is).
 
-    Each wrong span is fixed the cheaper way: in edit mode (``e``, focus ``s``/``c``,
-    boundary keys; ``backspace`` removes a span) or by selecting it afresh (``v`` … and
+    The cue, then the source, then the content are fixed (the content's alternatives
+    read where the cue and source are). Each wrong span the cheaper way: in edit mode
+    (a focus key ``c``/``s``/``t``, or none on the content when the first key is ``r``
+    or ``[ ] { } < >``, which work from normal mode; then ``r`` presses and boundary
+    keys; ``backspace`` removes a span) or by selecting it afresh (``v`` … and
     ``1``/``2``/``3``), then ``a`` accepts and moves on.
     """
+    keys, kind, _cursor = fix_plan(tokens, suggestion, gold, others, accept)
+    return keys, kind
+
+
+def fix_plan(tokens: Tokens, suggestion: Attribution, gold: Attribution,
+             others: list[Attribution] | None = None, accept: bool = True,
+             cursor: int | None = None) -> tuple[int, str, int]:
+    """``fix_cost`` and where the app leaves the cursor (before ``a``). ``cursor`` is
+    where it stands first: on the content's start when the attribution was selected."""
+    others = list(others or ())
+    cursor = suggestion.content.start if cursor is None else cursor
     if all(_same(getattr(suggestion, role), getattr(gold, role)) for role in ("source", "cue", "content")):
-        return 1, "accepted as suggested"
-    keys = 1  # a
-    uses_edit_mode = False
-    for role, focus in (("content", 0), ("source", 1), ("cue", 1)):
-        old, new = getattr(suggestion, role), getattr(gold, role)
+        return (1 if accept else 0), "accepted as suggested", cursor
+    best: tuple[int, int] | None = None
+    for order in ((Role.cue, Role.source, Role.content), (Role.cue, Role.content, Role.source)):
+        keys, after = _fix_in_order(tokens, suggestion, gold, others, cursor, order)
+        if best is None or keys < best[0]:
+            best = (keys, after)
+    assert best is not None
+    return best[0] + (1 if accept else 0), "edited", best[1]  # + a
+
+
+def _fix_in_order(tokens: Tokens, suggestion: Attribution, gold: Attribution, others: list[Attribution],
+                  cursor: int, order: tuple[Role, ...]) -> tuple[int, int]:
+    keys = 0
+    mode = "normal"
+    chosen = False  # s/c/t/S chose a span of this attribution: r and [ ] no longer mean the content
+    current = suggestion
+    for role in order:
+        old, new = current.span(role), gold.span(role)
         if _same(old, new):
             continue
         if new is None:
-            keys += focus + 1
-            uses_edit_mode = True
+            keys += 2  # s/c (the cursor goes to the span), backspace
+            mode, chosen = "edit", True
+            cursor = old.start if old is not None else cursor
+            current = current.model_copy(update={role.value: None})
             continue
-        cursor = old.start if old is not None else suggestion.content.start
         reselect = _select(tokens, cursor, *new.pieces[0])
-        if old is not None and focus + _edit_moves(tokens, old, new) < reselect:
-            keys += focus + _edit_moves(tokens, old, new)
-            uses_edit_mode = True
+        for start, end in new.pieces[1:]:  # more pieces of a discontinuous span: v … +
+            reselect += _select(tokens, new.pieces[0][1], start, end)
+        focused = old.start if old is not None else cursor  # s/c/t/e put the cursor on the span
+        edited, first, after = _span_fix(tokens, current, role, new, others, focused)
+        if role == Role.content and len(new.pieces) > 1 and old is not None:
+            # the first piece by r or boundary keys, the others added with v … +
+            first_piece = Span.from_text(tokens.text, *new.pieces[0])
+            piecewise, piece_first, _after = _span_fix(tokens, current, role, first_piece, others, focused)
+            position = new.pieces[0][1]
+            for start, end in new.pieces[1:]:
+                piecewise += _select(tokens, position, start, end)
+                position = end
+            if piecewise < edited:
+                edited, first, after = piecewise, piece_first, _after_assign(tokens, position)
+        if role in (Role.source, Role.cue) and first == "cycle":
+            focus = 0  # S, K: the source's or the cue's alternatives from any mode
+        elif role == Role.content and mode == "normal" and not chosen and first in ("cycle", "move"):
+            focus = 0  # r or [ ] { } < > from normal mode act on the content
+        else:
+            focus = 1  # e, s, c or t
+        if focus + edited < reselect:
+            keys += focus + edited
+            mode = "edit"
+            chosen = chosen or role != Role.content or focus == 1
+            cursor = after
         else:
             keys += reselect
-        cursor = new.pieces[0][1]
-        for start, end in new.pieces[1:]:  # more pieces of a discontinuous span: v … +
-            keys += _select(tokens, cursor, start, end)
-            cursor = end
-    return keys + (1 if uses_edit_mode else 0), "edited"
+            mode = "normal"
+            cursor = _after_assign(tokens, new.pieces[-1][1])
+        current = current.model_copy(update={role.value: new})
+    return keys, cursor
 
 
-def create_cost(tokens: Tokens, cursor: int, gold: Attribution) -> tuple[int, int]:
-    """Keys to create ``gold`` from nothing, and where the cursor ends."""
+def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
+                others: list[Attribution] | None = None) -> tuple[int, int]:
+    """Keys to create ``gold`` from nothing, and where the cursor ends: the cheaper of
+    ``N`` and selecting each span, or ``C`` on its cue (the cursor moves to the cue,
+    ``v`` and its extension when it is longer than a token) and fixing what ``C``
+    proposed."""
     keys = 1  # N
     spans = []
     for role in ("source", "cue", "content"):
         span = getattr(gold, role)
         if span is not None:
             spans.extend((start, end) for start, end in span.pieces)
+    position = cursor
     for start, end in sorted(spans):
-        keys += _select(tokens, cursor, start, end)
-        cursor = end
-    return keys, cursor
+        keys += _select(tokens, position, start, end)
+        position = _after_assign(tokens, end)
+    cue = gold.cue
+    if cue is not None and not cue.fragments:
+        stops = cue_stops(tokens, others or [])
+        first, last = _token_index(tokens, cue.start), _end_index(tokens, cue.end)
+        # C on the whole cue (selected with v …), or on one of its words and K to grow it
+        choices = [(cue, 0 if first == last else 1 + _extend(tokens, cue.start, cue.end))]
+        choices += [(Span.from_text(tokens.text, tokens.starts[k], tokens.ends[k]), 0)
+                    for k in range(first, min(last, first + 3) + 1) if last > first]
+        for start_cue, selecting in choices:
+            made = attribution_from_cue(tokens, start_cue, others or [])
+            if made is None:
+                continue
+            travel = _travel(tokens, cursor, start_cue.start)
+            for stop in (next_stop(stops, start_cue.start + 1, -1), next_stop(stops, start_cue.start - 1, +1)):
+                if stop is not None:  # ; or , to a likely cue, then w/b to this one
+                    jumps = presses(stops, cursor, stop)
+                    if jumps is not None:
+                        steps = abs(_token_index(tokens, stop) - _token_index(tokens, start_cue.start))
+                        travel = min(travel, jumps + steps)
+            from_cue = travel + selecting + 1
+            if from_cue >= keys:
+                continue
+            fixes, _kind, after = fix_plan(tokens, made, gold, others, accept=False,
+                                          cursor=_after_assign(tokens, made.content.end))
+            if from_cue + fixes < keys:
+                keys, position = from_cue + fixes, after
+    return keys, position
+
+
+def attribution_from_cue(tokens: Tokens, cue: Span, others: list[Attribution]) -> Attribution | None:
+    content, source = new_from_cue(tokens, cue, others)
+    if content is None:
+        return None
+    return Attribution(id="new", cue=cue, source=source, content=content, origin=Origin.manual)
 
 
 def document_effort(text: str, suggestions: list[Attribution], gold: list[Attribution],
                     tokens: Tokens | None = None) -> Effort:
+    """The keys of the cheaper of two walks through the document: the suggestions
+    first and the missed attributions after them, or each missed attribution made on
+    the way, before the suggestion that follows it (the cursor is near; ``a`` on the
+    new attribution then moves on to that suggestion, one key per stop)."""
     tokens = tokens or Tokens(text)
+    return min((_walk(tokens, suggestions, gold, interleave) for interleave in (False, True)),
+               key=lambda effort: effort.keys)
+
+
+def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution], interleave: bool) -> Effort:
     effort = Effort()
     pairs = pair(suggestions, gold)
     order = sorted(range(len(suggestions)), key=lambda i: (suggestions[i].content.start, i))
-    for i in order:
-        if i in pairs:
-            keys, kind = fix_cost(tokens, suggestions[i], gold[pairs[i]])
-        else:
-            keys, kind = 1, "rejected"
-        effort.keys += keys
-        effort.counts[kind] += 1
-        effort.counts[f"keys {kind}"] += keys
     found = set(pairs.values())
-    cursor = 0
-    for j in sorted(range(len(gold)), key=lambda j: gold[j].content.start):
-        if j in found:
-            continue
-        keys, cursor = create_cost(tokens, cursor, gold[j])
+    missed = [j for j in sorted(range(len(gold)), key=lambda j: gold[j].content.start) if j not in found]
+    # what the document holds as the app walks it (the sources r may link to): the
+    # decided attributions as decided, the rest as suggested; rejected ones left out
+    shown: dict[int, Attribution] = dict(enumerate(suggestions))
+
+    def create(cursor: int, j: int) -> int:
+        keys, cursor = create_cost(tokens, cursor, gold[j], list(shown.values()))
+        shown[len(suggestions) + j] = gold[j]
         effort.keys += keys
         effort.counts["created"] += 1
         effort.counts["keys created"] += keys
+        return cursor
+
+    for i in order:
+        if interleave:  # the missed ones before this suggestion, from where selecting it put the cursor
+            cursor = suggestions[i].content.start
+            made = False
+            while missed and gold[missed[0]].content.start < suggestions[i].content.start:
+                cursor = create(cursor, missed.pop(0))
+                made = True
+            if made:  # a: back to this suggestion, the next undecided
+                effort.keys += 1
+                effort.counts["keys created"] += 1
+        others = [a for k, a in shown.items() if k != i]
+        # selecting a suggestion puts the cursor on its content; the last decision
+        # leaves it where its keys put it (a and x find nothing undecided to go to)
+        cursor = suggestions[i].content.start
+        if i in pairs:
+            keys, kind, cursor = fix_plan(tokens, suggestions[i], gold[pairs[i]], others)
+            shown[i] = gold[pairs[i]].model_copy(update={"id": suggestions[i].id})
+        else:
+            keys, kind = 1, "rejected"
+            del shown[i]
+        effort.keys += keys
+        effort.counts[kind] += 1
+        effort.counts[f"keys {kind}"] += keys
+    if not order:
+        cursor = 0  # a document without suggestions opens at its start
+    for j in missed:
+        cursor = create(cursor, j)
     effort.keys += 1  # d
     effort.counts["documents"] += 1
     return effort

@@ -7,6 +7,7 @@ step) and a message for the user. Nothing here does I/O or imports textual.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
@@ -69,6 +70,11 @@ class DocState:
     # A new attribution being built (N with nothing selected): its source and cue so far.
     # It is journalled once it has a content (the schema requires one).
     draft: tuple[Span | None, Span | None] | None = None
+    # The attribution whose span s/c/t last chose (e and r start on the content otherwise).
+    role_chosen_for: str | None = None
+    # What r cycles through: (attribution id, role, the ranked spans, the index shown,
+    # whether the last of them is the span as it was before the first r).
+    cycle: tuple[str, Role, tuple[Span, ...], int, bool] | None = None
 
     # ---- derived views -------------------------------------------------------------
     @cached_property
@@ -173,6 +179,8 @@ def select(state: DocState, attribution_id: str | None) -> Change:
         return Change(state, message="no such attribution")
     moved = _new(state, selected=attribution_id, draft=None,
                  mode="normal" if state.mode == "edit" else state.mode)
+    if attribution_id != state.selected:  # another attribution: its content first (s/c/t choose again)
+        moved = _new(moved, role=Role.content)
     return Change(_new(moved, cursor=_cursor_for(moved, attribution_id)))
 
 
@@ -294,7 +302,7 @@ def edit_role(state: DocState, role: Role) -> Change:
         if isinstance(target, str):
             return Change(state, message=target)
         state = _new(state, mode="edit", anchor=None)
-    change = set_role(state, role)
+    change = set_role(_new(state, role_chosen_for=state.selected), role)
     message = change.message or (f"edit the {role.value}: [ ] move its start, {{ }} its end; esc ends")
     return Change(change.state, message=message)
 
@@ -305,13 +313,24 @@ def toggle_edit(state: DocState) -> Change:
     target = _editable(state)
     if isinstance(target, str):
         return Change(state, message=target)
+    state = _new(state, role=_role_for(state))
+    span = target.attribution.span(state.role)
+    if span is not None:
+        state = _new(state, cursor=span.start)
     return Change(_new(state, mode="edit", anchor=None),
-                  message="edit: [ ] move the start, { } the end; s c t pick the span; esc ends")
+                  message="edit: [ ] < > move the start, { } f F the end, r next-best; s c t pick the span; esc ends")
+
+
+def _role_for(state: DocState) -> Role:
+    """The span edit mode starts on: the content, unless s/c/t chose one for this attribution."""
+    return state.role if state.role_chosen_for == state.selected and state.selected else Role.content
 
 
 def move_boundary(state: DocState, which: Literal["start", "end"], direction: int,
-                  unit: Literal["token", "sentence"] = "token") -> Change:
-    """Move the focused span's start or end by one token (or to the sentence's start/end)."""
+                  unit: Literal["token", "phrase", "sentence"] = "token") -> Change:
+    """Move the focused span's start or end by one token, to the next phrase or clause
+    boundary (``Phrases``), or to the sentence's start/end. A start moved past the end
+    takes the end along (and an end moved before the start, the start)."""
     target = _editable(state)
     if isinstance(target, str):
         return Change(state, message=target)
@@ -340,16 +359,28 @@ def move_boundary(state: DocState, which: Literal["start", "end"], direction: in
             cursor = previous_grapheme(state.text, new)
     elif which == "start":
         start, end = pieces[0]
-        new = tokens.previous_start(start) if direction < 0 else tokens.next_start(start)
-        if new is None or new >= end:
+        if unit == "phrase":
+            new = tokens.phrases.previous_start(start) if direction < 0 else tokens.phrases.next_start(start)
+        else:
+            new = tokens.previous_start(start) if direction < 0 else tokens.next_start(start)
+        if new is None or (new >= end and len(pieces) > 1):
             return Change(state, message="the start cannot move further")
+        if new >= end:  # past the end: the end moves along, to the end of the token there
+            covering = tokens.token_covering(new)
+            pieces[0][1] = covering[1] if covering else new + 1
         pieces[0][0] = new
         cursor = new
     else:
         start, end = pieces[-1]
-        new = tokens.previous_end(end) if direction < 0 else tokens.next_end(end)
-        if new is None or new <= start:
+        if unit == "phrase":
+            new = tokens.phrases.previous_end(end) if direction < 0 else tokens.phrases.next_end(end)
+        else:
+            new = tokens.previous_end(end) if direction < 0 else tokens.next_end(end)
+        if new is None or (new <= start and len(pieces) > 1):
             return Change(state, message="the end cannot move further")
+        if new <= start:  # before the start: the start moves along, to the start of the token there
+            covering = tokens.token_covering(previous_grapheme(state.text, new))
+            pieces[-1][0] = covering[0] if covering else previous_grapheme(state.text, new)
         pieces[-1][1] = new
         cursor = previous_grapheme(state.text, new)
     new_span = Span.from_pieces(state.text, [tuple(p) for p in pieces])
@@ -623,3 +654,156 @@ def clear_span(state: DocState) -> Change:
         return Change(state, message=f"there is no {state.role.value} to remove")
     new = _replace_attribution(state, _edited(target, **{state.role.value: None}))
     return Change(new, True, f"{state.role.value} removed")
+
+
+# ---- cheap corrections: next-best boundaries, a new attribution from its cue -----------
+def cycle_alternative(state: DocState, direction: int = 1,
+                      alternatives: Callable[..., list[Span]] | None = None) -> Change:
+    """``r``: the focused span becomes the next of its ranked alternatives
+    (``boundary_alternatives``; ``R`` goes back). The list is computed at the first
+    press and kept while the span is the one shown, so presses walk one list; it ends
+    with the span as it was. From normal mode it enters edit mode on the content (or
+    the span s/c/t chose for this attribution)."""
+    from annotator.session.alternatives import boundary_alternatives
+
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    if state.mode != "edit":
+        state = _new(state, mode="edit", anchor=None, role=_role_for(state))
+    role = state.role
+    span = target.attribution.span(role)
+    cycle = state.cycle
+    if not (cycle is not None and cycle[0] == target.id and cycle[1] == role and span is not None
+            and cycle[2][cycle[3]].pieces == span.pieces):
+        others = [item.attribution for item in state.items if item.status != "rejected"]
+        ranked = (alternatives or boundary_alternatives)(state.tokens, target.attribution, role, others)
+        if not ranked:
+            return Change(state, message=f"no other boundaries known for this {role.value}: "
+                          "[ ] < > move its start, { } f F its end")
+        listed = (*ranked, span) if span is not None else tuple(ranked)
+        # the span as it was is the last entry: r starts at the first alternative, R at the last
+        cycle = (target.id, role, listed, len(listed) - 1 if span is not None else (-1 if direction > 0 else len(listed)),
+                 span is not None)
+    ranked_spans = cycle[2]
+    index = (cycle[3] + direction) % len(ranked_spans)
+    chosen = ranked_spans[index]
+    attribution = _edited(target, **{role.value: chosen})
+    new = _replace_attribution(state, attribution)
+    with_original = cycle[4]
+    count = len(ranked_spans) - (1 if with_original else 0)
+    if with_original and index == len(ranked_spans) - 1:
+        message = f"{role.value} as it was (r: alternative 1 of {count})"
+    else:
+        message = f"{role.value}: alternative {index + 1} of {count} (r next, R back)"
+    return Change(_new(new, cycle=(target.id, role, ranked_spans, index, with_original), cursor=chosen.start),
+                  True, message)
+
+
+def adjust_boundary(state: DocState, which: Literal["start", "end"], direction: int,
+                    unit: Literal["token", "phrase", "sentence"] = "token") -> Change:
+    """A boundary key in the annotation screen: from normal mode it enters edit mode on
+    the content (or the span s/c/t chose for this attribution) and moves at once, so a
+    one-boundary fix costs no ``e``."""
+    if state.mode == "normal" and state.anchor is None and state.draft is None:
+        target = _editable(state)
+        if isinstance(target, str):
+            return Change(state, message=target)
+        state = _new(state, mode="edit", role=_role_for(state))
+    return move_boundary(state, which, direction, unit)
+
+
+def cycle_source(state: DocState, direction: int = 1) -> Change:
+    """``S``: the source's next-best boundaries in one key from normal mode (``s r``
+    in two): the coordinated names ending with it, its apposition, the noun group
+    before the cue, a source already used in the document."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    focused = _new(state, mode="edit", anchor=None, role=Role.source, role_chosen_for=state.selected)
+    return cycle_alternative(focused, direction)
+
+
+def cycle_cue(state: DocState, direction: int = 1) -> Change:
+    """``K``: the cue's next-best boundaries in one key ("has said", "called on")."""
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    focused = _new(state, mode="edit", anchor=None, role=Role.cue, role_chosen_for=state.selected)
+    return cycle_alternative(focused, direction)
+
+
+def content_other_side(state: DocState) -> Change:
+    """``o``: the content moves to the other side of its cue (``"…, his office said,
+    in a rare visit …"`` took the wrong side)."""
+    from annotator.session.alternatives import other_side
+
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    span = other_side(state.tokens, target.attribution)
+    if span is None:
+        return Change(state, message="no text on the other side of the cue in this sentence")
+    new = _replace_attribution(state, _edited(target, content=span))
+    return Change(_new(new, cursor=span.start), True, "content moved to the other side of its cue")
+
+
+def new_from_cue(state: DocState) -> Change:
+    """``C``: a new attribution whose CUE is the selection (or the token at the cursor),
+    with the content and source the sentence suggests; ``r`` cycles their alternatives."""
+    from annotator.session.alternatives import new_from_cue as propose
+
+    selected = _selected_range(state)
+    if selected is None:
+        return Change(state, message="put the cursor on the cue (v selects a longer one), then C")
+    cue = Span.from_text(state.text, *selected)
+    others = [item.attribution for item in state.items if item.status != "rejected"]
+    content, source = propose(state.tokens, cue, others)
+    if content is None:
+        return Change(state, message="no content found around this cue: select it with v … and N")
+    change = _create(_new(state, draft=None), content, source, cue,
+                     "new attribution from its cue: r cycles the content, S the source, K the cue")
+    return Change(_new(change.state, role=Role.content, mode="normal"), True, change.message)
+
+
+def entity_everywhere(state: DocState) -> Change:
+    """``ctrl+e``: this attribution's entity for every mention of its source in the
+    document (``mentions.mentions_of``). Decided attributions are changed and journalled;
+    undecided suggestions carry it when they are decided."""
+    from annotator.session.mentions import mentions_of
+
+    target = _editable(state)
+    if isinstance(target, str):
+        return Change(state, message=target)
+    entity = target.attribution.source_entity
+    if not entity:
+        return Change(state, message="set this attribution's entity first (E), then ctrl+e applies it to every mention")
+    shown = [item.attribution for item in state.items if item.status != "rejected"]
+    ids = set(mentions_of(target.attribution, shown))
+    decided = [item for item in state.items if item.id in ids and item.decided
+               and item.attribution.source_entity != entity]
+    pending = {item.id for item in state.items if item.id in ids and not item.decided}
+    new = state
+    for item in decided:
+        new = _replace_attribution(new, _edited(item, source_entity=entity))
+    if pending:
+        suggestions = tuple(s.model_copy(update={"source_entity": entity}) if s.id in pending else s
+                            for s in new.suggestions)
+        new = _new(new, suggestions=suggestions)
+    if not decided and not pending:
+        return Change(state, message=f"no other mention of {target.attribution.source.text if target.attribution.source else 'this source'} found")
+    return Change(new, bool(decided), f"entity {entity} set on {len(decided) + len(pending)} other mention(s) "
+                  f"({len(decided)} decided, {len(pending)} undecided)")
+
+
+def jump_to_cue(state: DocState, direction: int) -> Change:
+    """``;``/``,``: the cursor to the next (previous) word that may be a cue and is not
+    yet one (``cues.cue_stops``): where a missed attribution starts with ``C``."""
+    from annotator.session.cues import cue_stops, next_stop
+
+    stops = cue_stops(state.tokens, [item.attribution for item in state.items if item.status != "rejected"])
+    found = next_stop(stops, state.cursor, direction)
+    if found is None:
+        return Change(state, message="no further word that may be a cue" if direction > 0
+                      else "no earlier word that may be a cue")
+    return Change(_new(state, cursor=found))

@@ -21,7 +21,9 @@ TOKEN = re.compile(
     r"\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f])+"
     r"(?:['’.\-](?:[^\W_])+)*|\S"
 )
-CLAUSE_MARK = re.compile(r"[,;:.!?”\"’)\]—–]|\n")
+# Where f/F stop. A closing single quotation mark stops them, curly or ASCII alike; an
+# apostrophe inside a word ("it's", "Kakar’s") does not, nor does an opening mark.
+CLAUSE_MARK = re.compile(r"[,;:.!?”\")\]—–]|['’](?!\w)|\n")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n|\n")
 
 
@@ -110,6 +112,14 @@ class Tokens:
     def __len__(self) -> int:
         return len(self.starts)
 
+    @property
+    def phrases(self) -> Phrases:
+        """Phrase and clause boundaries, computed when first needed."""
+        found = self.__dict__.get("_phrases")
+        if found is None:
+            found = self.__dict__["_phrases"] = Phrases(self)
+        return found
+
     def token_at(self, offset: int) -> tuple[int, int] | None:
         """The token containing ``offset``, or the next one after it."""
         index = bisect_right(self.ends, offset)
@@ -163,7 +173,7 @@ class Tokens:
         if match is None:
             return len(self.text)
         end = match.start()
-        if self.text[end] in "”\"’)]":
+        if self.text[end] in "”\"’')]":
             end += 1  # a closing quote belongs to the quotation
         while end > offset + 1 and self.text[end - 1].isspace():
             end -= 1
@@ -176,3 +186,60 @@ class Tokens:
             position -= 1
         following = self.next_start(position - 1) if position > 0 else 0
         return min(following if following is not None else offset, offset)
+
+
+# Where a phrase or clause starts: after these marks, or at these words (the content of
+# "said that …" starts at "that"; "… and said" ends before "and").
+_PHRASE_MARKS = frozenset(",;:—–()[]“\"‘")
+_CLOSING_MARKS = frozenset("”\"’")
+_CLAUSE_WORDS = frozenset("""and but or while whereas because although though since unless until
+that which who whom whose when where after before if as so then""".split())
+
+
+class Phrases:
+    """Phrase and clause boundaries of a text (punctuation, clause words, quotation
+    marks, sentences): where ``<``/``>`` move a span's start and ``f``/``F`` its end."""
+
+    def __init__(self, tokens: Tokens):
+        text, starts, ends = tokens.text, tokens.starts, tokens.ends
+        sentence_starts = set(tokens.sentence_starts)
+        phrase_starts: list[int] = []
+        phrase_ends: list[int] = []
+        count = len(starts)
+        for index in range(count):
+            word = text[starts[index]:ends[index]]
+            previous = text[starts[index - 1]:ends[index - 1]] if index else ""
+            following = text[starts[index + 1]:ends[index + 1]] if index + 1 < count else ""
+            is_mark = len(word) == 1 and not word.isalnum()
+            if not is_mark and (starts[index] in sentence_starts or previous in _PHRASE_MARKS
+                                or word.lower() in _CLAUSE_WORDS or previous in _CLOSING_MARKS):
+                phrase_starts.append(starts[index])
+            elif is_mark and word in "“\"‘" and following and not (len(following) == 1 and not following.isalnum()):
+                phrase_starts.append(starts[index])  # a quotation starts with its mark
+            ends_here = (not following or following in _PHRASE_MARKS and following not in "“‘"
+                         or following in ".!?…" or following.lower() in _CLAUSE_WORDS
+                         or (index + 1 < count and starts[index + 1] in sentence_starts))
+            if word in _CLOSING_MARKS and previous and previous in ",.!?":
+                ends_here = True  # "…area,”": the closing mark belongs to the quotation
+            elif following in _CLOSING_MARKS and word in ",.!?":
+                ends_here = False
+            if ends_here and not (is_mark and word not in _CLOSING_MARKS and word not in ".!?"):
+                phrase_ends.append(ends[index])
+        self.starts = phrase_starts
+        self.ends = phrase_ends
+
+    def next_start(self, offset: int) -> int | None:
+        index = bisect_right(self.starts, offset)
+        return self.starts[index] if index < len(self.starts) else None
+
+    def previous_start(self, offset: int) -> int | None:
+        index = bisect_left(self.starts, offset) - 1
+        return self.starts[index] if index >= 0 else None
+
+    def next_end(self, offset: int) -> int | None:
+        index = bisect_right(self.ends, offset)
+        return self.ends[index] if index < len(self.ends) else None
+
+    def previous_end(self, offset: int) -> int | None:
+        index = bisect_left(self.ends, offset) - 1
+        return self.ends[index] if index >= 0 else None

@@ -38,6 +38,17 @@ SELECT = {"cursor-left", "cursor-right", "cursor-up", "cursor-down", "word-next"
           "sentence-next", "sentence-previous", "assign-source", "assign-cue", "assign-content",
           "new", "add-to-content", "escape", "select", "help", "quit", "page-down", "page-up", "theme", "undo", "redo"}
 
+# Cheap corrections (issue 11): r/R, S and K cycle next-best boundaries, o the other side of
+# the cue, C a new attribution from its cue, ; , to a likely cue, ctrl+e the entity
+# everywhere; [ ] { } < > also work from normal mode (entering edit mode on the content).
+CORRECTIONS = {"next-best", "previous-best", "next-best-source", "next-best-cue", "other-side", "entity-everywhere"}
+NORMAL = NORMAL | CORRECTIONS | {"new-from-cue", "next-likely-cue", "previous-likely-cue",
+                                 "start-left", "start-right", "end-left", "end-right",
+                                 "start-phrase-left", "start-phrase-right"}
+EDIT = EDIT | CORRECTIONS | {"start-phrase-left", "start-phrase-right", "end-phrase-left", "end-phrase-right"}
+SELECT = SELECT | {"new-from-cue"}
+UNLISTED["normal"] = UNLISTED["normal"] | {"start-left", "start-right", "end-left", "end-right"}
+
 
 START = Binding.Group("start")
 END = Binding.Group("end")
@@ -104,9 +115,35 @@ class AnnotateScreen(Screen):
         Binding("3", "assign_at_cursor('content')", "Content", id="content-at-cursor", show=False,
                 tooltip="The token at the cursor becomes the CONTENT"),
         Binding("N", "new", "New", id="new", tooltip="New attribution (selection = its content)"),
+        Binding("C", "new_from_cue", "From cue", id="new-from-cue", show=False,
+                tooltip="New attribution: the token at the cursor (or the selection) is its CUE; content and source proposed"),
+        Binding("r", "next_best", "Next-best", id="next-best", show=False,
+                tooltip="The span's next-best boundaries (cycles; ends with the span as it was)"),
+        Binding("R", "next_best(-1)", "Prev-best", id="previous-best", show=False,
+                tooltip="The span's previous alternative boundaries"),
+        Binding("S", "next_best_source", "Next-best source", id="next-best-source", show=False,
+                tooltip="The source's next-best boundaries, from any mode (coordinated names, apposition, a source used before)"),
+        Binding("K", "next_best_cue", "Next-best cue", id="next-best-cue", show=False,
+                tooltip="The cue's next-best boundaries, from any mode (\"has said\", \"called on\")"),
+        Binding("semicolon", "cue_jump(1)", "Next cue?", id="next-likely-cue", show=False,
+                tooltip="Cursor to the next word that may be a cue and is not one yet (then C)"),
+        Binding("comma", "cue_jump(-1)", "Prev cue?", id="previous-likely-cue", show=False,
+                tooltip="Cursor to the previous word that may be a cue and is not one yet"),
+        Binding("o", "other_side", "Other side", id="other-side", show=False,
+                tooltip="Move the content to the other side of its cue"),
+        Binding("less_than_sign", "boundary('start', -1, 'phrase')", "Start◂phrase", id="start-phrase-left",
+                show=False, tooltip="Move the start to the previous phrase or clause boundary (edit)"),
+        Binding("greater_than_sign", "boundary('start', 1, 'phrase')", "Start▸phrase", id="start-phrase-right",
+                show=False, tooltip="Move the start to the next phrase or clause boundary (edit)"),
+        Binding("F", "boundary('end', -1, 'phrase')", "End◂phrase", id="end-phrase-left",
+                show=False, tooltip="Move the end back to the previous phrase or clause boundary (edit)"),
+        Binding("f", "boundary('end', 1, 'phrase')", "End▸phrase", id="end-phrase-right",
+                show=False, tooltip="Move the end on to the next phrase or clause boundary (edit)"),
         Binding("plus", "add_piece", "+Content", id="add-to-content",
                 tooltip="Selection: another piece of the content"),
         Binding("E", "entity", "Entity", id="entity", show=False, tooltip="Set the source entity (autocomplete)"),
+        Binding("ctrl+e", "entity_everywhere", "Entity everywhere", id="entity-everywhere", show=False,
+                tooltip="This entity for every mention of the source (same name, acronym, pronouns)"),
         Binding("T", "type", "Type", id="type", show=False, tooltip="Cycle the attribution type"),
         Binding("m", "note", "Note", id="note", show=False, tooltip="Add or edit a note"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo (journalled, survives reopening)"),
@@ -150,11 +187,19 @@ class AnnotateScreen(Screen):
         self.article.focus()
         self.redraw(scroll=True)
         self.call_after_refresh(self.redraw, True)
+        self.call_after_refresh(self._scroll_list_to_selected)
         # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
         self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+
+    def _scroll_list_to_selected(self) -> None:
+        """On reopening, the list shows the resumed attribution (before the first layout
+        the list had no height to scroll in)."""
+        index = self.session.state.index_of(self.session.state.selected)
+        if index is not None:
+            self.query_one(AttributionList).scroll_to_row(index)
 
     def on_resize(self) -> None:
         # a tall terminal gives the selected attribution's fields more lines
@@ -230,6 +275,7 @@ class AnnotateScreen(Screen):
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
+                                                     *CORRECTIONS,
                                                      "focus-source", "focus-cue", "focus-content"):
             return False  # a draft has nothing to accept or edit yet
         allowed = {"normal": NORMAL, "edit": EDIT, "select": SELECT}[state.mode]
@@ -257,7 +303,7 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_boundary(self, which: str, direction: int, unit: str = "token") -> None:
-        self.session.do(S.move_boundary, which, direction, unit)
+        self.session.do(S.adjust_boundary, which, direction, unit)
         self._after()
 
     def action_clear_span(self) -> None:
@@ -297,6 +343,34 @@ class AnnotateScreen(Screen):
     def action_assign_at_cursor(self, role: str) -> None:
         """1/2/3 with no selection: the token under the cursor (saves the v)."""
         self.action_assign(role)
+
+    def action_new_from_cue(self) -> None:
+        self.session.do(S.new_from_cue)
+        self._after()
+
+    def action_next_best(self, direction: int = 1) -> None:
+        self.session.do(S.cycle_alternative, direction)
+        self._after()
+
+    def action_next_best_source(self) -> None:
+        self.session.do(S.cycle_source)
+        self._after()
+
+    def action_entity_everywhere(self) -> None:
+        self.session.do(S.entity_everywhere)
+        self._after()
+
+    def action_next_best_cue(self) -> None:
+        self.session.do(S.cycle_cue)
+        self._after()
+
+    def action_cue_jump(self, direction: int) -> None:
+        self.session.do(S.jump_to_cue, direction)
+        self._after()
+
+    def action_other_side(self) -> None:
+        self.session.do(S.content_other_side)
+        self._after()
 
     def action_new(self) -> None:
         self.session.do(S.new_attribution)

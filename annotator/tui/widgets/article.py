@@ -147,6 +147,13 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.vertical_scrollbar.renderer = FastScrollBarRender
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Up and down belong to the screen (the cursor moves a visual line, and the view
+        follows it); the scroll view's own bindings would only scroll the text."""
+        if action in ("scroll_up", "scroll_down"):
+            return False
+        return super().check_action(action, parameters)
+
     def on_resize(self, event: events.Resize) -> None:
         self._rewrap()
         if self._last_state is not None:
