@@ -8,7 +8,10 @@ importable sources are small and are read whole.
 from __future__ import annotations
 
 import mmap
+import re
+from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -137,6 +140,28 @@ class JsonlIndex:
             return self.document(position).id  # raises with the line number
         self._remember(position, doc_id)
         return doc_id
+
+    def line_bytes(self, position: int) -> bytes:
+        """The raw JSON line of a document (for a scan that must not parse 100,000 of them)."""
+        return self._raw(position)
+
+    def line_number(self, position: int) -> int:
+        return self._line_numbers[position]
+
+    def lines_matching(self, pattern: re.Pattern[bytes]) -> Iterator[int]:
+        """Positions of the documents whose raw line matches: one regex scan over the
+        mapped file, nothing parsed (the document overview's search)."""
+        offset = 0
+        while True:
+            match = pattern.search(self._map, offset)
+            if match is None:
+                return
+            index = bisect_right(self._starts, match.start()) - 1
+            if index >= 0 and match.start() < self._ends[index]:
+                yield index
+                offset = self._ends[index] + 1
+            else:
+                offset = match.start() + 1
 
     def position_of(self, doc_id: str, hint: int | None = None) -> int | None:
         if hint is not None and 0 <= hint < len(self) and self.id_at(hint) == doc_id:

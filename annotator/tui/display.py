@@ -46,3 +46,28 @@ def one_line(text: str, limit: int | None = None) -> str:
             width += w
         flat = "".join(out) + "…"
     return flat
+
+
+def shorten_middle(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` cells, cut in the middle ("doc-2023…-0417"): ids
+    differ at both ends, so both stay readable."""
+    flat = one_line(text)
+    if cell_len(flat) <= limit:
+        return flat
+    if limit <= 1:
+        return "…"[:limit]
+    head_room = (limit - 1 + 1) // 2
+    tail_room = limit - 1 - head_room
+    head, width = [], 0
+    for char in flat:
+        if width + cell_len(char) > head_room:
+            break
+        head.append(char)
+        width += cell_len(char)
+    tail, width = [], 0
+    for char in reversed(flat):
+        if width + cell_len(char) > tail_room:
+            break
+        tail.append(char)
+        width += cell_len(char)
+    return "".join(head) + "…" + "".join(reversed(tail))

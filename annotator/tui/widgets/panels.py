@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content, Span as ContentSpan
@@ -362,14 +363,30 @@ class HeaderBar(LinePanel):
         self.set_lines([content])
 
 
+MESSAGE_LOG_SIZE = 50
+
+
 class StatusLine(LinePanel):
     DEFAULT_CSS = """
     StatusLine { height: 1; padding: 0 1; color: $text-muted; background: $surface; }
     """
 
+    MORE = " (L: all)"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []  # the last messages, oldest first (L shows them)
+
     def say(self, message: str | None, legend: Content | None = None) -> None:
         if message:
-            self.set_lines([Content(one_line(message))])
+            if not self.history or self.history[-1] != message:
+                self.history.append(message)
+                del self.history[:-MESSAGE_LOG_SIZE]
+            width = self.scrollable_content_region.width
+            shown = one_line(message)
+            if width and cell_len(shown) > width:  # cut, and say where the rest is
+                shown = one_line(message, max(8, width - len(self.MORE))) + self.MORE
+            self.set_lines([Content(shown)])
         elif legend is not None:
             self.set_lines([legend])
         else:
