@@ -361,6 +361,7 @@ class Session:
             self.message = self.read_only  # nothing changes that could not be saved
             return Change(self.state)
         if change.changed:
+            change = self._entity_follows_source(change)
             snapshot = change.state.snapshot()
             del self.history.snapshots[self.history.position + 1 :]
             self.history.snapshots.append(snapshot)
@@ -371,6 +372,27 @@ class Session:
             self.state = change.state
         self.message = self.write_error or change.message
         return change
+
+    def _entity_follows_source(self, change: Change) -> Change:
+        """A source set or changed by hand brings its entity along (source_entity.py),
+        in the same journal line, so one undo takes both back."""
+        from annotator.session.source_entity import followed_entity
+
+        after = change.state.current
+        if after is None or self.state is None or after.status == "rejected":
+            return change
+        before = self.state.by_id.get(after.id)
+        before_attribution = before.attribution if before is not None else None
+        if before_attribution is not None and before_attribution.source == after.attribution.source:
+            return change
+        entity = followed_entity(before_attribution, after.attribution, self.known_entities())
+        if entity is None:
+            return change
+        followed = S.set_entity(change.state, entity)
+        if not followed.changed:
+            return change
+        message = f"{change.message} · entity: {entity}" if change.message else f"entity: {entity}"
+        return Change(followed.state, True, message)
 
     def do(self, transition: Callable[..., Change], *args) -> Change:
         assert self.state is not None
@@ -420,7 +442,29 @@ class Session:
         if not 0 <= target < len(self.corpus):
             self.message = "this is the last document" if step > 0 else "this is the first document"
             return False
-        return self._open_or_say(target)
+        return self._open_stepping_over_broken(target, 1 if step > 0 else -1)
+
+    def _open_stepping_over_broken(self, target: int, direction: int) -> bool:
+        """Open ``target``; a broken corpus line there is reported and stepped over (in
+        the direction of travel), so ``n`` never stays stuck in front of it."""
+        broken: list[str] = []
+        while 0 <= target < len(self.corpus):
+            try:
+                self.open(target)
+            except UnsavedDecisions as error:
+                self.message = str(error)
+                return False
+            except AnnotatorError as error:
+                broken.append(f"document {target + 1} ({error})")
+                target += direction
+                continue
+            if broken:
+                self.message = f"skipped a broken corpus line: {broken[0]}" + (
+                    f" and {len(broken) - 1} more" if len(broken) > 1 else "")
+                self.problems.extend(broken)
+            return True
+        self.message = f"cannot open {broken[0]}" + (f" and {len(broken) - 1} more after it" if len(broken) > 1 else "")
+        return False
 
     def _open_or_say(self, position: int) -> bool:
         """Open a document; a broken corpus line is reported, not fatal."""

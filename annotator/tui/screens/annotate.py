@@ -164,6 +164,7 @@ class AnnotateScreen(Screen):
         self.call_after_refresh(self.redraw, True)
         # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
         self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
+        self.call_after_refresh(lambda: self.set_timer(0.2, self._check_duplicate_ids))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -191,12 +192,12 @@ class AnnotateScreen(Screen):
         self.query_one(AttributionList).show_state(state, palette)
         self.query_one(DetailPanel).show_state(state, palette, width)
         document = session.document
-        status = state.status.value.replace("_", " ")
+        status = "READ-ONLY" if session.read_only else state.status.value.replace("_", " ")
         self.query_one(HeaderBar).show(
             document.meta.title or f"{document.id} (no headline)",  # the id tells the documents apart
             document.meta.date.isoformat() if document.meta.date else None,
             session.position + 1, len(session.corpus), session.annotator, status,
-            state.pending_count, self.size.width, session.done_count,
+            0 if session.read_only else state.pending_count, self.size.width, session.done_count,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
         footer_mode = (state.mode, state.draft is not None)
@@ -478,6 +479,25 @@ class AnnotateScreen(Screen):
                 self._after()
 
         self.app.push_screen(UnsavedDialog(session.unsaved_summary(), session.write_error or "", leaving), answered)
+
+    @work(thread=True, exclusive=True, group="duplicates")
+    def _check_duplicate_ids(self) -> None:
+        """Two corpus lines with one id share one journal entry: say so (read in a thread:
+        every id of a large corpus is read once)."""
+        from annotator.session.overview import duplicate_ids
+
+        count, examples = duplicate_ids(self.session.corpus)
+        if count:
+            first, numbers = examples[0]
+            where = ", ".join(str(n) for n in numbers[:4])
+            warning = (f"warning: {count} document id(s) appear more than once in {self.session.corpus.path} "
+                       f"(first: {first!r} at documents {where}); their decisions share one journal entry")
+            self.app.call_from_thread(self._warn, warning)
+
+    def _warn(self, warning: str) -> None:
+        self.session.problems.append(warning)
+        self.session.message = warning
+        self.query_one(StatusLine).say(warning)
 
     def action_overview(self) -> None:
         from annotator.tui.screens.overview import OverviewScreen
