@@ -256,3 +256,57 @@ async def test_duplicate_document_ids_are_reported(tmp_path):
         assert f"1 document id(s) appear more than once in {corpus}" in warning
         assert f"(first: '{documents[0].id}' at documents 1, 3)" in warning
         await pilot.press("q")
+
+
+def _annotate_three_done(tmp_path: Path, name: str) -> Path:
+    """Three seed documents marked done through the session, the first with one of its
+    two suggestions left undecided."""
+    session = new_session(tmp_path, name=name)
+    session.start()
+    session.do(S.accept)
+    session.mark_done()  # one suggestion left undecided
+    for _ in range(2):
+        while session.state.pending_count:
+            session.do(S.accept)
+        session.mark_done()
+    return session.directory
+
+
+def test_stats_and_export_warn_about_done_records_with_undecided_suggestions(tmp_path, monkeypatch):
+    from polnear_support import run_in_process
+
+    annotations = _annotate_three_done(tmp_path, "alice")
+    stats = run_in_process("stats", annotations)
+    assert stats.returncode == 0
+    assert ("warning: 1 record(s) marked done hold 1 undecided suggestion(s) (neither accepted nor "
+            "rejected): 000_302df5bc7456bd44-1 (alice: 1)") in stats.stderr
+    report = orjson.loads(run_in_process("stats", annotations, "--json").stdout)
+    assert report["done_with_undecided"] == [["000_302df5bc7456bd44-1", "alice", 1]]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(d.model_dump(mode="json")) + b"\n" for d in seed_documents()))
+    exported = run_in_process("export", annotations, "--corpus", corpus, "--format", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert exported.returncode == 0, exported.stderr
+    assert "warning: 1 record(s) marked done hold 1 undecided suggestion(s)" in exported.stderr
+    # only in progress records chosen: nothing marked done, nothing to warn about
+    quiet = run_in_process("export", annotations, "--corpus", corpus, "--format", "jsonl", "--status", "in_progress",
+                           "-o", tmp_path / "none.jsonl")
+    assert "undecided" not in quiet.stderr
+
+
+def test_stats_and_agree_by_doc_tables_fit_80_columns(tmp_path, monkeypatch):
+    from rich.cells import cell_len
+
+    from polnear_support import run_in_process
+
+    monkeypatch.setenv("COLUMNS", "80")
+    long_name = "bob-with-a-rather-long-annotator-name@example.org"
+    _annotate_three_done(tmp_path, "alice")
+    annotations = _annotate_three_done(tmp_path, long_name)
+    stats = run_in_process("stats", annotations)
+    agree = run_in_process("agree", annotations, "--by-doc", "--corpus", SEEDS)
+    assert stats.returncode == 0 and agree.returncode == 0, agree.stderr
+    for output in (stats.stdout, agree.stdout):
+        assert max(cell_len(line) for line in output.splitlines()) <= 80
+    assert "bob-wit…le.org" in stats.stdout and long_name not in stats.stdout  # cut in the middle
+    rows = [line for line in agree.stdout.splitlines() if "000_302…bd44-1" in line]
+    assert len(rows) == 1 and "100.0/100.0" in rows[0]  # one row per document, not folded

@@ -163,3 +163,7 @@ def export_command(
         typer.echo(printable(f"warning: {problem}"), err=True)
     for line in report.lines():
         typer.echo(f"warning: {line}", err=True)
+    from annotator import undecided
+
+    if "done" in statuses and (note := undecided.warning(undecided.in_export(selected))):
+        typer.echo(note, err=True)
