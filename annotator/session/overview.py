@@ -85,7 +85,8 @@ class Overview:
             undecided = state.pending_count
             decided = sum(1 for item in state.items if item.status in ("accepted", "edited", "rejected")
                           and item.attribution.origin == Origin.suggested)
-            status = state.status.value.replace("_", " ")
+            if records or session.history.position:  # opened and not yet touched: not started
+                status = state.status.value.replace("_", " ")
         return Row(position, doc_id, title, status, decided, undecided, seconds)
 
     def _id_and_title(self, position: int) -> tuple[str, str | None]:
