@@ -202,7 +202,7 @@ class OverviewScreen(ModalScreen[int | None]):
     def _hint(self) -> None:
         shown = self.status_filter or "all"
         self.query_one("#hint", LinePanel).set_lines([Content(
-            f"↑↓ pick · enter opens · tab: status ({shown}) · esc back · dec/undec: suggestions decided/undecided")])
+            f"↑↓ enter: open · tab: status ({shown}) · esc: back · dec/undec: suggestions")])
 
     def action_move(self, step: int) -> None:
         self.table.move(step)
