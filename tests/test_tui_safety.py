@@ -232,7 +232,7 @@ async def test_n_steps_over_a_broken_corpus_line_and_says_so(tmp_path):
         await pilot.press("n")
         await pilot.pause()
         assert session.position == 2
-        assert session.message.startswith("skipped a broken corpus line: document 2 (")
+        assert session.message.startswith("skipped a broken corpus line: document 2: ")
         assert "corpus.jsonl:2: invalid JSON" in session.message
         await pilot.press("p")
         await pilot.pause()

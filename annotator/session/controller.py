@@ -455,7 +455,7 @@ class Session:
                 self.message = str(error)
                 return False
             except AnnotatorError as error:
-                broken.append(f"document {target + 1} ({error})")
+                broken.append(f"document {target + 1}: {error}")
                 target += direction
                 continue
             if broken:

@@ -44,8 +44,8 @@ class InputDialog(ModalScreen[str | None]):
         # tab completes (as the hint says) instead of moving the focus off the input
         Binding("tab", "complete", "Complete", show=False, id="dialog.complete", priority=True,
                 tooltip="Dialog: complete the entity"),
-        Binding("right", "complete_or_right", "Complete", show=False, id="dialog.complete-right", priority=True,
-                tooltip="Dialog: at the end of the input, complete the entity (else cursor right)"),
+        Binding("right", "complete_or_right", "Complete", show=False, id="dialog.right", priority=True,
+                tooltip="Dialog: complete the entity (at the end of the input)"),
     ]
 
     def __init__(self, title: str, value: str = "", choices: list[str] | None = None,

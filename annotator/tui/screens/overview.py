@@ -157,11 +157,11 @@ class OverviewScreen(ModalScreen[int | None]):
                 tooltip="Overview: next document"),
         Binding("up", "move(-1)", "Up", id="overview.up", show=False, priority=True,
                 tooltip="Overview: previous document"),
-        Binding("pagedown", "page(1)", "Page down", id="overview.page-down", show=False, priority=True,
+        Binding("pagedown", "page(1)", "Page down", id="overview.pagedown", show=False, priority=True,
                 tooltip="Overview: a page down"),
         Binding("pageup", "page(-1)", "Page up", id="overview.page-up", show=False, priority=True,
                 tooltip="Overview: a page up"),
-        Binding("tab", "status_filter", "Status filter", id="overview.status-filter", priority=True,
+        Binding("tab", "status_filter", "Status filter", id="overview.filter", priority=True,
                 tooltip="Overview: show only in progress / not started / done / skipped / all"),
     ]
 

@@ -306,9 +306,10 @@ def _tail(value: Content, room: int) -> Content:
     while start > 0 and width + cell_len(plain[start - 1]) <= room:
         start -= 1
         width += cell_len(plain[start])
-    space = plain.find(" ", start, start + room // 3)
-    if start > 0 and space != -1:
-        start = space + 1
+    if 0 < start < len(plain) and not plain[start - 1].isspace():  # cut inside a word
+        space = plain.find(" ", start, start + room // 2)
+        if space != -1:
+            start = space + 1
     return value[start:]
 
 
