@@ -168,8 +168,8 @@ class Session:
         if self._lock.acquire():
             self.read_only = None
             return True
-        self.read_only = (f"read-only: {self.journal.path} is open in another annotator window "
-                          f"({self._lock.holder}); close it to annotate here")
+        self.read_only = (f"read-only: {self.journal.path.name} is open in another annotator window "
+                          f"({self._lock.holder}); close that one to annotate here ({self.journal.path})")
         self.problems.insert(0, self.read_only)
         return False
 
@@ -180,6 +180,8 @@ class Session:
     def start(self, wait: bool | None = None) -> None:
         position, selected = self.resume_position()
         self.open(position, selected, wait=wait, cursor=self._resume_cursor)
+        if self.read_only:
+            self.message = self.read_only
 
     def compute_suggestions(self, document: Document):
         """Run the suggester on one document (safe to call from a worker thread)."""
