@@ -4,6 +4,9 @@ dialogs, driven with the Pilot on the seed articles."""
 from __future__ import annotations
 
 import orjson
+from test_tui_app import lines, sync
+from test_tui_safety import new_session, open_app
+from tui_data import seed_documents
 
 from annotator.schema import Role
 from annotator.session import state as S
@@ -14,9 +17,6 @@ from annotator.tui.screens.dialogs import InputDialog
 from annotator.tui.screens.messages import MessagesScreen
 from annotator.tui.screens.overview import DocumentTable, OverviewScreen
 from annotator.tui.widgets.article import ArticleView
-from test_tui_app import lines, sync
-from test_tui_safety import new_session, open_app
-from tui_data import seed_documents
 
 
 def table_lines(screen: OverviewScreen) -> list[str]:
@@ -117,7 +117,7 @@ def test_overview_search_reads_raw_lines_escaped_or_not(tmp_path):
 
 @sync
 async def test_message_log_shows_the_last_messages_in_full(tmp_path):
-    app, session = open_app(tmp_path)
+    app, _session = open_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", *"zzz", "enter")
         await pilot.press("slash", "ctrl+u", *"no such text anywhere in this article at all, really, not even once in a long while", "enter")
@@ -193,7 +193,7 @@ async def test_line_and_paragraph_separators_show_one_for_one(tmp_path):
     text = "First line\u2028second line\u2029Next paragraph, the minister said."
     corpus = tmp_path / "separators.jsonl"
     corpus.write_bytes(orjson.dumps({"id": "sep", "text": text}) + b"\n")
-    app, session = open_app(tmp_path, corpus)
+    app, _session = open_app(tmp_path, corpus)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         article = app.screen.query_one(ArticleView)

@@ -20,6 +20,7 @@ from annotator.corpus.index import DocumentIndex
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, SessionInfo, Status
 from annotator.session import state as S
+from annotator.session.lock import JournalLock
 from annotator.session.state import Change, DocState, Snapshot
 from annotator.session.suggestions import SuggestionSource
 from annotator.session.tokens import Tokens
@@ -103,7 +104,7 @@ class Session:
         self._document_sha1 = ""
         # set when another app window holds this journal: nothing is written then
         self.read_only: str | None = None
-        self._lock = None
+        self._lock: JournalLock | None = None
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -161,8 +162,6 @@ class Session:
         """Take the one-window lock on this annotator's journal; if another app window
         holds it, this session becomes read-only (and says why) rather than writing
         decisions that would overwrite the other window's."""
-        from annotator.session.lock import JournalLock
-
         if self._lock is None:
             self._lock = JournalLock(self.directory / ".session" / f"{self.annotator}.lock")
         if self._lock.acquire():

@@ -171,7 +171,7 @@ def duplicate_ids(corpus, limit: int = 5) -> tuple[int, list[tuple[str, list[int
     for position in range(len(corpus)):
         try:
             doc_id = corpus.id_at(position)
-        except Exception:  # a broken line: reported when it is opened
+        except AnnotatorError:  # a broken line: reported when it is opened (n steps over it)
             continue
         first = seen.setdefault(doc_id, position)
         if first != position:
