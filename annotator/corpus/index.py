@@ -8,10 +8,9 @@ importable sources are small and are read whole.
 from __future__ import annotations
 
 import mmap
-import re
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -148,20 +147,27 @@ class JsonlIndex:
     def line_number(self, position: int) -> int:
         return self._line_numbers[position]
 
-    def lines_matching(self, pattern: re.Pattern[bytes]) -> Iterator[int]:
-        """Positions of the documents whose raw line matches: one regex scan over the
-        mapped file, nothing parsed (the document overview's search)."""
-        offset = 0
-        while True:
-            match = pattern.search(self._map, offset)
-            if match is None:
-                return
-            index = bisect_right(self._starts, match.start()) - 1
-            if index >= 0 and match.start() < self._ends[index]:
-                yield index
-                offset = self._ends[index] + 1
-            else:
-                offset = match.start() + 1
+    def lines_containing(self, needles: Iterable[bytes], limit: int) -> list[int]:
+        """Positions of the first ``limit`` documents whose raw line holds any of the
+        byte strings: a memchr-speed ``find`` over the mapped file per needle, nothing
+        parsed (the document overview's search; a case-blind regex was ten times slower)."""
+        found: set[int] = set()
+        for needle in set(needles):
+            if not needle or b"\n" in needle:
+                continue
+            offset, count = 0, 0
+            while count < limit:
+                at = self._map.find(needle, offset)
+                if at == -1:
+                    break
+                index = bisect_right(self._starts, at) - 1
+                if index >= 0 and at < self._ends[index]:
+                    found.add(index)
+                    count += 1
+                    offset = self._ends[index] + 1
+                else:
+                    offset = at + 1
+        return sorted(found)[:limit]
 
     def position_of(self, doc_id: str, hint: int | None = None) -> int | None:
         if hint is not None and 0 <= hint < len(self) and self.id_at(hint) == doc_id:

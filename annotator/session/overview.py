@@ -6,7 +6,6 @@ documents that do not match.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -124,8 +123,8 @@ class Overview:
         return None
 
     def search(self, query: str, status: str | None = None) -> tuple[list[int], bool]:
-        """Positions of documents whose line holds ``query`` (id, title or text; ASCII
-        letters match either case), and whether the list was cut at SEARCH_LIMIT.
+        """Positions of documents whose line holds ``query`` (id, title or text) as typed,
+        in lower or upper case, or capitalised, and whether the list was cut at SEARCH_LIMIT.
         ``status`` keeps only documents of that status ("not started" included)."""
         needle = query.strip()
         if not needle:
@@ -142,15 +141,17 @@ class Overview:
                     if len(found) >= SEARCH_LIMIT:
                         return found, True
             return found, False
-        # The UTF-8 bytes as written, and the \\u escapes other JSON writers use.
-        forms = {needle.encode("utf-8"), orjson.dumps(needle)[1:-1],
-                 _ascii_json(needle)}
-        pattern = re.compile(b"|".join(re.escape(form) for form in forms if form), re.IGNORECASE)
-        for position in self.corpus.lines_matching(pattern):
+        # Each casing people write a name in, as UTF-8 bytes and as the \\u escapes
+        # other JSON writers use.
+        casings = {needle, needle.lower(), needle.upper(), needle[:1].upper() + needle[1:], needle.title()}
+        forms = {form for casing in casings
+                 for form in (orjson.dumps(casing)[1:-1], _ascii_json(casing))}
+        limit = SEARCH_LIMIT + 1 if status is None else len(self.corpus)
+        for position in self.corpus.lines_containing(forms, limit):
             if self._keeps(position, status):
                 found.append(position)
-                if len(found) >= SEARCH_LIMIT:
-                    return found, True
+                if len(found) > SEARCH_LIMIT:
+                    return found[:SEARCH_LIMIT], True
         return found, False
 
     def _keeps(self, position: int, status: str | None) -> bool:
