@@ -212,7 +212,9 @@ class SessionInfo(BaseModel):
     after ``step - 1`` and becomes its new end; ``undo``/``redo`` lines return to a
     state already at ``step``. Replaying a document's lines rebuilds the history, so
     undo and redo survive closing the app. ``selected`` and ``cursor`` say where the
-    annotator was. Other tools may omit the whole object.
+    annotator was. ``undecided`` counts the suggestions neither accepted nor rejected
+    when the line was written (export and stats warn about done documents that hold
+    some). Other tools may omit the whole object.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -221,6 +223,7 @@ class SessionInfo(BaseModel):
     kind: Literal["edit", "undo", "redo"] = "edit"
     selected: str | None = None
     cursor: NonNegativeInt | None = None
+    undecided: NonNegativeInt | None = None
 
 
 class AnnotationRecord(BaseModel):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from annotator import undecided
 from annotator.matching import ROLES
 from annotator.schema import AnnotationRecord, AttributionType, Status
 
@@ -106,5 +107,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
         "suggestions": dict(outcomes),
         "gold_records": gold_records,
         "idle_cap_seconds": IDLE_CAP_SECONDS,
+        # [doc_id, annotator, count]: done records that hold undecided suggestions
+        "done_with_undecided": [list(found) for found in undecided.in_records(latest.values())],
     }
     return report, problems

@@ -43,3 +43,18 @@ def test_unknown_binding_id_in_keymap(tmp_path):
 def test_missing_suggestions_file(tmp_path):
     result = run("--suggestions", str(tmp_path / "none.jsonl"), "--annotations", str(tmp_path))
     assert result.returncode == 1 and "no such file" in result.stderr
+
+
+def test_an_ascii_only_terminal_gets_one_line_saying_what_to_set(tmp_path):
+    import os
+
+    env = dict(os.environ, USER="tester", PYTHONIOENCODING="ascii", LC_ALL="C", TERM="vt100")
+    result = subprocess.run([sys.executable, "-m", "annotator", "annotate", "seeds", "--no-suggestions",
+                             "--annotations", str(tmp_path / "annotations")], cwd=ROOT, capture_output=True,
+                            env=env, timeout=60, check=False)
+    err = result.stderr.decode("ascii")  # nothing the terminal cannot show
+    assert result.returncode != 0 and "Traceback" not in err and "internal error" not in err
+    expected = ("annotator: error: the terminal's encoding is ascii, but the app needs UTF-8: run it with "
+                "LANG=C.UTF-8 (or PYTHONIOENCODING=utf-8) in a terminal that shows UTF-8")
+    assert err.strip().splitlines() == [expected]
+    assert not (tmp_path / "annotations").exists()  # refused before anything was written

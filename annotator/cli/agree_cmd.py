@@ -72,7 +72,7 @@ def _agree(documents, journals, annotators, background, as_json: bool, by_doc: b
 def _print_tables(report: dict) -> None:
     from rich.table import Table
 
-    from annotator.cli.report import console, percent, plain
+    from annotator.cli.report import console, middle, percent, plain
 
     out = console()
     out.print(plain(  # annotator names come from the journals
@@ -110,12 +110,13 @@ def _print_tables(report: dict) -> None:
     out.print(pairs)
     if "by_doc" in report:
         docs = Table(title="Per document (%; F1 pooled over the document's pairs)")
-        for name in ("document", "annotators", "tokens", "alpha", "agr", "content F1", "relation F1"):
-            docs.add_column(name, justify="left" if name == "document" else "right", overflow="fold")
+        for name in ("document", "annot.", "tokens", "alpha", "agr", "content F1", "relation F1"):
+            docs.add_column(name, justify="left" if name == "document" else "right", no_wrap=True)
+        room = out.width - 66  # what the figures leave of 80 columns and more
         for row in report["by_doc"]:
             f1 = row["f1"]
             docs.add_row(
-                plain(row["doc_id"]), str(len(row["annotators"])), str(row["units"]), percent(row["alpha"]),
+                middle(row["doc_id"], room), str(len(row["annotators"])), str(row["units"]), percent(row["alpha"]),
                 percent(row["agr"]),
                 f"{percent(f1['content']['exact'])}/{percent(f1['content']['overlap'])}",
                 f"{percent(f1['relation']['exact'])}/{percent(f1['relation']['overlap'])}",

@@ -103,12 +103,37 @@ def annotate_command(
     from annotator.tui.app import make_app
 
     application = make_app(session, keys, theme)
+    check_terminal_encoding()
+    session.acquire_lock()  # a second window on this journal opens read-only
     session.start()
     try:
         application.run()
     finally:
-        session.flush()  # anything decided in the last frame before quitting
+        saved = session.try_flush()  # anything decided in the last frame before quitting
+        session.release_lock()
         if renewer is not None:
             renewer.stop()
     for problem in session.problems[:5]:
         echo(f"annotator: note: {problem}", err=True)
+    if not saved:
+        raise AnnotatorError(f"{session.unsaved_summary()} could not be saved: {session.write_error}")
+
+
+def check_terminal_encoding() -> None:
+    """The app draws with Unicode (box lines, ellipses, the article's own text). On a
+    terminal whose encoding cannot carry it (PYTHONIOENCODING=ascii, a Latin-1 locale)
+    every such character would come out as a \\u escape and the screen would be
+    unreadable: say what to set instead of starting."""
+    import codecs
+    import sys
+
+    stream = sys.__stderr__ or sys.__stdout__  # Textual writes to stderr
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = encoding
+    if not name.startswith("utf"):
+        raise AnnotatorError(
+            f"the terminal's encoding is {encoding}, but the app needs UTF-8: run it with "
+            "LANG=C.UTF-8 (or PYTHONIOENCODING=utf-8) in a terminal that shows UTF-8")

@@ -161,3 +161,7 @@ def export_command(
         echo(printable(f"warning: {problem}"), err=True)
     for line in report.lines():
         echo(f"warning: {line}", err=True)
+    from annotator import undecided
+
+    if "done" in statuses and (note := undecided.warning(undecided.in_export(selected))):
+        echo(note, err=True)

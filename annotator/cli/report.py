@@ -62,3 +62,11 @@ def plain(value: object):
     from rich.text import Text
 
     return Text(printable(str(value)))
+
+
+def middle(value: str, room: int):
+    """An id or a name in at most ``room`` cells, cut in the middle ("000_302…bd44-1"),
+    never folded over rows: the tables fit an 80-column terminal."""
+    from annotator.tui.display import shorten_middle
+
+    return plain(shorten_middle(value, max(8, room)))

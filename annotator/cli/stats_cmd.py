@@ -17,7 +17,7 @@ def stats_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
     """Documents done and in progress per annotator, attributions per type and role, suggestion outcomes, time per document."""
-    from annotator.cli.report import console, percent, plain, print_json
+    from annotator.cli.report import console, middle, percent, plain, print_json
     from annotator.fileio import check_paths
     from annotator.records import expand_journals
     from annotator.stats import collect
@@ -31,6 +31,10 @@ def stats_command(
     report, problems = collect(paths)
     for problem in problems[:20]:
         echo(f"warning: {problem} (line ignored)", err=True)
+    from annotator import undecided
+
+    if note := undecided.warning([tuple(found) for found in report["done_with_undecided"]]):
+        echo(note, err=True)
     if as_json:
         print_json(report)
         return
@@ -38,14 +42,16 @@ def stats_command(
 
     out = console()
     table = Table(title=f"Annotators ({report['documents']} document(s) annotated)")
-    for name in ("annotator", "done", "in progress", "skipped", "attributions", "timed", "median min/doc", "mean min/doc"):
-        table.add_column(name, justify="left" if name == "annotator" else "right")
-    minutes = lambda value: "–" if value is None else f"{value / 60:.1f}"  # noqa: E731
+    # short headers and one column for both times: the table fits 80 columns
+    for name in ("annotator", "done", "in prog.", "skipped", "attribs", "timed", "min med/mean"):
+        table.add_column(name, justify="left" if name == "annotator" else "right", no_wrap=True)
+    minutes = lambda value: "–" if value is None else f"{value / 60:.1f}"
+    room = out.width - 66  # what the figures leave of the terminal for a name
     for name, row in report["annotators"].items():
         table.add_row(
-            plain(name), str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row["attributions"]),
-            str(row["documents_timed"]), minutes(row["median_seconds_per_document"]),
-            minutes(row["mean_seconds_per_document"]),
+            middle(name, room), str(row["done"]), str(row["in_progress"]), str(row["skipped"]),
+            str(row["attributions"]), str(row["documents_timed"]),
+            f"{minutes(row['median_seconds_per_document'])} / {minutes(row['mean_seconds_per_document'])}",
         )
     out.print(table)
     if report["gold_records"]:

@@ -8,7 +8,9 @@ importable sources are small and are read whole.
 from __future__ import annotations
 
 import mmap
+from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -138,6 +140,37 @@ class JsonlIndex:
             return self.document(position).id  # raises with the line number
         self._remember(position, doc_id)
         return doc_id
+
+    def line_bytes(self, position: int, limit: int | None = None) -> bytes:
+        """The raw JSON line of a document, or its first ``limit`` bytes (for a scan
+        that must not parse 100,000 of them)."""
+        start, end = self._starts[position], self._ends[position]
+        return self._map[start : end if limit is None else min(end, start + limit)]
+
+    def line_number(self, position: int) -> int:
+        return self._line_numbers[position]
+
+    def lines_containing(self, needles: Iterable[bytes], limit: int) -> list[int]:
+        """Positions of the first ``limit`` documents whose raw line holds any of the
+        byte strings: a memchr-speed ``find`` over the mapped file per needle, nothing
+        parsed (the document overview's search; a case-blind regex was ten times slower)."""
+        found: set[int] = set()
+        for needle in set(needles):
+            if not needle or b"\n" in needle:
+                continue
+            offset, count = 0, 0
+            while count < limit:
+                at = self._map.find(needle, offset)
+                if at == -1:
+                    break
+                index = bisect_right(self._starts, at) - 1
+                if index >= 0 and at < self._ends[index]:
+                    found.add(index)
+                    count += 1
+                    offset = self._ends[index] + 1
+                else:
+                    offset = at + 1
+        return sorted(found)[:limit]
 
     def position_of(self, doc_id: str, hint: int | None = None) -> int | None:
         if hint is not None and 0 <= hint < len(self) and self.id_at(hint) == doc_id:

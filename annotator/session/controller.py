@@ -17,8 +17,10 @@ from pathlib import Path
 import orjson
 
 from annotator.corpus.index import DocumentIndex
+from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, SessionInfo, Status
 from annotator.session import state as S
+from annotator.session.lock import JournalLock
 from annotator.session.state import Change, DocState, Snapshot
 from annotator.session.suggestions import SuggestionSource
 from annotator.session.tokens import Tokens
@@ -26,6 +28,11 @@ from annotator.store import Journal, iter_journal_lines, journal_path, now_utc, 
 from annotator.store.base import DecisionLog
 
 COMPUTING = "computing suggestions for this document…"
+
+
+class UnsavedDecisions(AnnotatorError):
+    """Leaving a document while decisions could not be written: refused until they are
+    written (retry) or discarded on purpose."""
 
 
 @dataclass
@@ -99,6 +106,9 @@ class Session:
         self._other_entities: dict[str, int] | None = None
         self._resume_cursor: int | None = None
         self._document_sha1 = ""
+        # set when another app window holds this journal: nothing is written then
+        self.read_only: str | None = None
+        self._lock: JournalLock | None = None
 
     # ---- loading -------------------------------------------------------------------
     def _load_journal(self) -> None:
@@ -150,9 +160,29 @@ class Session:
                 return position, None
         return 0, None
 
+    def acquire_lock(self) -> bool:
+        """Take the one-window lock on this annotator's journal; if another app window
+        holds it, this session becomes read-only (and says why) rather than writing
+        decisions that would overwrite the other window's."""
+        if self._lock is None:
+            self._lock = JournalLock(self.directory / ".session" / f"{self.annotator}.lock")
+        if self._lock.acquire():
+            self.read_only = None
+            return True
+        self.read_only = (f"read-only: {self.journal.path.name} is open in another annotator window "
+                          f"({self._lock.holder}); close that one to annotate here ({self.journal.path})")
+        self.problems.insert(0, self.read_only)
+        return False
+
+    def release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
     def start(self, wait: bool | None = None) -> None:
         position, selected = self.resume_position()
         self.open(position, selected, wait=wait, cursor=self._resume_cursor)
+        if self.read_only:
+            self.message = self.read_only
 
     def compute_suggestions(self, document: Document):
         """Run the suggester on one document (safe to call from a worker thread)."""
@@ -181,8 +211,10 @@ class Session:
              cursor: int | None = None) -> None:
         """Open a document. With ``wait=False`` suggestions that must first be computed
         are left out: ``awaiting_suggestions`` is set, and the caller computes them
-        (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``."""
-        self.flush()
+        (``compute_suggestions``, e.g. in a thread) and hands them to ``add_suggestions``.
+        Raises UnsavedDecisions while decisions could not be written."""
+        if not self.try_flush():
+            raise UnsavedDecisions(f"{self.unsaved_summary()} not saved: {self.write_error}")
         wait = self.wait_for_suggestions if wait is None else wait
         position = max(0, min(len(self.corpus) - 1, position))
         document = self.corpus.document(position)
@@ -216,9 +248,9 @@ class Session:
             self.problems.append(self.suggestions.unavailable)
 
     def save_position(self) -> None:
-        self.flush()
-        if self.document is None:
-            return
+        self.try_flush()
+        if self.document is None or self.read_only:
+            return  # a read-only window leaves the other window's position alone
         with contextlib.suppress(OSError):
             from annotator.fileio import atomic_writer
 
@@ -246,7 +278,8 @@ class Session:
             attributions=list(state.attributions),
             rejected=list(state.rejected),
             session=SessionInfo(step=self.history.position, kind=kind,
-                                selected=state.selected, cursor=state.cursor),
+                                selected=state.selected, cursor=state.cursor,
+                                undecided=state.pending_count),
         )
 
     def _write(self, kind: str) -> None:
@@ -278,13 +311,60 @@ class Session:
             self.journal.append_many(records, fsync=True)
             self._unwritten = []
             self._unsynced = False
+            self.write_error = None
         elif self._unsynced:
             self.journal.sync()
             self._unsynced = False
 
+    # ---- decisions that could not be written ----------------------------------------
+    @property
+    def unsaved(self) -> int:
+        """How many decisions (journal lines) are waiting for a write that failed."""
+        return len(self._unwritten)
+
+    def try_flush(self) -> bool:
+        """``flush`` that never raises: False (``write_error`` says why) while decisions
+        stay unwritten; they are kept and the next call retries."""
+        try:
+            self.flush()
+        except OSError as error:
+            self.write_error = f"NOT SAVED: {self.journal.path}: {error.strerror or error}"
+            return False
+        return True
+
+    def unsaved_summary(self) -> str:
+        """What is waiting to be written, in words: "3 decision(s) on doc-7"."""
+        documents = list(dict.fromkeys(record.doc_id for record in self._unwritten))
+        shown = ", ".join(documents[:3]) + (f" and {len(documents) - 3} more" if len(documents) > 3 else "")
+        return f"{len(self._unwritten)} decision(s) on {shown}"
+
+    def discard_unsaved(self) -> str:
+        """Drop the decisions that could not be written (the user chose to) and go back
+        to what the journal holds; returns what was lost, in words."""
+        lost = self.unsaved_summary()
+        dropped = {id(record) for record in self._unwritten}
+        touched = {record.doc_id for record in self._unwritten}
+        self._unwritten = []
+        self.write_error = None
+        for doc_id in touched:
+            kept = [r for r in self._lines.get(doc_id, []) if id(r) not in dropped]
+            self._lines[doc_id] = kept
+            if kept and kept[-1].status == Status.done:
+                self._done.add(doc_id)
+            else:
+                self._done.discard(doc_id)
+        if self.document is not None and self.document.id in touched:
+            self.open(self.position)
+        self.message = f"discarded {lost}"
+        return lost
+
     def apply(self, change: Change) -> Change:
         assert self.state is not None
+        if change.changed and self.read_only:
+            self.message = self.read_only  # nothing changes that could not be saved
+            return Change(self.state)
         if change.changed:
+            change = self._entity_follows_source(change)
             snapshot = change.state.snapshot()
             del self.history.snapshots[self.history.position + 1 :]
             self.history.snapshots.append(snapshot)
@@ -295,6 +375,27 @@ class Session:
             self.state = change.state
         self.message = self.write_error or change.message
         return change
+
+    def _entity_follows_source(self, change: Change) -> Change:
+        """A source set or changed by hand brings its entity along (source_entity.py),
+        in the same journal line, so one undo takes both back."""
+        from annotator.session.source_entity import followed_entity
+
+        after = change.state.current
+        if after is None or self.state is None or after.status == "rejected":
+            return change
+        before = self.state.by_id.get(after.id)
+        before_attribution = before.attribution if before is not None else None
+        if before_attribution is not None and before_attribution.source == after.attribution.source:
+            return change
+        entity = followed_entity(before_attribution, after.attribution, self.known_entities())
+        if entity is None:
+            return change
+        followed = S.set_entity(change.state, entity)
+        if not followed.changed:
+            return change
+        message = f"{change.message} · entity: {entity}" if change.message else f"entity: {entity}"
+        return Change(followed.state, True, message)
 
     def do(self, transition: Callable[..., Change], *args) -> Change:
         assert self.state is not None
@@ -309,6 +410,9 @@ class Session:
     def _travel(self, step: int) -> bool:
         assert self.state is not None
         target = self.history.position + step
+        if self.read_only:
+            self.message = self.read_only
+            return False
         if not 0 <= target < len(self.history.snapshots):
             self.message = "nothing to undo" if step < 0 else "nothing to redo"
             return False
@@ -343,14 +447,37 @@ class Session:
         if not 0 <= target < len(self.corpus):
             self.message = "this is the last document" if step > 0 else "this is the first document"
             return False
-        return self._open_or_say(target)
+        return self._open_stepping_over_broken(target, 1 if step > 0 else -1)
+
+    def _open_stepping_over_broken(self, target: int, direction: int) -> bool:
+        """Open ``target``; a broken corpus line there is reported and stepped over (in
+        the direction of travel), so ``n`` never stays stuck in front of it."""
+        broken: list[str] = []
+        while 0 <= target < len(self.corpus):
+            try:
+                self.open(target)
+            except UnsavedDecisions as error:
+                self.message = str(error)
+                return False
+            except AnnotatorError as error:
+                broken.append(f"document {target + 1}: {error}")
+                target += direction
+                continue
+            if broken:
+                self.message = f"skipped a broken corpus line: {broken[0]}" + (
+                    f" and {len(broken) - 1} more" if len(broken) > 1 else "")
+                self.problems.extend(broken)
+            return True
+        self.message = f"cannot open {broken[0]}" + (f" and {len(broken) - 1} more after it" if len(broken) > 1 else "")
+        return False
 
     def _open_or_say(self, position: int) -> bool:
         """Open a document; a broken corpus line is reported, not fatal."""
-        from annotator.errors import AnnotatorError
-
         try:
             self.open(position)
+        except UnsavedDecisions as error:
+            self.message = str(error)
+            return False
         except AnnotatorError as error:
             self.message = f"cannot open document {position + 1}: {error}"
             return False
@@ -359,6 +486,8 @@ class Session:
     def mark_done(self) -> Change:
         undecided = self.state.pending_count if self.state else 0
         change = self.do(S.set_status, Status.done)
+        if self.read_only:
+            return change
         left = f" with {undecided} suggestion(s) undecided (neither accepted nor rejected)" if undecided else ""
         following = self.next_undone()
         if following is None:
@@ -367,8 +496,22 @@ class Session:
             self.message = f"document done{left}; this is the next one not done"
         return change
 
+    def skip(self) -> Change:
+        """Mark the document skipped (left out of exports of done work) and go on to the
+        next document neither done nor skipped."""
+        change = self.do(S.set_status, Status.skipped)
+        if self.read_only:
+            return change
+        following = self.next_undone()
+        if following is None:
+            self.message = "document skipped; every document is done or skipped"
+        elif self._open_or_say(following):
+            self.message = "document skipped; this is the next one not done"
+        return change
+
     def next_undone(self) -> int | None:
-        done = self.done_ids()
+        done = self.done_ids() | {doc for doc, records in self._lines.items()
+                                  if records and records[-1].status == Status.skipped}
         count = len(self.corpus)
         for offset in range(1, count):
             position = (self.position + offset) % count

@@ -14,10 +14,15 @@ from annotator.tui.screens.annotate import AnnotateScreen
 
 def dialog_bindings() -> list[Binding]:
     """The keys of the dialogs (input, help, guidelines): remappable like the others."""
+    from annotator.tui.screens.confirm import ConfirmDialog, UnsavedDialog
     from annotator.tui.screens.dialogs import InputDialog
     from annotator.tui.screens.help import GuidelinesScreen, HelpScreen
+    from annotator.tui.screens.messages import MessagesScreen
+    from annotator.tui.screens.overview import OverviewScreen
 
-    return [*InputDialog.BINDINGS, *HelpScreen.BINDINGS, *GuidelinesScreen.BINDINGS]
+    return [*InputDialog.BINDINGS, *HelpScreen.BINDINGS, *GuidelinesScreen.BINDINGS,
+            *ConfirmDialog.BINDINGS, *UnsavedDialog.BINDINGS, *OverviewScreen.BINDINGS,
+            *MessagesScreen.BINDINGS]
 
 
 def binding_ids() -> set[str]:
@@ -60,6 +65,16 @@ class AnnotatorApp(App[None]):
     def on_unmount(self) -> None:
         # Normally everything is on disk already (written right after each frame).
         self.session.save_position()
+        self.session.release_lock()
+
+    def action_quit(self) -> None:
+        """ctrl+q from anywhere: quits like q, so a decision that could not be written
+        is never dropped without asking."""
+        screen = next((s for s in self.screen_stack if isinstance(s, AnnotateScreen)), None)
+        if screen is None:
+            self.exit()
+        else:
+            screen.action_quit()
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(id, keys, description) for every binding, after the user's keymap."""

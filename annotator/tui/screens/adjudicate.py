@@ -105,7 +105,7 @@ class VersionsPanel(Panel):
             for role, style in (("source", palette.source), ("cue", palette.cue), ("content", palette.content)):
                 span = getattr(a, role)
                 value = Content.styled(one_line(span.text, excerpt), style) if span else Content.styled("—", "dim")
-                lines.append(Content.styled(f"{INDENT}{role:<8} ", "dim") + value)
+                lines.extend(_indented(Content.styled(f"{INDENT}{role:<8} ", "dim"), value, width))
         if cluster.missing:
             lines.append(
                 Content.styled(f"∅ no attribution: {', '.join(cluster.missing)}  ({len(cluster.missing)} of {voters})", "italic")
@@ -134,6 +134,17 @@ def majority_hint(item: DocumentAdjudication, cluster: Cluster) -> str:
     if version is None:
         return "majority: it exists; the words most of them marked match no single version"
     return f"majority: version {version + 1} (it exists: {marked} of {marked + unmarked})"
+
+
+def _indented(label: Content, value: Content, width: int) -> list[Content]:
+    """A version's field wrapped under its value, never back at the panel's left edge
+    (the panel would otherwise wrap the long content flush left)."""
+    room = max(10, width - label.cell_length)
+    if value.cell_length <= room:
+        return [label + value]
+    wrapped = [line.rstrip() for line in value.wrap(room)] or [Content("")]
+    hanging = Content.styled(INDENT + " " * (label.cell_length - len(INDENT)), "dim")
+    return [label + wrapped[0]] + [hanging + line for line in wrapped[1:]]
 
 
 class HeaderLine(Panel):
@@ -356,6 +367,7 @@ def _binding_id(action: str, parameters: tuple) -> str | None:
 
 class AdjudicationApp(App[None]):
     TITLE = "annotator adjudicate"
+    CSS_PATH = "../app.tcss"  # the annotate app's rules: a footer group keeps its space
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit-now", show=False, priority=True)]
 

@@ -9,10 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.schema import Role
+from annotator.schema import Role, Status
 from annotator.session import Session
 from annotator.session import state as S
 from annotator.session.controller import COMPUTING
+from annotator.tui.screens.confirm import ConfirmDialog, UnsavedDialog
 from annotator.tui.screens.dialogs import InputDialog
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import AttributionList, DetailPanel, HeaderBar, StatusLine, legend
@@ -49,6 +50,12 @@ EDIT = EDIT | CORRECTIONS | {"start-phrase-left", "start-phrase-right", "end-phr
 SELECT = SELECT | {"new-from-cue"}
 UNLISTED["normal"] = UNLISTED["normal"] | {"start-left", "start-right", "end-left", "end-right"}
 
+
+# Keys added for the document overview, skipping and the message log: in every mode
+# where they make sense (kept apart so the lists above read as they were).
+NORMAL.update({"skip-document", "overview", "messages"})
+EDIT.add("messages")
+SELECT.add("messages")
 
 START = Binding.Group("start")
 END = Binding.Group("end")
@@ -158,6 +165,11 @@ class AnnotateScreen(Screen):
         Binding("g", "guidelines", "Guide", id="guidelines", show=False, tooltip="Annotation guidelines"),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False, tooltip="Dark/light theme"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
+        Binding("S", "skip", "Skip doc", id="skip-document", show=False,
+                tooltip="Skip this document (status skipped), go to the next undone"),
+        Binding("o", "overview", "Documents", id="overview", show=False,
+                tooltip="Document overview: status, counts, time; search, jump"),
+        Binding("L", "messages", "Messages", id="messages", show=False, tooltip="The last messages, in full"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -190,6 +202,7 @@ class AnnotateScreen(Screen):
         self.call_after_refresh(self._scroll_list_to_selected)
         # after the first frame: importing spaCy in a thread would hold the GIL meanwhile
         self.call_after_refresh(lambda: self.set_timer(0.05, self._suggest_if_needed))
+        self.call_after_refresh(lambda: self.set_timer(0.2, self._check_duplicate_ids))
         problems = self.session.problems
         if problems:
             self.query_one(StatusLine).say(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -224,12 +237,12 @@ class AnnotateScreen(Screen):
         self.query_one(AttributionList).show_state(state, palette)
         self.query_one(DetailPanel).show_state(state, palette, width)
         document = session.document
-        status = state.status.value.replace("_", " ")
+        status = "READ-ONLY" if session.read_only else state.status.value.replace("_", " ")
         self.query_one(HeaderBar).show(
             document.meta.title or f"{document.id} (no headline)",  # the id tells the documents apart
             document.meta.date.isoformat() if document.meta.date else None,
             session.position + 1, len(session.corpus), session.annotator, status,
-            state.pending_count, self.size.width, session.done_count,
+            0 if session.read_only else state.pending_count, self.size.width, session.done_count,
         )
         self.query_one(StatusLine).say(session.message, legend(palette))
         footer_mode = (state.mode, state.draft is not None)
@@ -456,18 +469,123 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_done(self) -> None:
+        state = self.session.state
+        undecided = state.pending_count if state.status != Status.done else 0
+        if undecided and not self.session.read_only:
+            def answered(answer: str | None) -> None:
+                if answer == "yes":
+                    self._mark_done()
+                else:
+                    self.session.message = f"not marked done: {undecided} suggestion(s) still to decide"
+                    self._after()
+
+            self.app.push_screen(ConfirmDialog(
+                "Mark done?", f"{undecided} suggestion(s) in this document are undecided "
+                "(neither accepted nor rejected). Mark it done anyway?"), answered)
+            return
+        self._mark_done()
+
+    def _mark_done(self) -> None:
         before = self.session.position
         self.session.mark_done()
         if self.session.position != before:
             self._document_changed()
+        elif self.session.unsaved:  # the decision is kept; leaving waits for it
+            self._leave("leave the document", self._open_next_undone)
+        else:
+            self._after()
+
+    def _open_next_undone(self) -> None:
+        following = self.session.next_undone()
+        if following is not None and self.session._open_or_say(following):
+            self._document_changed()
+        else:
+            self._after()
+
+    def action_skip(self) -> None:
+        before = self.session.position
+        self.session.skip()
+        if self.session.position != before:
+            self._document_changed()
+        elif self.session.unsaved:
+            self._leave("leave the document", self._open_next_undone)
         else:
             self._after()
 
     def action_document(self, step: int) -> None:
+        if self.session.unsaved:
+            self._leave("leave the document", lambda: self.action_document(step))
+            return
         if self.session.go(step):
             self._document_changed()
         else:
             self._after()
+
+    def open_position(self, position: int) -> None:
+        """Open the document at ``position`` (the overview's jump), guarded like ``n``."""
+        if self.session.unsaved:
+            self._leave("leave the document", lambda: self.open_position(position))
+            return
+        if position != self.session.position and self.session._open_or_say(position):
+            self._document_changed()
+        else:
+            self._after()
+
+    def _leave(self, leaving: str, then) -> None:
+        """Run ``then`` (leaving the document, or quitting) once every decision is written;
+        while one is not, ask: retry, discard it (saying what is lost) or stay."""
+        session = self.session
+        if not session.unsaved or session.try_flush():
+            then()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "retry":
+                self._leave(leaving, then)
+            elif answer == "discard":
+                lost = session.discard_unsaved()
+                self._document_changed()
+                then()
+                session.message = f"discarded {lost}" + (f" · {session.message}" if session.message else "")
+                self.redraw(scroll=False)
+            else:
+                session.message = f"{session.unsaved_summary()} not saved yet: {session.write_error}"
+                self._after()
+
+        self.app.push_screen(UnsavedDialog(session.unsaved_summary(), session.write_error or "", leaving), answered)
+
+    @work(thread=True, exclusive=True, group="duplicates")
+    def _check_duplicate_ids(self) -> None:
+        """Two corpus lines with one id share one journal entry: say so (read in a thread:
+        every id of a large corpus is read once)."""
+        from annotator.session.overview import duplicate_ids
+
+        count, examples = duplicate_ids(self.session.corpus)
+        if count:
+            first, numbers = examples[0]
+            where = ", ".join(str(n) for n in numbers[:4])
+            warning = (f"warning: {count} document id(s) appear more than once in {self.session.corpus.path} "
+                       f"(first: {first!r} at documents {where}); their decisions share one journal entry")
+            self.app.call_from_thread(self._warn, warning)
+
+    def _warn(self, warning: str) -> None:
+        self.session.problems.append(warning)
+        self.session.message = warning
+        self.query_one(StatusLine).say(warning)
+
+    def action_overview(self) -> None:
+        from annotator.tui.screens.overview import OverviewScreen
+
+        def chosen(position: int | None) -> None:
+            if position is not None:
+                self.open_position(position)
+
+        self.app.push_screen(OverviewScreen(self.session), chosen)
+
+    def action_messages(self) -> None:
+        from annotator.tui.screens.messages import MessagesScreen
+
+        self.app.push_screen(MessagesScreen(self.query_one(StatusLine).history))
 
     def action_search(self) -> None:
         def done(value: str | None) -> None:
@@ -521,8 +639,11 @@ class AnnotateScreen(Screen):
         self.redraw(scroll=False)
 
     def action_quit(self) -> None:
-        self.session.save_position()
-        self.app.exit()
+        def leave() -> None:
+            self.session.save_position()
+            self.app.exit()
+
+        self._leave("quit", leave)
 
     # ---- mouse ---------------------------------------------------------------------
     @on(ArticleView.Clicked)

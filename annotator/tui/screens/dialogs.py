@@ -1,4 +1,11 @@
-"""Small modal dialogs: a line of input, with optional autocomplete from a list."""
+"""Small modal dialogs: a line of input, with optional autocomplete from a list.
+
+With choices (the entity dialog) one choice is always highlighted and visible; the
+grey completion after the cursor, tab and right all give that same choice; up/down
+move the highlight without rewriting what was typed. Matching ignores case and the
+apostrophe's style, so "Xi's" finds "Xi’s". Values from files are shown with their
+control characters replaced (display.visible) and given back unchanged if not edited.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.tui.display import one_line
+from annotator.session.source_entity import fold
+from annotator.tui.display import one_line, visible
 
 
 class InputDialog(ModalScreen[str | None]):
@@ -24,6 +31,9 @@ class InputDialog(ModalScreen[str | None]):
     InputDialog .title { text-style: bold; }
     InputDialog .hint { color: $text-muted; }
     InputDialog OptionList { height: auto; max-height: 10; border: none; }
+    /* the highlighted choice shows while the focus stays in the input */
+    InputDialog OptionList > .option-list--option-highlighted { color: $block-cursor-foreground;
+        background: $block-cursor-background; text-style: bold; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Dialog: cancel"),
@@ -34,6 +44,8 @@ class InputDialog(ModalScreen[str | None]):
         # tab completes (as the hint says) instead of moving the focus off the input
         Binding("tab", "complete", "Complete", show=False, id="dialog.complete", priority=True,
                 tooltip="Dialog: complete the entity"),
+        Binding("right", "complete_or_right", "Complete", show=False, id="dialog.right", priority=True,
+                tooltip="Dialog: complete the entity (at the end of the input)"),
     ]
 
     def __init__(self, title: str, value: str = "", choices: list[str] | None = None,
@@ -47,9 +59,8 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.title_text), classes="title")
-            suggester = SuggestFromList(self.choices, case_sensitive=False) if self.choices else None
-            yield Input(value=self.value, suggester=suggester, id="value")
+            yield Static(Content(visible(self.title_text)), classes="title")
+            yield Input(value=visible(self.value), id="value")
             if self.choices:
                 yield OptionList(id="choices")
             yield Static(Content(self.hint), classes="hint")
@@ -61,12 +72,37 @@ class InputDialog(ModalScreen[str | None]):
     def _filter(self, typed: str) -> None:
         if not self.choices:
             return
-        needle = typed.casefold().strip()
-        matches = [c for c in self.choices if needle in c.casefold()][:50] if needle else self.choices[:50]
+        needle = fold(typed.strip())
+        if needle:  # names that start with it first, then those that hold it
+            starting = [c for c in self.choices if fold(c).startswith(needle)]
+            holding = [c for c in self.choices if needle in fold(c) and not fold(c).startswith(needle)]
+            matches = (starting + holding)[:50]
+        else:
+            matches = self.choices[:50]
         options = self.query_one("#choices", OptionList)
         options.set_options([Option(Content(one_line(choice, 70)), id=str(i)) for i, choice in enumerate(matches)])
         options.display = bool(matches)
         self._matches = matches
+        options.highlighted = 0 if matches else None
+        self._show_completion()
+
+    def _show_completion(self) -> None:
+        """The grey text after the cursor: the rest of the highlighted choice, when it
+        starts with what was typed (else the highlighted row alone shows what tab gives)."""
+        input_ = self.query_one(Input)
+        chosen = self._highlighted_choice()
+        typed = input_.value
+        if chosen is not None and typed and fold(visible(chosen)).startswith(fold(typed)):
+            input_._suggestion = typed + visible(chosen)[len(typed):]
+        else:
+            input_._suggestion = ""
+
+    def _highlighted_choice(self) -> str | None:
+        if not self.choices or not self._matches:
+            return None
+        options = self.query_one("#choices", OptionList)
+        index = options.highlighted if options.highlighted is not None else 0
+        return self._matches[index] if index < len(self._matches) else None
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._filter(event.value)
@@ -79,28 +115,37 @@ class InputDialog(ModalScreen[str | None]):
             return
         current = options.highlighted
         options.highlighted = 0 if current is None else max(0, min(options.option_count - 1, current + step))
-        chosen = self._matches[options.highlighted]
-        input_ = self.query_one(Input)
-        input_.value = chosen
-        input_.cursor_position = len(chosen)
+        self._show_completion()  # what was typed stays; tab or right takes the highlight
 
     def action_complete(self) -> None:
         """The highlighted choice, else the first that matches what was typed."""
-        if not self.choices or not self._matches:
+        chosen = self._highlighted_choice()
+        if chosen is None:
             return
-        options = self.query_one("#choices", OptionList)
-        index = options.highlighted if options.highlighted is not None else 0
-        chosen = self._matches[index]
         input_ = self.query_one(Input)
-        input_.value = chosen
-        input_.cursor_position = len(chosen)
+        input_.value = visible(chosen)
+        input_.cursor_position = len(input_.value)
         input_.focus()
+
+    def action_complete_or_right(self) -> None:
+        input_ = self.query_one(Input)
+        if input_.cursor_at_end and self._highlighted_choice() is not None:
+            self.action_complete()
+        else:
+            input_.action_cursor_right()
+
+    def _unchanged(self, value: str) -> str:
+        """What was shown, given back as it was read (control characters and all)."""
+        for original in (self.value, *self._matches):
+            if value == visible(original):
+                return original
+        return value
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self._matches[event.option_index])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(self._unchanged(event.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -136,7 +136,8 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         if width == self._wrap_width:
             return
         self._wrap_width = width
-        self.lines = wrap(self.text, width)
+        # the displayed text (one code point for one): its cell widths are what shows
+        self.lines = wrap(self.display_text, width)
         self._line_starts = [start for start, _ in self.lines]
         self._cache.clear()
         self._spans_by_line = {}

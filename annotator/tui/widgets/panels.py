@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content, Span as ContentSpan
@@ -48,6 +49,8 @@ def item_label(item: Item, palette: Palette, width: int = 40) -> Content:
         (" · ", "dim"),
         (one_line(attribution.content.text, room), "dim" if item.status == "rejected" else ""),
     ]
+    if width < NARROW_ROW:  # no room for three: who, and the start of what is claimed
+        parts = narrow_parts(item, palette, width)
     text, spans, position = "", [], 0
     for piece, style in parts:
         text += piece
@@ -60,6 +63,30 @@ def item_label(item: Item, palette: Palette, width: int = 40) -> Content:
     if label.cell_length > width:
         label = label.truncate(width, ellipsis=True)
     return label
+
+
+NARROW_ROW = 48  # below this a list row drops the cue (the detail panel shows it)
+
+
+def narrow_parts(item: Item, palette: Palette, width: int) -> list[tuple[str, str]]:
+    """A narrow row: the source (entity, else its text, else the cue in italics when
+    there is no source) and as much of the content's start as fits."""
+    attribution = item.attribution
+    if attribution.source_entity or attribution.source:
+        who = attribution.source_entity or attribution.source.text  # type: ignore[union-attr]
+        who_style = palette.source_suggested if item.status == "pending" else "bold"
+    else:
+        who, who_style = (attribution.cue.text if attribution.cue else "—"), "italic"
+    who = one_line(who, max(6, min(16, (width - 4) // 2)))
+    from rich.cells import cell_len
+
+    room = max(6, width - 2 - cell_len(who) - 3)
+    return [
+        (GLYPH[item.status] + " ", "bold" if item.status != "pending" else "dim"),
+        (who, who_style),
+        (" · ", "dim"),
+        (one_line(attribution.content.text, room), "dim" if item.status == "rejected" else ""),
+    ]
 
 
 class AttributionList(CachedBaseStyle, ScrollView, can_focus=False):
@@ -272,6 +299,30 @@ def _field(label: str, wrapped: list[Content], room: int, budget: int, focused: 
     return [_head(label, focused) + wrapped[0]] + [_INDENT + line for line in wrapped[1:]]
 
 
+def _tail(value: Content, room: int) -> Content:
+    """The last ``room`` cells of ``value``, starting at a word where one is near."""
+    plain = value.plain
+    start, width = len(plain), 0
+    while start > 0 and width + cell_len(plain[start - 1]) <= room:
+        start -= 1
+        width += cell_len(plain[start])
+    if 0 < start < len(plain) and not plain[start - 1].isspace():  # cut inside a word
+        space = plain.find(" ", start, start + room // 2)
+        if space != -1:
+            start = space + 1
+    return value[start:]
+
+
+def _field_with_end(label: str, value: Content, wrapped: list[Content], room: int, budget: int,
+                    focused: bool) -> list[Content]:
+    """A long content: its first lines, then "… " and its last words, so where it ends
+    shows too (a wrong end is the commonest boundary mistake)."""
+    if budget < 2:
+        return _field(label, wrapped, room, budget, focused)
+    end = _ELLIPSIS + Content(" ") + _tail(value, room - 2)
+    return _field(label, wrapped[: budget - 1] + [end], room, budget, focused)
+
+
 class DetailPanel(LinePanel):
     """Every field of the selected attribution, each beside its label; the content gets
     the lines left over, so the note and the origin always show."""
@@ -296,9 +347,8 @@ class DetailPanel(LinePanel):
             self.set_lines(lines)
             return
         if item is None:
-            self.set_lines([Content("No attribution selected."),
-                            Content.styled("v selects text, N makes it a new", "dim"),
-                            Content.styled("attribution's content.", "dim")])
+            hint = Content.styled("v selects text, N makes it a new attribution's content.", "dim")
+            self.set_lines([Content("No attribution selected."), *hint.wrap(max(10, width))])
             return
         a = item.attribution
         index = (state.index_of(item.id) or 0) + 1
@@ -337,8 +387,12 @@ class DetailPanel(LinePanel):
                 budget[name] += extra
                 spare -= extra
         lines: list[Content] = []
-        for label, _value, *focused in fields:
-            lines += _field(label, wrapped[label], room, budget[label], bool(focused and focused[0]))
+        for label, value, *focused in fields:
+            is_focused = bool(focused and focused[0])
+            if label == "content" and len(wrapped[label]) > budget[label]:
+                lines += _field_with_end(label, value, wrapped[label], room, budget[label], is_focused)
+            else:
+                lines += _field(label, wrapped[label], room, budget[label], is_focused)
         return lines
 
 
@@ -362,14 +416,30 @@ class HeaderBar(LinePanel):
         self.set_lines([content])
 
 
+MESSAGE_LOG_SIZE = 50
+
+
 class StatusLine(LinePanel):
     DEFAULT_CSS = """
     StatusLine { height: 1; padding: 0 1; color: $text-muted; background: $surface; }
     """
 
+    MORE = " (L: all)"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []  # the last messages, oldest first (L shows them)
+
     def say(self, message: str | None, legend: Content | None = None) -> None:
         if message:
-            self.set_lines([Content(one_line(message))])
+            if not self.history or self.history[-1] != message:
+                self.history.append(message)
+                del self.history[:-MESSAGE_LOG_SIZE]
+            width = self.scrollable_content_region.width
+            shown = one_line(message)
+            if width and cell_len(shown) > width:  # cut, and say where the rest is
+                shown = one_line(message, max(8, width - len(self.MORE))) + self.MORE
+            self.set_lines([Content(shown)])
         elif legend is not None:
             self.set_lines([legend])
         else:
