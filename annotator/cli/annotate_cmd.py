@@ -58,8 +58,6 @@ def annotate_command(
     from annotator.store import check_annotator_name
 
     name = check_annotator_name(annotator or default_annotator())
-    # Journals inside the article folder would be read as articles next time.
-    check_paths([sources, suggestions, queue, keys], {"--annotations": annotations})
     if suggestions is not None and not suggestions.is_file():
         raise AnnotatorError("no such file", suggestions)
     from annotator.store import is_database_url
@@ -82,6 +80,8 @@ def annotate_command(
             from annotator.store import local
 
             sources = local.corpus(sources_spec)
+    # Journals inside the article folder would be read as articles next time.
+    check_paths([sources, suggestions, queue, keys], {"--annotations": annotations})
     corpus = open_corpus(sources)
     renewer = None
     if log is not None and queue is None:
