@@ -39,6 +39,7 @@ _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who"}
 # Between a source and its cue: ", 56, who …," appositions end with a comma before the cue;
 # adverbs and auxiliaries belong to neither ("has long said", "also told").
 _EXTRA_SKIPPABLE = {"on", "last", "all", "both", "who"}
+_CLAUSE_OPENERS = {"when", "while", "as", "if", "after", "before", "because", "since", "although", "though"}
 _CLAUSE_STOP = set(",;:—–()[]")
 _MAX_SOURCE_TOKENS = 30
 
@@ -268,8 +269,20 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
                     head = opening - 1
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[head]))
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[index]))
+                # the apposition may hold commas itself ("X, a delegate from Houston, Texas, said"):
+                # the first comma of the sentence closes the name
+                first_comma = sentence.first
+                while first_comma < index and text[starts[first_comma]:ends[first_comma]] != ",":
+                    first_comma += 1
+                if sentence.first < first_comma < opening:
+                    head = first_comma - 1
+                    candidates.append(Span.from_text(text, starts[_noun_group_start(tokens, head, sentence.first)], ends[head]))
+                    candidates.append(Span.from_text(text, starts[sentence.first], ends[index]))
             elif word not in _CLAUSE_STOP:
-                candidates.append(Span.from_text(text, starts[_noun_group_start(tokens, index, sentence.first)], ends[index]))
+                group = _noun_group_start(tokens, index, sentence.first)
+                if text[starts[group]:ends[group]].lower() in _CLAUSE_OPENERS and group < index:
+                    group += 1  # "When someone in the audience shouted": not the "When"
+                candidates.append(Span.from_text(text, starts[group], ends[index]))
                 candidates.append(Span.from_text(text, starts[_name_start(tokens, index, sentence.first)], ends[index]))
                 # the whole subject: back to the clause's start
                 clause = index
@@ -293,6 +306,11 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
                 if word.lower() in _DETERMINERS and last == after and after + 1 <= sentence.last:
                     last = after + 1
                 candidates.append(Span.from_text(text, starts[after], ends[last]))
+            if cue.text.lower().startswith("according"):  # "according to early results of …,"
+                end = after
+                while end + 1 <= sentence.last and text[starts[end + 1]:ends[end + 1]] not in _CLAUSE_STOP:
+                    end += 1
+                candidates.append(Span.from_text(text, starts[after], ends[end]))
         # a subject pronoun in the cue's sentence
         for index in range(sentence.first, cue_first):
             if text[starts[index]:ends[index]].lower() in _PRONOUNS:
