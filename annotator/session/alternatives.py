@@ -19,8 +19,8 @@ paragraph is a few presses away, not a search).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 from annotator.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from annotator.schema import Attribution, Role, Span
@@ -79,10 +79,10 @@ def _trim_content(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",:;—–-("):
         end -= 1
-    if end > start and text[end - 1] in ".!?" and not (end - 2 >= start and text[end - 2] in CLOSING_QUOTES):
-        # keep "?"/"!" (they are part of the claim); drop the sentence's full stop
-        if text[end - 1] == "." and not text[start] in OPENING_QUOTES:
-            end -= 1
+    # drop the sentence's full stop (not a "?" or "!", part of the claim; not in a quotation)
+    if end > start and text[end - 1] == "." and text[start] not in OPENING_QUOTES \
+            and not (end - 2 >= start and text[end - 2] in CLOSING_QUOTES):
+        end -= 1
     return (start, end) if end > start else None
 
 
@@ -365,7 +365,7 @@ def new_from_cue(tokens: Tokens, cue: Span, others: Sequence[Attribution] = ()) 
     return content, source
 
 
-_PARTICLES = frozenset("of to for about on out that in at with against over up into from as".split())
+_PARTICLES = frozenset(["of", "to", "for", "about", "on", "out", "that", "in", "at", "with", "against", "over", "up", "into", "from", "as"])
 
 
 def _cue_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span | None]:

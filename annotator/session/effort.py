@@ -254,13 +254,13 @@ def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
             best, first = moved[0], "move" if moved[1] else "edit"
             after = _cursor_after_moves(tokens, old, new, cursor)
     alternatives = boundary_alternatives(tokens, attribution, role, others)
-    for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
-        if presses > best:
+    for pressed, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
+        if pressed > best:
             break
         moved = _edit_moves(tokens, alternative, new)
         # at equal cost r/S/K win: they need no focus key from any mode
-        if moved is not None and presses + moved[0] <= best:
-            best, first = presses + moved[0], "cycle"
+        if moved is not None and pressed + moved[0] <= best:
+            best, first = pressed + moved[0], "cycle"
             after = _cursor_after_moves(tokens, alternative, new, alternative.start)
     return best, first, after
 
