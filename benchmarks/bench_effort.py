@@ -73,6 +73,13 @@ def main() -> None:
             if c[kind]:
                 parts.append(f"{c[kind]} {kind} ({c['keys ' + kind] / c[kind]:.1f} keys each)")
         print(" " * 18 + "; ".join(parts) + f"; {c['documents']} x d")
+        if c["remade"]:
+            fixed = c["edited"] + c["remade"]
+            print(" " * 18 + f"of the rejected, {c['remade']} had a gold partner made afresh instead of fixing the "
+                  f"suggestion (x + making it: {c['keys remade'] / c['remade']:.1f} keys each); every suggestion "
+                  f"with a partner to fix, either way: {(c['keys edited'] + c['keys remade']) / fixed:.2f} keys each; "
+                  f"the {c['created'] - c['remade']} missed ones alone: "
+                  f"{(c['keys created'] - c['keys remade'] + c['remade']) / max(1, c['created'] - c['remade']):.2f} keys each")
     saved = 1 - with_suggestions.keys / max(1, from_scratch.keys)
     print(f"suggestions save {saved:.0%} of the keys")
     c = with_suggestions.counts

@@ -19,8 +19,8 @@ paragraph is a few presses away, not a search).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 from annotator.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from annotator.schema import Attribution, Role, Span
@@ -39,6 +39,7 @@ _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who"}
 # Between a source and its cue: ", 56, who …," appositions end with a comma before the cue;
 # adverbs and auxiliaries belong to neither ("has long said", "also told").
 _EXTRA_SKIPPABLE = {"on", "last", "all", "both", "who"}
+_CLAUSE_OPENERS = {"when", "while", "as", "if", "after", "before", "because", "since", "although", "though"}
 _CLAUSE_STOP = set(",;:—–()[]")
 _MAX_SOURCE_TOKENS = 30
 
@@ -78,10 +79,10 @@ def _trim_content(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",:;—–-("):
         end -= 1
-    if end > start and text[end - 1] in ".!?" and not (end - 2 >= start and text[end - 2] in CLOSING_QUOTES):
-        # keep "?"/"!" (they are part of the claim); drop the sentence's full stop
-        if text[end - 1] == "." and not text[start] in OPENING_QUOTES:
-            end -= 1
+    # drop the sentence's full stop (not a "?" or "!", part of the claim; not in a quotation)
+    if end > start and text[end - 1] == "." and text[start] not in OPENING_QUOTES \
+            and not (end - 2 >= start and text[end - 2] in CLOSING_QUOTES):
+        end -= 1
     return (start, end) if end > start else None
 
 
@@ -268,8 +269,20 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
                     head = opening - 1
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[head]))
                     candidates.append(Span.from_text(text, starts[_name_start(tokens, head, sentence.first)], ends[index]))
+                # the apposition may hold commas itself ("X, a delegate from Houston, Texas, said"):
+                # the first comma of the sentence closes the name
+                first_comma = sentence.first
+                while first_comma < index and text[starts[first_comma]:ends[first_comma]] != ",":
+                    first_comma += 1
+                if sentence.first < first_comma < opening:
+                    head = first_comma - 1
+                    candidates.append(Span.from_text(text, starts[_noun_group_start(tokens, head, sentence.first)], ends[head]))
+                    candidates.append(Span.from_text(text, starts[sentence.first], ends[index]))
             elif word not in _CLAUSE_STOP:
-                candidates.append(Span.from_text(text, starts[_noun_group_start(tokens, index, sentence.first)], ends[index]))
+                group = _noun_group_start(tokens, index, sentence.first)
+                if text[starts[group]:ends[group]].lower() in _CLAUSE_OPENERS and group < index:
+                    group += 1  # "When someone in the audience shouted": not the "When"
+                candidates.append(Span.from_text(text, starts[group], ends[index]))
                 candidates.append(Span.from_text(text, starts[_name_start(tokens, index, sentence.first)], ends[index]))
                 # the whole subject: back to the clause's start
                 clause = index
@@ -293,6 +306,11 @@ def _source_alternatives(tokens: Tokens, attribution: Attribution, others: Seque
                 if word.lower() in _DETERMINERS and last == after and after + 1 <= sentence.last:
                     last = after + 1
                 candidates.append(Span.from_text(text, starts[after], ends[last]))
+            if cue.text.lower().startswith("according"):  # "according to early results of …,"
+                end = after
+                while end + 1 <= sentence.last and text[starts[end + 1]:ends[end + 1]] not in _CLAUSE_STOP:
+                    end += 1
+                candidates.append(Span.from_text(text, starts[after], ends[end]))
         # a subject pronoun in the cue's sentence
         for index in range(sentence.first, cue_first):
             if text[starts[index]:ends[index]].lower() in _PRONOUNS:
@@ -347,7 +365,7 @@ def new_from_cue(tokens: Tokens, cue: Span, others: Sequence[Attribution] = ()) 
     return content, source
 
 
-_PARTICLES = frozenset("of to for about on out that in at with against over up into from as".split())
+_PARTICLES = frozenset(["of", "to", "for", "about", "on", "out", "that", "in", "at", "with", "against", "over", "up", "into", "from", "as"])
 
 
 def _cue_alternatives(tokens: Tokens, attribution: Attribution) -> list[Span | None]:

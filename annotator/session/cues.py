@@ -23,9 +23,7 @@ MIN_PRECISION = 0.1
 
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
-    from annotator.suggest.lexicon import load_cue_lexicon
-
-    from annotator.suggest.lexicon import load_word_lists
+    from annotator.suggest.lexicon import load_cue_lexicon, load_word_lists
 
     lexicon = load_cue_lexicon()
     function_words = load_word_lists()["np_stop"] - {"said", "says", "say"}  # "in", "has": stops everywhere

@@ -8,7 +8,9 @@ costed as pressed, and the cursor is followed as the app leaves it:
   undecided one, the cursor on its content), so each suggestion costs its decision:
   - no gold attribution shares content with it: ``x`` (1 key);
   - its gold partner has the same spans: ``a`` (1 key);
-  - otherwise the fixes, then ``a``. The cue, source and content (or cue, content,
+  - otherwise the fixes, then ``a``; or, when that looks cheaper, ``x`` and the gold
+    partner made afresh like a missed one (counted as rejected and created, and
+    reported as "remade"). The cue, source and content (or cue, content,
     source) are fixed one by one, each the cheapest way: in edit mode by ``r`` presses
     through ``boundary_alternatives`` (``S`` for the source and ``K`` for the cue from
     any mode) and boundary keys (``[ ] { }`` per token, ``< > F f`` per phrase or
@@ -31,6 +33,7 @@ the largest character overlap of their contents.
 
 from __future__ import annotations
 
+import bisect
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -251,13 +254,13 @@ def _span_fix(tokens: Tokens, attribution: Attribution, role: Role, new: Span,
             best, first = moved[0], "move" if moved[1] else "edit"
             after = _cursor_after_moves(tokens, old, new, cursor)
     alternatives = boundary_alternatives(tokens, attribution, role, others)
-    for presses, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
-        if presses > best:
+    for pressed, alternative in enumerate(alternatives[:CYCLE_LIMIT], start=1):
+        if pressed > best:
             break
         moved = _edit_moves(tokens, alternative, new)
         # at equal cost r/S/K win: they need no focus key from any mode
-        if moved is not None and presses + moved[0] <= best:
-            best, first = presses + moved[0], "cycle"
+        if moved is not None and pressed + moved[0] <= best:
+            best, first = pressed + moved[0], "cycle"
             after = _cursor_after_moves(tokens, alternative, new, alternative.start)
     return best, first, after
 
@@ -424,12 +427,16 @@ def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution
     # decided attributions as decided, the rest as suggested; rejected ones left out
     shown: dict[int, Attribution] = dict(enumerate(suggestions))
 
+    remade: set[int] = set()  # gold partners of suggestions rejected to be made afresh
+
     def create(cursor: int, j: int) -> int:
         keys, cursor = create_cost(tokens, cursor, gold[j], list(shown.values()))
         shown[len(suggestions) + j] = gold[j]
         effort.keys += keys
         effort.counts["created"] += 1
         effort.counts["keys created"] += keys
+        if j in remade:
+            effort.counts["keys remade"] += keys + 1  # and the x
         return cursor
 
     for i in order:
@@ -446,10 +453,20 @@ def _walk(tokens: Tokens, suggestions: list[Attribution], gold: list[Attribution
         # selecting a suggestion puts the cursor on its content; the last decision
         # leaves it where its keys put it (a and x find nothing undecided to go to)
         cursor = suggestions[i].content.start
-        if i in pairs:
-            keys, kind, cursor = fix_plan(tokens, suggestions[i], gold[pairs[i]], others)
-            shown[i] = gold[pairs[i]].model_copy(update={"id": suggestions[i].id})
-        else:
+        rejected = i not in pairs
+        if not rejected:
+            keys, kind, after = fix_plan(tokens, suggestions[i], gold[pairs[i]], others)
+            # a suggestion far from its gold partner: x, and the partner made afresh later,
+            # when that looks cheaper from here (the keys counted are those of the making)
+            if keys > 2 and 1 + create_cost(tokens, cursor, gold[pairs[i]], others)[0] < keys:
+                rejected = True
+                remade.add(pairs[i])
+                effort.counts["remade"] += 1
+                bisect.insort(missed, pairs[i], key=lambda j: gold[j].content.start)
+            else:
+                cursor = after
+                shown[i] = gold[pairs[i]].model_copy(update={"id": suggestions[i].id})
+        if rejected:
             keys, kind = 1, "rejected"
             del shown[i]
         effort.keys += keys

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from annotator.schema import Attribution
 
-PRONOUNS = frozenset("he she it they we i him her them his its their us".split())
+PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "him", "her", "them", "his", "its", "their", "us"])
 _LEADING = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s?$")
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
@@ -40,9 +40,9 @@ def same_entity(a: str, b: str) -> bool:
         return True
     short, long_ = (a, b) if len(na) <= len(nb) else (b, a)
     short_words = _WORD.findall(short)
-    if len(short_words) == 1 and short.strip().isupper() and len(short.strip()) >= 2:
-        if acronym(long_) == short.strip().upper():
-            return True
+    if len(short_words) == 1 and short.strip().isupper() and len(short.strip()) >= 2 \
+            and acronym(long_) == short.strip().upper():
+        return True
     long_words = [w.casefold() for w in _WORD.findall(long_)]
     short_folded = [w.casefold() for w in short_words]
     # "Sharif" / "Shehbaz Sharif" inside "Prime Minister Shehbaz Sharif": the same last name,
@@ -71,9 +71,10 @@ def mentions_of(target: Attribution, attributions: Sequence[Attribution]) -> lis
         text = attribution.source.text
         is_pronoun = normal_form(text) in PRONOUNS
         if is_pronoun:
-            if last_named is not None and (last_named.id == target.id or same_entity(last_named.source.text, name)):
-                if attribution.id != target.id:
-                    found.append(attribution.id)
+            resolved = last_named is not None and (last_named.id == target.id
+                                                   or same_entity(last_named.source.text, name))
+            if resolved and attribution.id != target.id:
+                found.append(attribution.id)
             continue
         last_named = attribution
         if attribution.id != target.id and same_entity(text, name):

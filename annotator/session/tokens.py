@@ -192,8 +192,7 @@ class Tokens:
 # "said that …" starts at "that"; "… and said" ends before "and").
 _PHRASE_MARKS = frozenset(",;:—–()[]“\"‘")
 _CLOSING_MARKS = frozenset("”\"’")
-_CLAUSE_WORDS = frozenset("""and but or while whereas because although though since unless until
-that which who whom whose when where after before if as so then""".split())
+_CLAUSE_WORDS = frozenset(["and", "but", "or", "while", "whereas", "because", "although", "though", "since", "unless", "until", "that", "which", "who", "whom", "whose", "when", "where", "after", "before", "if", "as", "so", "then"])
 
 
 class Phrases:
