@@ -99,7 +99,7 @@ def _agreement_section(data: ReportData, anchors: dict[str, str]) -> str:
     ]
     roles = report["roles"]
     role_rows = "".join(
-        f"<tr><td>{role}</td><td class=\"num\" id=\"alpha-{role}\" data-value=\"{'' if block['alpha'] is None else repr(block['alpha'])}\">"
+        f"<tr><td>{role}</td><td class=\"num\" id=\"alpha-{role}\" data-value=\"{_exact(block['alpha'])}\">"
         f"{percent(block['alpha'])}</td><td class=\"num\">{percent(block['f1']['exact'])}</td>"
         f"<td class=\"num\">{percent(block['f1']['overlap'])}</td></tr>"
         for role, block in roles.items()
@@ -186,7 +186,7 @@ def _evaluation_table(name: str, report: dict) -> str:
             rows.append(
                 f"<tr><td>{target}</td><td>{mode}</td><td class=\"num\">{percent(block['precision'])}</td>"
                 f"<td class=\"num\">{percent(block['recall'])}</td>"
-                f"<td class=\"num\" data-f1=\"{target}-{mode}\">{percent(block['f1'])}</td>"
+                f"<td class=\"num\" data-f1=\"{target}-{mode}\" data-value=\"{_exact(block['f1'])}\">{percent(block['f1'])}</td>"
                 f"<td class=\"num\">{block['pred']}</td><td class=\"num\">{block['gold']}</td></tr>"
             )
     return (
@@ -196,6 +196,10 @@ def _evaluation_table(name: str, report: dict) -> str:
         '<th class="num">R</th><th class="num">F1</th><th class="num">suggested</th><th class="num">gold</th>'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _exact(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
 
 
 def _doc_link(doc_id: str, anchors: dict[str, str]) -> str:
