@@ -195,3 +195,38 @@ def test_outcomes_equal_stats_and_gold_figures_equal_evaluate(tmp_path):
         for mode, block in modes.items():
             found = re.search(rf'data-f1="{target}-{mode}" data-value="([^"]*)"', page).group(1)
             assert float(found) == block["f1"]
+
+
+def test_adjudication_key_writes_the_cluster_comparison(training, tmp_path):
+    """On the adjudication screen, `w` writes the cluster in view to HTML beside the gold file."""
+    import asyncio
+
+    from annotator.adjudicate import AdjudicationSession, prepare
+    from annotator.records import load_documents, read_journals
+    from annotator.tui.screens.adjudicate import AdjudicationApp
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    session = AdjudicationSession(
+        prepare(documents, read_journals([journals]).records()), tmp_path / "gold.jsonl", "gold", "alice"
+    )
+
+    async def press() -> str:
+        async with AdjudicationApp(session).run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("w")
+            await pilot.pause()
+            return session.cluster.id
+
+    cluster_id = asyncio.run(press())
+    cluster = session.item.cluster(cluster_id)
+    page = (tmp_path / f"cluster-{cluster_id}.html").read_text(encoding="utf-8")
+    assert page.count('<section class="version">') == len(cluster.versions) >= 2
+    plain = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for version in cluster.versions:
+        assert ", ".join(version.annotators) in plain
+        assert " ".join(version.attribution.content.text.split())[:40] in plain
+    if cluster.missing:
+        assert "No attribution here: " + ", ".join(cluster.missing) in plain
+    assert re.search(r'class="[^"]*\bdis\b', page)  # where the versions differ is marked
+    assert "<script" not in page and "default-src 'none'" in page

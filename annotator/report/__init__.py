@@ -18,3 +18,17 @@ def write_page(path: Path, page: str) -> None:
 
     with atomic_writer(Path(path)) as stream:
         stream.write(page)
+
+
+def write_cluster_page(document, cluster, folder: Path) -> Path:
+    """The adjudication screen's cluster as ``FOLDER/cluster-<cluster id>.html``.
+
+    Named by the cluster id (letters and digits we make), never by the document id: ids
+    come from users' files and must not steer where a file is written.
+    """
+    from annotator.adjudicate import cluster_differences
+    from annotator.report.page import cluster_page
+
+    path = Path(folder) / f"cluster-{cluster.id}.html"
+    write_page(path, cluster_page(document, cluster, cluster_differences(cluster)))
+    return path

@@ -64,7 +64,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .t-src { color: var(--src); } .t-cue { color: #8a5a00; } .t-cnt { color: #006b4e; }
 .join { color: var(--cnt); font-weight: 700; }
 table.attrs { font-size: .8rem; width: 100%; }
-table.attrs td { overflow-wrap: anywhere; }
+table.attrs td { overflow-wrap: break-word; }
+table.attrs td:nth-child(3) { white-space: nowrap; }
 .top { font-size: .8rem; }
 .empty { color: var(--muted); }
 @media print { nav, .top { display: none; } .doc { break-inside: avoid-page; } a { color: inherit; } }
