@@ -97,12 +97,19 @@ def render_text(
     for mark in marks:
         if low <= mark.start < high:
             starts_at.setdefault(mark.start, []).append(mark)
+    by_start = sorted(marks, key=lambda m: m.start)
     diff_sorted = sorted(differences)
+    active: list[Mark] = []  # the marks covering the current stretch (a sweep, not a scan per stretch)
+    next_mark = next_diff = 0
     out: list[str] = []
     for a, b in zip(points, points[1:]):
-        if a >= b:
-            continue
-        covering = [m for m in marks if m.start <= a and m.end >= b]
+        while next_mark < len(by_start) and by_start[next_mark].start <= a:
+            active.append(by_start[next_mark])
+            next_mark += 1
+        active = [m for m in active if m.end > a]
+        covering = active
+        while next_diff < len(diff_sorted) and diff_sorted[next_diff][1] <= a:
+            next_diff += 1
         for mark in sorted(starts_at.get(a, ()), key=lambda m: (ROLE_ORDER.index(m.role), m.number)):
             prefix = "…" if mark.piece else ""
             out.append(
@@ -116,7 +123,7 @@ def render_text(
                 break
         if "content" in roles and classes and classes[0] != "cnt":
             classes.append("in-cnt")
-        if any(start <= a and end >= b for start, end in diff_sorted):
+        if next_diff < len(diff_sorted) and diff_sorted[next_diff][0] <= a:
             classes.append("dis")
         piece = esc(text[a:b])
         out.append(f'<span class="{" ".join(classes)}">{piece}</span>' if classes else piece)
