@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from polnear_support import import_compartment, run_in_process
-
 from conftest import SEEDS_DIR
+from polnear_support import import_compartment, run_in_process
 
 HOSTILE = (
     "Officials said <script>alert('x')</script> was found.\n"
@@ -85,7 +84,7 @@ def test_docs_renders_the_least_agreed_first_and_summarises_the_rest(training, t
     assert "3 more summarised" in page
     by_doc = json.loads(run_in_process("agree", journals, "--corpus", corpus, "--json", "--by-doc").stdout)["by_doc"]
     lowest = min(by_doc, key=lambda row: (row["alpha"], row["doc_id"]))
-    rendered = re.search(r'<article class="doc" id="doc-1">.*?<p class="facts">id ([^ ]+) ', page, re.S).group(1)
+    rendered = re.search(r'<article class="doc" id="doc-1">.*?<p class="facts">id ([^ ]+) ', page, re.DOTALL).group(1)
     assert html.unescape(rendered) == lowest["doc_id"]
 
 

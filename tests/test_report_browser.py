@@ -13,10 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS_DIR
 from polnear_support import import_compartment, run_in_process
 from test_report import hostile_project
-
-from conftest import SEEDS_DIR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

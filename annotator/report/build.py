@@ -61,8 +61,11 @@ def build_report(data: ReportData, docs: int = DEFAULT_DOCS) -> str:
 
 def _progress_section(data: ReportData) -> str:
     rows = progress(data.contents)
-    table = ['<table><thead><tr><th>annotator</th><th class="num">done</th><th class="num">in progress</th>'
-             '<th class="num">skipped</th><th class="num">attributions</th></tr></thead><tbody>']
+    head = (
+        '<table><thead><tr><th>annotator</th><th class="num">done</th><th class="num">in progress</th>'
+        '<th class="num">skipped</th><th class="num">attributions</th></tr></thead><tbody>'
+    )
+    table = [head]
     for name, row in rows.items():
         gold = " (gold)" if row.get("gold") else ""
         table.append(

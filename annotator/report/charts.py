@@ -61,7 +61,7 @@ def to_svg(figure, name: str, title: str) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     # The RDF metadata block only names vocabularies by URL: not needed in a page.
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
     from annotator.report.render import esc
 
     return svg.replace(

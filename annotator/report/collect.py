@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -176,7 +176,7 @@ def timeline(saves: Sequence[tuple[str, datetime]]) -> tuple[dict[str, dict[str,
     """Saves per annotator per day, or per hour when they all fall within three days."""
     if not saves:
         return {}, "day"
-    times = [moment.astimezone(timezone.utc) for _, moment in saves]
+    times = [moment.astimezone(UTC) for _, moment in saves]
     hourly = (max(times) - min(times)).total_seconds() <= 3 * 86400
     pattern = "%Y-%m-%d %H:00" if hourly else "%Y-%m-%d"
     series: dict[str, Counter] = {}

@@ -9,7 +9,7 @@ table rather than rendered, so a project of 10,000 documents stays a page of a f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from annotator.report.render import cluster_block, document_block, esc
 
@@ -109,7 +109,7 @@ def chart_figure(svg: str, caption: str) -> str:
 
 
 def generated_line(inputs: Sequence[str], documents: int) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         f"<p>Generated {when} by annotator from {esc(', '.join(inputs))}; "
         f"{documents} document(s) annotated.</p>"

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from annotator.schema import AnnotationRecord, Attribution, Document, Span
 
@@ -102,7 +103,7 @@ def render_text(
     active: list[Mark] = []  # the marks covering the current stretch (a sweep, not a scan per stretch)
     next_mark = next_diff = 0
     out: list[str] = []
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(points):
         while next_mark < len(by_start) and by_start[next_mark].start <= a:
             active.append(by_start[next_mark])
             next_mark += 1
@@ -181,7 +182,7 @@ def disagreement_ranges(text: str, records: dict[str, AnnotationRecord], tokens=
     if not starts:
         return []
     values = [token_values(record.attributions, starts) for record in records.values()]
-    ranges = []
+    ranges: list[tuple[int, int]] = []
     for index, start in enumerate(starts):
         first = values[0][index]
         if any(v[index] != first for v in values[1:]):
