@@ -229,3 +229,33 @@ def test_adjudication_key_writes_the_cluster_comparison(training, tmp_path):
         assert "No attribution here: " + ", ".join(cluster.missing) in plain
     assert re.search(r'class="[^"]*\bdis\b', page)  # where the versions differ is marked
     assert "<script" not in page and "default-src 'none'" in page
+
+
+def test_a_gold_file_alone_gives_a_report_without_agreement(training, tmp_path):
+    corpus, journals = training
+    gold = tmp_path / "gold.jsonl"
+    result = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "gold.html"
+    result = run_in_process("report", gold, "--corpus", corpus, "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Agreement needs at least two annotators" in page and 'id="alpha"' not in page
+    assert re.search(r"<td>gold \(gold\)</td>", page)
+    assert page.count('<article class="doc"') == 4
+
+
+def test_progress_table_equals_stats(training, tmp_path):
+    from annotator.stats import collect as stats_collect
+
+    corpus, journals = training
+    out = tmp_path / "report.html"
+    assert run_in_process("report", journals, "--corpus", corpus, "-o", out, "--docs", "0").returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert '<article class="doc"' not in page and "4 more summarised" in page
+    stats, _ = stats_collect(sorted(Path(journals).glob("*.jsonl")))
+    for name, row in stats["annotators"].items():
+        cells = re.search(rf"<tr><td>{re.escape(name)}</td>((?:<td class=\"num\">\d+</td>){{4}})</tr>", page).group(1)
+        assert list(map(int, re.findall(r">(\d+)<", cells))) == [
+            row["done"], row["in_progress"], row["skipped"], row["attributions"]
+        ]
