@@ -63,9 +63,12 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   font-style: normal; }
 .t-src { color: var(--src); } .t-cue { color: #8a5a00; } .t-cnt { color: #006b4e; }
 .join { color: var(--cnt); font-weight: 700; }
-table.attrs { font-size: .8rem; width: 100%; }
-table.attrs td { overflow-wrap: break-word; }
-table.attrs td:nth-child(3) { white-space: nowrap; }
+.attrs { list-style: none; padding: 0; margin: 10px 0 2px; font-size: .8rem; border-top: 1px solid var(--rule); }
+.attrs li { padding: 4px 0; border-bottom: 1px solid var(--rule); overflow-wrap: break-word; }
+.attrs .head { display: block; color: var(--muted); }
+.attrs .row { display: block; }
+.attrs .entity { font-weight: 700; color: var(--ink); }
+.attrs .role { display: inline-block; width: 1.3em; font-weight: 700; color: var(--muted); }
 .top { font-size: .8rem; }
 .empty { color: var(--muted); }
 @media print { nav, .top { display: none; } .doc { break-inside: avoid-page; } a { color: inherit; } }

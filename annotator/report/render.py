@@ -132,26 +132,21 @@ def render_text(
 
 
 def attribution_table(attributions: Sequence[Attribution]) -> str:
-    rows = []
+    """The version's attributions as a numbered list: type, entity, then source, cue, content."""
+    items = []
     for number, a in enumerate(attributions, start=1):
-        pieces = [excerpt(piece_text, 200) for piece_text in _pieces(a.content)]
-        content = ' <span class="join">…</span> '.join(esc(p) for p in pieces)
-        rows.append(
-            "<tr>"
-            f'<td class="num">{number}</td>'
-            f"<td>{esc(a.source_entity or '')}</td>"
-            f"<td>{esc(a.type.value)}</td>"
-            f'<td><span class="src">{esc(excerpt(a.source.text, 80)) if a.source else "—"}</span></td>'
-            f'<td><span class="cue">{esc(excerpt(a.cue.text, 60)) if a.cue else "—"}</span></td>'
-            f'<td><span class="cnt">{content}</span></td>'
-            "</tr>"
+        content = ' <span class="join">…</span> '.join(esc(excerpt(piece, 240)) for piece in _pieces(a.content))
+        entity = f' · entity <span class="entity">{esc(a.source_entity)}</span>' if a.source_entity else ""
+        source = f'<span class="src">{esc(excerpt(a.source.text, 100))}</span>' if a.source else "—"
+        cue = f'<span class="cue">{esc(excerpt(a.cue.text, 60))}</span>' if a.cue else "—"
+        items.append(
+            f'<li><span class="head">{number} · {esc(a.type.value)}{entity}</span>'
+            f'<span class="row"><span class="role">S</span> {source} &nbsp; <span class="role">Q</span> {cue}</span>'
+            f'<span class="row"><span class="role">C</span> <span class="cnt">{content}</span></span></li>'
         )
-    if not rows:
+    if not items:
         return '<p class="empty">No attributions.</p>'
-    return (
-        '<table class="attrs"><thead><tr><th>#</th><th>entity</th><th>type</th><th>source</th>'
-        "<th>cue</th><th>content</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
+    return f'<ol class="attrs">{"".join(items)}</ol>'
 
 
 def _pieces(span: Span) -> list[str]:
