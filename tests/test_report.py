@@ -259,3 +259,13 @@ def test_progress_table_equals_stats(training, tmp_path):
         assert list(map(int, re.findall(r">(\d+)<", cells))) == [
             row["done"], row["in_progress"], row["skipped"], row["attributions"]
         ]
+
+
+def test_report_refuses_to_write_over_an_input(training, cli):
+    corpus, journals = training
+    before = Path(corpus).read_bytes()
+    for command in (("report", journals), ("show", "x", journals)):
+        result = cli(*command, "--corpus", corpus, "-o", corpus)
+        assert result.returncode == 1 and "refusing to overwrite an input file" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert Path(corpus).read_bytes() == before

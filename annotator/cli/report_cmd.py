@@ -24,19 +24,20 @@ def report_command(
     import time
 
     from annotator.cli.report import warn_problems
-    from annotator.report import write_page
+    from annotator.errors import printable
+    from annotator.report import check_output, write_page
     from annotator.report.build import build_report
     from annotator.report.collect import collect
 
+    check_output(out, [*journals, corpus, gold, suggestions])
     started = time.perf_counter()
     data = collect(journals, corpus, suggestions, gold)
     warn_problems(data.contents)
     page = build_report(data, docs)
     write_page(out, page)
     shown = min(docs, len(data.latest_by_document()))
-    typer.echo(
+    typer.echo(printable(
         f"{out}: {len(page.encode('utf-8')) / 1e6:.2f} MB, {len(data.latest_by_document())} document(s), "
-        f"{shown} rendered, in {time.perf_counter() - started:.1f} s",
-        err=True,
-    )
+        f"{shown} rendered, in {time.perf_counter() - started:.1f} s"
+    ), err=True)
     finish_without_teardown()

@@ -20,10 +20,11 @@ def show_command(
     from annotator.cli.report import warn_problems
     from annotator.errors import AnnotatorError, printable
     from annotator.records import check_against_corpus, load_documents, read_journals
-    from annotator.report import write_page
+    from annotator.report import check_output, write_page
     from annotator.report.page import document_page
     from annotator.schema import Status
 
+    check_output(out, [*journals, corpus])
     documents = load_documents(corpus)
     document = documents.get(doc_id)
     if document is None:

@@ -12,6 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def check_output(out: Path, inputs) -> None:
+    """Refuse to write the page over one of the command's inputs (or a journal in an input folder)."""
+    from annotator.errors import AnnotatorError
+
+    target = Path(out).resolve()
+    for path in (Path(p) for p in inputs if p is not None):
+        resolved = path.resolve()
+        if target == resolved or (resolved.is_dir() and target.parent == resolved and target.suffix == ".jsonl"):
+            raise AnnotatorError("refusing to overwrite an input file", out)
+
+
 def write_page(path: Path, page: str) -> None:
     """Write a page atomically (a reader never sees half a page)."""
     from annotator.fileio import atomic_writer
