@@ -46,7 +46,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .legend span { margin-right: 14px; }
 .doc { border-top: 1px solid var(--rule); margin-top: 22px; padding-top: 4px; }
 .facts { color: var(--muted); font-size: .88rem; margin: 2px 0 8px; overflow-wrap: anywhere; }
-.versions { display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); }
+.versions { display: grid; gap: 14px; align-items: start; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); }
 .versions.n1 { grid-template-columns: minmax(0, 1fr); }
 .version { border: 1px solid var(--rule); border-radius: 6px; padding: 6px 10px; min-width: 0; }
 .version h4 { margin: 2px 0 6px; }
