@@ -21,9 +21,10 @@ ROLE_ORDER = ("source", "cue", "content")  # painted over each other: source on 
 ROLE_LETTER = {"source": "S", "cue": "Q", "content": "C"}
 ROLE_CLASS = {"source": "src", "cue": "cue", "content": "cnt"}
 
-# C0 controls but tab and newline, DEL, C1 controls; bidirectional overrides reorder
-# the text around them, so they are shown rather than obeyed.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab, newline and carriage return (line ends in CRLF text), DEL, C1
+# controls; bidirectional overrides reorder the text around them, so they are shown
+# rather than obeyed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(match: re.Match) -> str:
@@ -50,7 +51,7 @@ class Mark:
     start: int
     end: int
     role: str
-    number: int  # the attribution's number in its version's table (1-based)
+    number: int  # the attribution's number in its version's list (1-based)
     piece: int  # 0 for the first fragment, 1.. for the continuations of a discontinuous span
 
 
