@@ -202,6 +202,8 @@ class AdjudicateScreen(Screen):
         Binding("t", "role('content')", "Content", id="adjudicate.focus-content", group=ROLE),
         Binding("enter", "save_edit", "Save", id="adjudicate.save-edit", tooltip="Take the edited version"),
         Binding("escape", "cancel_edit", "Cancel", id="adjudicate.cancel-edit", tooltip="Abandon the edit"),
+        Binding("w", "write_html", "HTML", id="adjudicate.html", show=False,
+                tooltip="Write this cluster's comparison to cluster-<id>.html beside the gold file"),
         Binding("question_mark", "help", "Help", id="adjudicate.help"),
         Binding("q", "quit", "Quit", id="adjudicate.quit"),
     ]
@@ -333,6 +335,22 @@ class AdjudicateScreen(Screen):
     def action_cancel_edit(self) -> None:
         self.session.cancel_edit()
         self.redraw()
+
+    def action_write_html(self) -> None:
+        from annotator.errors import AnnotatorError
+        from annotator.report import write_cluster_page
+
+        session = self.session
+        if session.item is None or session.cluster is None:
+            self.query_one(StatusLine).say("no cluster in view to write")
+            return
+        folder = session.out.parent if session.out is not None else Path(".")
+        try:
+            path = write_cluster_page(session.item.document, session.cluster, folder)
+        except (AnnotatorError, OSError) as error:
+            self.query_one(StatusLine).say(f"NOT WRITTEN: {error}")
+            return
+        self.query_one(StatusLine).say(f"wrote {path}")
 
     def action_help(self) -> None:
         from annotator.tui.keymap import key_display

@@ -1,0 +1,197 @@
+"""What a report shows, gathered from journals, the corpus, suggestions and gold (headless).
+
+Every figure comes from the module that owns it, so the page and the terminal agree:
+agreement from ``agreement.measure`` on the records ``agree`` compares (the latest
+record per document and annotator, none skipped, no gold), evaluation from
+``evaluate.evaluate`` on the records ``evaluate`` picks, outcomes as ``stats`` counts
+them. The journals are read once, every line, for both the latest records and the
+times of all saves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.schema import AnnotationRecord, Document, Status
+from annotator.store import JournalContents
+
+OUTCOMES = ("accepted", "edited", "added", "rejected", "manual")
+UNKNOWN_SUGGESTER = "(suggester not given)"
+
+
+@dataclass
+class ReportData:
+    documents: dict[str, Document]
+    inputs: list[str]
+    contents: JournalContents
+    saves: list[tuple[str, datetime]] = field(default_factory=list)  # (annotator, time) of every line
+    agreement: dict | None = None  # agree --json's object, plus by_doc
+    outcomes: dict[str, Counter] = field(default_factory=dict)  # suggester -> outcome counts
+    evaluation: dict[str, dict] = field(default_factory=dict)  # suggester -> evaluate's report
+    notes: list[str] = field(default_factory=list)
+
+    def latest_by_document(self) -> dict[str, dict[str, AnnotationRecord]]:
+        """doc id -> annotator -> latest record, skipped records left out."""
+        out: dict[str, dict[str, AnnotationRecord]] = {}
+        for record in self.contents.latest.values():
+            if record.status != Status.skipped:
+                out.setdefault(record.doc_id, {})[record.annotator] = record
+        return out
+
+
+def read_everything(paths: Sequence[Path]) -> tuple[JournalContents, list[tuple[str, datetime]]]:
+    """The latest records (as ``records.read_journals``) and the time of every save, in one pass."""
+    from annotator.records import expand_journals
+    from annotator.store import iter_journal_lines
+
+    contents = JournalContents()
+    saves: list[tuple[str, datetime]] = []
+    for path in expand_journals(paths):
+        for number, record, problem in iter_journal_lines(Path(path)):
+            contents.lines_read += 1
+            if problem is not None:
+                contents.problems.append(problem)
+                continue
+            assert record is not None
+            contents.latest[record.key] = record
+            contents.line_of[record.key] = (str(path), number)
+            saves.append((record.annotator, record.updated_at))
+    return contents, saves
+
+
+def agreement_records(contents: JournalContents) -> list[AnnotationRecord]:
+    """The records ``annotator agree`` compares: latest, not skipped, not gold."""
+    return [
+        record
+        for record in contents.latest.values()
+        if record.status != Status.skipped and record.adjudicator is None
+    ]
+
+
+def suggester_of(doc_id: str, suggesters: dict[str, str]) -> str:
+    """Which suggester proposed a document's suggestions: the suggestion record's annotator.
+
+    The one place that decides it (attributions will name their suggester themselves).
+    """
+    return suggesters.get(doc_id, UNKNOWN_SUGGESTER)
+
+
+def outcome_counts(records: Iterable[AnnotationRecord], suggesters: dict[str, str]) -> dict[str, Counter]:
+    """Suggestion outcomes per suggester, counted as ``stats`` counts them (gold left out)."""
+    out: dict[str, Counter] = {}
+    for record in records:
+        if record.adjudicator is not None or record.annotator in suggesters.values():
+            continue
+        counts = out.setdefault(suggester_of(record.doc_id, suggesters), Counter({name: 0 for name in OUTCOMES}))
+        for attribution in record.attributions:
+            counts[attribution.action.value if attribution.action else "manual"] += 1
+        counts["rejected"] += len(record.rejected)
+    return out
+
+
+def collect(
+    journals: Sequence[Path],
+    corpus: Path,
+    suggestions: Path | None = None,
+    gold: Path | None = None,
+) -> ReportData:
+    import gc
+
+    from annotator.agreement import BackgroundTokens
+    from annotator.records import check_against_corpus, journal_doc_ids, load_documents
+
+    documents = load_documents(corpus)
+    gc_was = gc.isenabled()
+    gc.disable()  # many small objects and no cycles: collection passes only cost time
+    try:
+        with BackgroundTokens(
+            {doc_id: documents[doc_id].text for doc_id in sorted(journal_doc_ids(journals)) if doc_id in documents}
+        ) as background:
+            contents, saves = read_everything(journals)
+            if not contents.latest:
+                raise AnnotatorError("no annotation records found", ", ".join(map(str, journals)))
+            check_against_corpus(contents.latest.values(), documents, contents)
+            data = ReportData(documents, [str(p) for p in journals], contents, saves)
+            records = agreement_records(contents)
+            names = sorted({record.annotator for record in records})
+            if len(names) >= 2:
+                from annotator.agreement import measure
+
+                result = measure(documents, records, names, by_doc=True, background=background)
+                data.agreement = result.to_json()
+            else:
+                data.notes.append(
+                    f"Agreement needs at least two annotators; these journals hold {len(names)}."
+                )
+        _suggestions(data, suggestions, gold)
+    finally:
+        if gc_was:
+            gc.enable()
+    return data
+
+
+def _suggestions(data: ReportData, suggestions: Path | None, gold: Path | None) -> None:
+    from annotator.records import (
+        check_against_corpus,
+        listed_annotators,
+        per_document,
+        read_journals,
+    )
+
+    suggesters: dict[str, str] = {}
+    suggested = None
+    if suggestions is not None:
+        suggested = read_journals([suggestions])
+        if not suggested.latest:
+            raise AnnotatorError("no suggestion records found", suggestions)
+        for (doc_id, name) in suggested.latest:
+            suggesters.setdefault(doc_id, name)
+    data.outcomes = outcome_counts(data.contents.latest.values(), suggesters)
+    if gold is None:
+        return
+    gold_contents = read_journals([gold])
+    gold_records = per_document(gold_contents, listed=listed_annotators(data.documents))
+    if not gold_records:
+        raise AnnotatorError("no gold annotations found", gold)
+    check_against_corpus(gold_records.values(), data.documents, gold_contents)
+    if suggested is None:
+        data.notes.append("--gold was given without --suggestions: there are no suggestions to score.")
+        return
+    from annotator.evaluate import evaluate
+
+    for name in sorted(set(suggesters.values())):
+        predicted = per_document(suggested, [name], skip_skipped=False)
+        check_against_corpus(
+            (record for doc_id, record in predicted.items() if doc_id in gold_records), data.documents, suggested
+        )
+        data.evaluation[name] = evaluate(data.documents, predicted, gold_records)
+
+
+def timeline(saves: Sequence[tuple[str, datetime]]) -> tuple[dict[str, dict[str, int]], str]:
+    """Saves per annotator per day, or per hour when they all fall within three days."""
+    if not saves:
+        return {}, "day"
+    times = [moment.astimezone(UTC) for _, moment in saves]
+    hourly = (max(times) - min(times)).total_seconds() <= 3 * 86400
+    pattern = "%Y-%m-%d %H:00" if hourly else "%Y-%m-%d"
+    series: dict[str, Counter] = {}
+    for (name, _), moment in zip(saves, times):
+        series.setdefault(name, Counter())[moment.strftime(pattern)] += 1
+    return {name: dict(series[name]) for name in sorted(series)}, "hour (UTC)" if hourly else "day (UTC)"
+
+
+def progress(contents: JournalContents) -> dict[str, dict[str, int]]:
+    """Per annotator (gold names too): documents by status and attributions, as ``stats``."""
+    rows: dict[str, Counter] = {}
+    for record in contents.latest.values():
+        row = rows.setdefault(record.annotator, Counter())
+        row[record.status.value] += 1
+        row["attributions"] += len(record.attributions)
+        if record.adjudicator is not None:
+            row["gold"] += 1
+    return {name: dict(rows[name]) for name in sorted(rows)}
