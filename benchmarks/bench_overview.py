@@ -67,7 +67,7 @@ async def measure(corpus_path: Path, annotations: Path, decided: int) -> dict[st
             figures[what] = time.perf_counter() - start
 
         start = time.perf_counter()
-        await pilot.press("o")
+        await pilot.press("O")
         await until(lambda: isinstance(app.screen, OverviewScreen), "open overview", start)
         table = app.screen.query_one(DocumentTable)
         start = time.perf_counter()

@@ -29,7 +29,7 @@ def test_a_second_window_on_the_same_journal_is_read_only_and_writes_nothing(tmp
         second.keys("L")  # the whole message
         assert "(pid " in second.wait_for("close that one to annotate here")
         second.keys("Escape")
-        second.keys("a", "x", "d", "S")
+        second.keys("a", "x", "d", "D")
         time.sleep(1)
         assert len(journal(path)) == 1  # nothing from the second window
         assert "READ-ONLY" in second.screen() and not second.dead()
@@ -71,7 +71,7 @@ def test_curly_apostrophe_typed_in_the_entity_dialog_and_overview_at_80x24(tmp_p
         app.keys("Enter")
         lines = wait_lines(path, 1)
         assert lines[-1]["attributions"][0]["source_entity"] == "Xi’s spokesman"
-        app.keys("o")
+        app.keys("O")
         screen = app.wait_for("6 documents · 0 done · 1 in progress · 0 skipped · 5 not started")
         assert all(len(line) <= 80 for line in screen.splitlines())
         app.keys("3")

@@ -31,7 +31,7 @@ async def test_overview_lists_status_counts_and_time_and_jumps_by_number(tmp_pat
         await pilot.press("a", "x")  # both suggestions of the first document decided
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
         summary = app.screen.query_one("#summary").render().plain
@@ -47,7 +47,7 @@ async def test_overview_lists_status_counts_and_time_and_jumps_by_number(tmp_pat
         await pilot.press("4", "enter")  # a number jumps
         await pilot.pause()
         assert not isinstance(app.screen, OverviewScreen) and session.position == 3
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         await pilot.press(*"004_3689a5d9b184db94", "enter")  # an id jumps
         await pilot.pause()
@@ -63,7 +63,7 @@ async def test_overview_search_and_status_filter_then_enter_opens(tmp_path):
     expected = [i for i, d in enumerate(documents) if word.casefold() in (d.id + (d.meta.title or "") + d.text).casefold()]
     assert 0 < len(expected) < len(documents)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         await pilot.press(*word.lower(), "enter")  # ASCII letters match either case
         for _ in range(40):
@@ -82,7 +82,7 @@ async def test_overview_search_and_status_filter_then_enter_opens(tmp_path):
             await pilot.press("y")
         await pilot.pause()
         assert session.position != expected[1]
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         await pilot.press("tab", "tab", "tab")  # status filter: in progress, not started, done
         for _ in range(40):

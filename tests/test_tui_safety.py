@@ -157,7 +157,7 @@ async def test_second_window_on_the_same_journal_is_read_only(tmp_path):
         async with second_app.run_test(size=(100, 30)) as other:
             await other.pause()
             assert "READ-ONLY" in second_app.screen.query_one("#header").render().plain
-            await other.press("x", "d", "S")
+            await other.press("x", "d", "D")
             await other.pause()
             assert len(lines(first.journal.path)) == 1
             await other.press("q")
@@ -200,15 +200,15 @@ async def test_skip_marks_skipped_and_the_next_undone_passes_it(tmp_path):
     app, session = open_app(tmp_path)
     journal = session.journal.path
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("S")
+        await pilot.press("D")
         await pilot.pause()
         assert session.position == 1 and lines(journal)[-1]["status"] == "skipped"
         assert session.message == "document skipped; this is the next one not done"
         for _ in range(4):  # skip the others: the first is not offered again
-            await pilot.press("S")
+            await pilot.press("D")
             await pilot.pause()
         assert session.position == 5
-        await pilot.press("S")
+        await pilot.press("D")
         await pilot.pause()
         assert session.message == "document skipped; every document is done or skipped"
         await pilot.press("q")

@@ -165,9 +165,9 @@ class AnnotateScreen(Screen):
         Binding("g", "guidelines", "Guide", id="guidelines", show=False, tooltip="Annotation guidelines"),
         Binding("ctrl+t", "theme", "Theme", id="theme", show=False, tooltip="Dark/light theme"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
-        Binding("S", "skip", "Skip doc", id="skip-document", show=False,
+        Binding("D", "skip", "Skip doc", id="skip-document", show=False,
                 tooltip="Skip this document (status skipped), go to the next undone"),
-        Binding("o", "overview", "Documents", id="overview", show=False,
+        Binding("O", "overview", "Documents", id="overview", show=False,
                 tooltip="Document overview: status, counts, time; search, jump"),
         Binding("L", "messages", "Messages", id="messages", show=False, tooltip="The last messages, in full"),
     ]
