@@ -1,0 +1,138 @@
+"""Fitting the two CRFs of :mod:`annotator.model.frames` on gold attributions.
+
+Documents go through the rules pipeline once (the rules' cues and spans are features);
+their token sequences are handed to python-crfsuite as they come, so memory holds one
+document's features at a time, not the corpus's.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from annotator.model.features import DocView
+from annotator.model.frames import FrameModel, cue_examples, gold_frames, role_examples
+from annotator.schema import AnnotationRecord, Document
+
+# L-BFGS settings measured on PolNeAR train -> dev (see docs/pending/model.md).
+DEFAULT_SETTINGS: dict[str, float | int] = {
+    "cue_c1": 0.05,
+    "cue_c2": 0.01,
+    "cue_iterations": 150,
+    "role_c1": 0.05,
+    "role_c2": 0.01,
+    "role_iterations": 150,
+    "minfreq": 1,
+}
+
+
+@dataclass
+class TrainingCounts:
+    documents: int = 0
+    attributions: int = 0
+    skipped_attributions: int = 0
+    sentences: int = 0
+    frames: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def feature_pipeline():
+    """The rules pipeline without entity grouping: what the features read."""
+    from annotator.suggest.pipeline import build_pipeline
+
+    nlp = build_pipeline("rules")
+    nlp.remove_pipe("attribution_entities")
+    return nlp
+
+
+def views(nlp, documents: Iterable[Document], batch_size: int = 16):
+    """(document, DocView) for each document, processed by ``nlp``."""
+    from annotator.suggest.components import TEXT_KEY
+
+    batch: list[Document] = []
+
+    def flush():
+        docs = []
+        for document in batch:
+            doc = nlp.make_doc(document.text)
+            doc.user_data[TEXT_KEY] = document.text
+            docs.append(doc)
+        for document, doc in zip(batch, nlp.pipe(docs, batch_size=batch_size)):
+            yield document, DocView.of(doc)
+        batch.clear()
+
+    for document in documents:
+        batch.append(document)
+        if len(batch) >= batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def _trainer(c1: float, c2: float, iterations: int, minfreq: float):
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer.set_params(
+        {
+            "c1": c1,
+            "c2": c2,
+            "max_iterations": iterations,
+            "feature.possible_transitions": True,
+            "feature.minfreq": minfreq,
+        }
+    )
+    return trainer
+
+
+def fit(
+    pairs: Iterable[tuple[Document, AnnotationRecord]],
+    settings: dict | None = None,
+    on_iteration: Callable[[str, int, float], None] | None = None,
+    nlp=None,
+) -> tuple[FrameModel, TrainingCounts]:
+    """Train both CRFs on (document, gold record) pairs; deterministic for the same data."""
+    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    nlp = nlp or feature_pipeline()
+    counts = TrainingCounts()
+    cue_trainer = _trainer(settings["cue_c1"], settings["cue_c2"], int(settings["cue_iterations"]), settings["minfreq"])
+    role_trainer = _trainer(settings["role_c1"], settings["role_c2"], int(settings["role_iterations"]), settings["minfreq"])
+    records: dict[str, AnnotationRecord] = {}
+    documents = []
+    for document, record in pairs:
+        records[document.id] = record
+        documents.append(document)
+    for document, view in views(nlp, documents):
+        record = records[document.id]
+        frames, skipped = gold_frames(view, record.attributions)
+        counts.documents += 1
+        counts.attributions += len(frames)
+        counts.skipped_attributions += skipped
+        for sequence, labels in cue_examples(view, frames):
+            if sequence:
+                cue_trainer.append(sequence, labels)
+                counts.sentences += 1
+        for sequence, labels in role_examples(view, frames):
+            role_trainer.append(sequence, labels)
+            counts.frames += 1
+    cue_bytes = _train(cue_trainer, "cues", on_iteration)
+    role_bytes = _train(role_trainer, "roles", on_iteration)
+    return FrameModel(cue_bytes, role_bytes), counts
+
+
+def _train(trainer, name: str, on_iteration) -> bytes:
+    if on_iteration is not None:
+        def report(log, info):  # python-crfsuite calls this after each L-BFGS step
+            on_iteration(name, int(info.get("num", 0)), float(info.get("loss", 0.0)))
+
+        trainer.on_iteration = report
+    handle, path = tempfile.mkstemp(prefix="annotator-crf-", suffix=".crfsuite")
+    os.close(handle)
+    try:
+        trainer.train(path)
+        with open(path, "rb") as stream:
+            return stream.read()
+    finally:
+        os.unlink(path)
