@@ -21,6 +21,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     schema_cmd,
     stats_cmd,
     suggest_cmd,
+    train_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError, printable

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -35,7 +36,9 @@ class TrainingCounts:
     skipped_attributions: int = 0
     sentences: int = 0
     frames: int = 0
-    notes: list[str] = field(default_factory=list)
+    cue_tokens: int = 0
+    role_tokens: int = 0
+    iterations_run: dict[str, int] = field(default_factory=dict)
 
 
 def feature_pipeline():
@@ -74,7 +77,24 @@ def views(nlp, documents: Iterable[Document], batch_size: int = 16):
 def _trainer(c1: float, c2: float, iterations: int, minfreq: float):
     import pycrfsuite
 
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    class QuietTrainer(pycrfsuite.Trainer):
+        """Parses CRFsuite's log (verbose) but prints nothing; reports each iteration."""
+
+        callback: Callable[[int, float], None] | None = None
+        iterations = 0
+
+        def on_start(self, log, *more):
+            pass
+
+        on_featgen_progress = on_featgen_end = on_prepared = on_prepare_error = on_start
+        on_optimization_end = on_end = on_start
+
+        def on_iteration(self, log, info):
+            self.iterations = int(info.get("num", 0))
+            if self.callback is not None:
+                self.callback(self.iterations, float(info.get("loss", 0.0)))
+
+    trainer = QuietTrainer(algorithm="lbfgs", verbose=True)
     trainer.set_params(
         {
             "c1": c1,
@@ -92,8 +112,15 @@ def fit(
     settings: dict | None = None,
     on_iteration: Callable[[str, int, float], None] | None = None,
     nlp=None,
+    max_minutes: float | None = None,
 ) -> tuple[FrameModel, TrainingCounts]:
-    """Train both CRFs on (document, gold record) pairs; deterministic for the same data."""
+    """Train both CRFs on (document, gold record) pairs; deterministic for the same data.
+
+    ``max_minutes`` bounds the whole run: CRFsuite cannot be stopped mid-way, so the
+    role CRF (the larger) gets as many iterations as the cue CRF's pace says fit in the
+    time left (and at least 10).
+    """
+    started = time.monotonic()
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     nlp = nlp or feature_pipeline()
     counts = TrainingCounts()
@@ -114,20 +141,29 @@ def fit(
             if sequence:
                 cue_trainer.append(sequence, labels)
                 counts.sentences += 1
+                counts.cue_tokens += len(labels)
         for sequence, labels in role_examples(view, frames):
             role_trainer.append(sequence, labels)
             counts.frames += 1
+            counts.role_tokens += len(labels)
+    cue_started = time.monotonic()
     cue_bytes = _train(cue_trainer, "cues", on_iteration)
+    counts.iterations_run["cues"] = cue_trainer.iterations
+    if max_minutes is not None:
+        left = max_minutes * 60 - (time.monotonic() - started)
+        # seconds per iteration, scaled by the larger data set of the role CRF
+        pace = (time.monotonic() - cue_started) / max(1, cue_trainer.iterations)
+        pace *= max(1.0, counts.role_tokens / max(1, counts.cue_tokens))
+        affordable = int(left / pace) if pace > 0 else int(settings["role_iterations"])
+        role_trainer.set("max_iterations", str(max(10, min(int(settings["role_iterations"]), affordable))))
     role_bytes = _train(role_trainer, "roles", on_iteration)
+    counts.iterations_run["roles"] = role_trainer.iterations
     return FrameModel(cue_bytes, role_bytes), counts
 
 
 def _train(trainer, name: str, on_iteration) -> bytes:
     if on_iteration is not None:
-        def report(log, info):  # python-crfsuite calls this after each L-BFGS step
-            on_iteration(name, int(info.get("num", 0)), float(info.get("loss", 0.0)))
-
-        trainer.on_iteration = report
+        trainer.callback = lambda number, loss: on_iteration(name, number, loss)
     handle, path = tempfile.mkstemp(prefix="annotator-crf-", suffix=".crfsuite")
     os.close(handle)
     try:
