@@ -72,10 +72,7 @@ def build_pipeline(model: str | Path = "rules", config: dict[str, dict[str, Any]
     from annotator.suggest import components  # noqa: F401  (registers the factories)
 
     if str(model) != "rules":
-        path = resolve_model_dir(model)
-        if not path.is_dir() or not (path / "config.cfg").is_file():
-            raise AnnotatorError("not a spaCy pipeline directory (no config.cfg)", path)
-        check_model_meta(path)
+        path = check_model_dir(model)
         try:
             return spacy.load(path)
         except Exception as error:  # spaCy raises many kinds; report them in one line
@@ -96,6 +93,17 @@ def resolve_model_dir(model: str | Path) -> Path:
     current = path / CURRENT_LINK
     if current.exists():
         return current.resolve()
+    return path
+
+
+def check_model_dir(model: str | Path) -> Path:
+    """The pipeline folder of ``model``, or a one-line error saying why it is not one."""
+    from annotator.errors import AnnotatorError
+
+    path = resolve_model_dir(model)
+    if not path.is_dir() or not (path / "config.cfg").is_file():
+        raise AnnotatorError("not a spaCy pipeline directory (no config.cfg)", path)
+    check_model_meta(path)
     return path
 
 
