@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from annotator.quotes import ALL_QUOTES
 
 PRONOUNS = frozenset(
-    "i you he she it we they me him her us them who this that these those one".split()
+    ["i", "you", "he", "she", "it", "we", "they", "me", "him", "her", "us", "them", "who", "this", "that", "these", "those", "one"]
 )
 # A window never grows past this many sentences on either side of its cue's sentence.
 MAX_EXTRA_SENTENCES = 6

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, printable
-from annotator.model.training import TrainingData, dev_score, done_records, measure, split_dev, train_model
+from annotator.model.training import (
+    TrainingData,
+    dev_score,
+    done_records,
+    measure,
+    split_dev,
+    train_model,
+)
 
 Say = Callable[[str], None]
 
@@ -89,7 +96,13 @@ class _Progress:
         self.bar = None
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self.bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

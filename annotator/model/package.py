@@ -24,9 +24,8 @@ from annotator.model.frames import FrameModel
 # MODEL_FORMAT is bumped when the features or files change: an older model then fails
 # to load with a one-line error instead of suggesting nonsense.
 from annotator.suggest.pipeline import CURRENT_LINK as CURRENT
-from annotator.suggest.pipeline import MODEL_FORMAT
+from annotator.suggest.pipeline import MODEL_FORMAT, check_model_meta
 from annotator.suggest.pipeline import MODEL_META_KEY as META_KEY
-from annotator.suggest.pipeline import check_model_meta
 from annotator.suggest.pipeline import resolve_model_dir as resolve
 
 VERSIONS = "versions"

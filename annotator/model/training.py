@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -88,7 +88,7 @@ def _better(record: AnnotationRecord, current: AnnotationRecord, order: Sequence
 def split_dev(data: TrainingData, share: float, seed: int) -> tuple[TrainingData, TrainingData]:
     """A reproducible share of the documents held out for dev (none when too few)."""
     ids = sorted(document.id for document, _ in data.pairs)
-    count = int(round(len(ids) * share)) if len(ids) >= 5 else 0
+    count = round(len(ids) * share) if len(ids) >= 5 else 0
     held = set(random.Random(seed).sample(ids, count)) if count else set()
     train = [pair for pair in data.pairs if pair[0].id not in held]
     dev = [pair for pair in data.pairs if pair[0].id in held]
@@ -152,7 +152,7 @@ def train_model(
     model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes)
     nlp = build_model_pipeline(model, name=name)
     info = {
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
             "fingerprint": TrainingData(train.pairs).fingerprint,
             "documents": counts.documents,
