@@ -191,8 +191,8 @@ def watch_loop(options: TrainOptions, every: int, poll: float, say: Say, rounds:
             try:
                 train, dev = load_data(options)
             except AnnotatorError as error:
-                if "no records marked done" not in str(error):
-                    raise
+                if "no records marked done" not in str(error) and "holds no journal" not in str(error):
+                    raise  # nothing to learn from yet is no error for a loop that waits
                 train = None
             count = len(train.pairs) + len(dev.pairs) if train is not None else 0
             if train is not None and (trained_on is None or count >= trained_on + every):
