@@ -149,7 +149,7 @@ def train_model(
     name: str = "attribution",
 ) -> TrainResult:
     """Fit on ``train``; with ``base``, keep whichever of the two is better on dev."""
-    from annotator.model.learn import fit
+    from annotator.model.learn import DEFAULT_SETTINGS, fit
     from annotator.model.package import build_model_pipeline, read_meta
 
     started = time.monotonic()
@@ -168,7 +168,7 @@ def train_model(
             "skipped": {**train.skipped, "attributions without a cue or content, or sharing a cue": counts.skipped_attributions},
         },
         "seed": seed,
-        "settings": {**settings, "iterations_run": counts.iterations_run},
+        "settings": {**DEFAULT_SETTINGS, **settings, "iterations_run": counts.iterations_run},
         "train_seconds": round(time.monotonic() - started, 1),
         "train_cpu_seconds": round(_cpu_seconds() - cpu_started, 1),
     }
