@@ -74,7 +74,6 @@ def run(
     batch_size: int = 32,
 ) -> Iterator[AnnotationRecord]:
     from annotator.suggest import record_from_suggestions
-    from annotator.suggest.pipeline import build_pipeline
 
     batch_size = max(1, batch_size)
     if n_process <= 1:
@@ -84,9 +83,9 @@ def run(
                 yield record_from_suggestions(document, doc._.attributions or [])
         return
     global _WORKER_NLP
-    # Build once here: forked workers inherit it (a spawned worker builds its own).
-    if _WORKER_NLP is None:
-        _WORKER_NLP = build_pipeline(model)
+    # Built (or taken from the cache) here: forked workers inherit it (a spawned worker
+    # builds its own); never a pipeline of another model left from an earlier run.
+    _WORKER_NLP = cached_pipeline(model)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(n_process, initializer=_worker_init, initargs=(str(model),)) as pool:
