@@ -194,6 +194,10 @@ class Attribution(BaseModel):
     origin: Origin = Origin.manual
     action: Action | None = None
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+    suggester: str | None = Field(
+        default=None,
+        description='Which suggester proposed it: "rules" or "<model name>@<8-hex version hash>".',
+    )
     note: str | None = None
     agreed_by: list[str] | None = Field(
         default=None,

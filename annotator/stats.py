@@ -6,6 +6,10 @@
 - Suggestion outcomes: ``action`` of kept attributions (accepted, edited, added) and
   the suggestions turned down (``rejected``); attributions without an action are
   counted as manual.
+- Outcomes per suggester version: the same counts of suggested attributions, split by
+  their ``suggester`` ("rules", "<model>@<hash>"; "unknown" for suggestions saved
+  before the field existed), with the share accepted unchanged, so a team sees
+  whether a new model serves it better.
 - Gold records (written by ``adjudicate``, they name an ``adjudicator``) show as a row
   of their own under the gold name (how far adjudication has gone), but are left out
   of the attribution and suggestion figures: a gold attribution repeats an
@@ -58,6 +62,21 @@ def active_seconds(times: list[datetime], cap: float = IDLE_CAP_SECONDS) -> floa
     return sum(min((b - a).total_seconds(), cap) for a, b in zip(ordered, ordered[1:]))
 
 
+SUGGESTER_OUTCOMES = ("accepted", "edited", "rejected")
+
+
+def _suggester_counts(table: dict[str, Counter], attribution) -> Counter:
+    name = attribution.suggester or "unknown"
+    return table.setdefault(name, Counter({outcome: 0 for outcome in SUGGESTER_OUTCOMES}))
+
+
+def _suggester_row(counts: Counter) -> dict:
+    decided = sum(counts[name] for name in SUGGESTER_OUTCOMES)
+    row: dict = {name: counts[name] for name in SUGGESTER_OUTCOMES}
+    row["accepted_share"] = counts["accepted"] / decided if decided else None
+    return row
+
+
 def collect(paths: Iterable[Path]) -> tuple[dict, list]:
     """(stats JSON, problems) from journal files, every line read (not only the latest)."""
     from annotator.store import iter_journal_lines
@@ -80,6 +99,7 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
     types: Counter = Counter({kind.value: 0 for kind in AttributionType})
     roles: Counter = Counter({role: 0 for role in ROLES})
     outcomes: Counter = Counter({name: 0 for name in ("accepted", "edited", "added", "rejected", "manual")})
+    by_suggester: dict[str, Counter] = {}
     gold_records = 0
     for key, record in latest.items():
         stats = per_annotator.setdefault(record.annotator, AnnotatorStats())
@@ -98,13 +118,18 @@ def collect(paths: Iterable[Path]) -> tuple[dict, list]:
                 if getattr(attribution, role) is not None:
                     roles[role] += 1
             outcomes[attribution.action.value if attribution.action else "manual"] += 1
+            if attribution.origin.value == "suggested" and attribution.action is not None:
+                _suggester_counts(by_suggester, attribution)[attribution.action.value] += 1
         outcomes["rejected"] += len(record.rejected)
+        for attribution in record.rejected:
+            _suggester_counts(by_suggester, attribution)["rejected"] += 1
     report = {
         "annotators": {name: per_annotator[name].to_json() for name in sorted(per_annotator)},
         "documents": len({doc_id for doc_id, _ in latest}),
         "types": dict(types),
         "roles": dict(roles),
         "suggestions": dict(outcomes),
+        "suggesters": {name: _suggester_row(by_suggester[name]) for name in sorted(by_suggester)},
         "gold_records": gold_records,
         "idle_cap_seconds": IDLE_CAP_SECONDS,
         # [doc_id, annotator, count]: done records that hold undecided suggestions

@@ -25,6 +25,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     stats_cmd,
     suggest_cmd,
     sync_cmd,
+    train_cmd,
     validate_cmd,
 )
 from annotator.errors import AnnotatorError, printable

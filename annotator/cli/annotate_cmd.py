@@ -41,6 +41,8 @@ def annotate_command(
     suggestions: Path = typer.Option(None, "--suggestions", help="JSONL of suggested AnnotationRecords "
                                      "(default: computed per document when it is opened)."),
     no_suggestions: bool = typer.Option(False, "--no-suggestions", help="Annotate from scratch."),
+    model: str = typer.Option("rules", "--model", help="Suggester: 'rules' or a model folder from `annotator train` "
+                              "(with --watch, documents not yet opened get its newest version)."),
     keys: Path = typer.Option(None, "--keys", help="TOML keymap: [keys] binding-id = \"key,...\" "
                               "(default: ~/.config/annotator/keys.toml if present)."),
     theme: str = typer.Option(None, "--theme", help="textual-dark (default), textual-light, or any Textual theme."),
@@ -82,6 +84,10 @@ def annotate_command(
             sources = local.corpus(sources_spec)
     # Journals inside the article folder would be read as articles next time.
     check_paths([sources, suggestions, queue, keys], {"--annotations": annotations})
+    if model != "rules":
+        from annotator.suggest.pipeline import check_model_dir
+
+        check_model_dir(model)
     corpus = open_corpus(sources)
     renewer = None
     if log is not None and queue is None:
@@ -97,7 +103,7 @@ def annotate_command(
 
         corpus = open_queue(corpus, queue)
     source = SuggestionSource(file=suggestions, cache_dir=annotations / ".suggestions",
-                              compute=not no_suggestions)
+                              compute=not no_suggestions, model=model)
     session = Session(corpus, name, annotations, source, log=log)
     session.wait_for_suggestions = False  # first screen at once; suggestions follow from a thread
     from annotator.tui.app import make_app

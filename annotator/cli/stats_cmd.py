@@ -75,3 +75,14 @@ def stats_command(
     for name, count in report["suggestions"].items():
         outcomes.add_row(name, str(count))
     out.print(outcomes)
+    if report["suggesters"]:
+        versions = Table(title="Suggestion outcomes per suggester version")
+        for name in ("suggester", "accepted", "edited", "rejected", "accepted %"):
+            versions.add_column(name, justify="left" if name == "suggester" else "right")
+        for name, row in report["suggesters"].items():
+            share = row["accepted_share"]
+            versions.add_row(
+                plain(name), str(row["accepted"]), str(row["edited"]), str(row["rejected"]),
+                "–" if share is None else percent(share),
+            )
+        out.print(versions)

@@ -20,6 +20,8 @@ from annotator.schema import (
 )
 
 SUGGESTER = "suggester"
+# Attribution.suggester of what the rules propose (a model writes "<name>@<version>").
+RULES_SUGGESTER = "rules"
 DEFAULT_BATCH_SIZE = 32
 
 __all__ = ["SUGGESTER", "suggest_records", "record_from_suggestions"]
@@ -57,6 +59,7 @@ def record_from_suggestions(document: Document, suggestions: list[dict], annotat
                 "type": kind if kind in ATTRIBUTION_TYPES else "other",
                 "origin": "suggested",
                 "score": None if score is None else round(min(1.0, max(0.0, float(score))), 4),
+                "suggester": suggestion.get("suggester") or RULES_SUGGESTER,
             }
         )
     return AnnotationRecord.model_validate(

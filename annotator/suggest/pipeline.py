@@ -33,6 +33,12 @@ A pipeline without the rule components works too, as long as something sets
 ``doc._.attributions``. The project's factories are registered before loading, so a
 saved pipeline may use them.
 ``save_rules_pipeline(path)`` writes the rules pipeline as a starting point.
+
+A folder written by ``annotator train --watch`` holds several versions and a
+``current`` link to the one in use; ``resolve_model_dir`` follows it, so every load
+(and the app, for each document it has not opened yet) takes the newest model put in
+use. A model whose meta.json says it was trained by annotator (``annotator_model``)
+must be of this version's format.
 """
 
 from __future__ import annotations
@@ -45,6 +51,11 @@ from typing import Any
 LEMMATIZER = "annotator_lookup_lemmatizer"
 # spaCy's Sentencizer (same punctuation rules and boundaries) reading the Doc's arrays.
 SENTENCIZER = "annotator_sentencizer"
+# meta.json key of models trained by ``annotator train`` and the format this version reads
+# (annotator.model.package writes it; kept here so loading needs no training code).
+MODEL_META_KEY = "annotator_model"
+MODEL_FORMAT = 1
+CURRENT_LINK = "current"
 RULE_COMPONENTS = (
     "attribution_quotes",
     "attribution_cues",
@@ -61,9 +72,7 @@ def build_pipeline(model: str | Path = "rules", config: dict[str, dict[str, Any]
     from annotator.suggest import components  # noqa: F401  (registers the factories)
 
     if str(model) != "rules":
-        path = Path(model)
-        if not path.is_dir() or not (path / "config.cfg").is_file():
-            raise AnnotatorError("not a spaCy pipeline directory (no config.cfg)", path)
+        path = check_model_dir(model)
         try:
             return spacy.load(path)
         except Exception as error:  # spaCy raises many kinds; report them in one line
@@ -76,6 +85,51 @@ def build_pipeline(model: str | Path = "rules", config: dict[str, dict[str, Any]
         nlp.add_pipe(name, config=config.get(name, {}))
     nlp.initialize()
     return nlp
+
+
+def resolve_model_dir(model: str | Path) -> Path:
+    """The pipeline folder ``model`` stands for: its ``current`` version, if it has one."""
+    path = Path(model)
+    current = path / CURRENT_LINK
+    if current.exists():
+        return current.resolve()
+    return path
+
+
+def check_model_dir(model: str | Path) -> Path:
+    """The pipeline folder of ``model``, or a one-line error saying why it is not one."""
+    from annotator.errors import AnnotatorError
+
+    path = resolve_model_dir(model)
+    if not path.is_dir() or not (path / "config.cfg").is_file():
+        raise AnnotatorError("not a spaCy pipeline directory (no config.cfg)", path)
+    check_model_meta(path)
+    return path
+
+
+def check_model_meta(path: Path) -> None:
+    """Refuse, in one line, a model trained by another version of annotator."""
+    import json
+
+    from annotator.errors import AnnotatorError
+
+    meta_path = path / "meta.json"
+    if not meta_path.is_file():
+        return  # a plain spaCy pipeline folder: no claims to check
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AnnotatorError(f"unreadable meta.json: {error}", meta_path) from None
+    info = meta.get(MODEL_META_KEY) if isinstance(meta, dict) else None
+    if info is None:
+        return
+    if not isinstance(info, dict) or info.get("format") != MODEL_FORMAT:
+        found = info.get("format") if isinstance(info, dict) else info
+        raise AnnotatorError(
+            f"model format {found!r} is not the one this version reads ({MODEL_FORMAT}); "
+            "retrain it with `annotator train`",
+            meta_path,
+        )
 
 
 def build_base_pipeline():

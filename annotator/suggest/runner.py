@@ -15,6 +15,28 @@ from pathlib import Path
 from annotator.schema import AnnotationRecord, Document
 
 _WORKER_NLP = None
+# The last pipeline built in this process, by what it was built from: the app asks for
+# suggestions one document at a time, and loading a model for each would cost more
+# than suggesting. A model folder whose ``current`` link moved (train --watch) is a new key.
+_LOADED: tuple[tuple, object] | None = None
+
+
+def cached_pipeline(model: str | Path = "rules"):
+    global _LOADED
+    from annotator.suggest.pipeline import build_pipeline, resolve_model_dir
+
+    if str(model) == "rules":
+        key: tuple = ("rules",)
+    else:
+        path = resolve_model_dir(model)
+        try:
+            stamp = (path / "meta.json").stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        key = (str(path), stamp)
+    if _LOADED is None or _LOADED[0] != key:
+        _LOADED = (key, build_pipeline(model))
+    return _LOADED[1]
 
 
 def _worker_init(model: str) -> None:
@@ -67,19 +89,18 @@ def run(
     batch_size: int = 32,
 ) -> Iterator[AnnotationRecord]:
     from annotator.suggest import record_from_suggestions
-    from annotator.suggest.pipeline import build_pipeline
 
     batch_size = max(1, batch_size)
     if n_process <= 1:
-        nlp = build_pipeline(model)
+        nlp = cached_pipeline(model)
         for batch in _batches(documents, batch_size, nlp.max_length):
             for document, doc in zip(batch, nlp.pipe(_docs(nlp, [d.text for d in batch]), batch_size=batch_size)):
                 yield record_from_suggestions(document, doc._.attributions or [])
         return
     global _WORKER_NLP
-    # Build once here: forked workers inherit it (a spawned worker builds its own).
-    if _WORKER_NLP is None:
-        _WORKER_NLP = build_pipeline(model)
+    # Built (or taken from the cache) here: forked workers inherit it (a spawned worker
+    # builds its own); never a pipeline of another model left from an earlier run.
+    _WORKER_NLP = cached_pipeline(model)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(n_process, initializer=_worker_init, initargs=(str(model),)) as pool:

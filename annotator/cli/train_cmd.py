@@ -1,0 +1,48 @@
+"""``annotator train ANNOTATIONS... --corpus CORPUS -o MODEL_DIR``: the project's own model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from annotator.cli.app import app
+
+
+@app.command("train")
+def train_command(
+    annotations: list[Path] = typer.Argument(..., help="Journals, folders of them, or a gold file."),
+    corpus: list[Path] = typer.Option(..., "--corpus", help="Corpus JSONL the journals annotate (repeatable)."),
+    out: Path = typer.Option(..., "-o", "--out", help="MODEL_DIR to write (a spaCy pipeline folder)."),
+    dev: list[Path] = typer.Option(None, "--dev", help="Journals to measure on (default: --dev-share of the data)."),
+    dev_share: float = typer.Option(0.1, "--dev-share", min=0.0, max=0.5, help="Share of documents held out for dev."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the dev split (training itself is deterministic)."),
+    max_minutes: float = typer.Option(None, "--max-minutes", min=0.1, help="Time budget for fitting."),
+    base: Path = typer.Option(None, "--base", help="A model to start from: its settings are reused, and it is "
+                              "kept if the new one is worse on dev."),
+    iterations: int = typer.Option(None, "--iterations", min=1, help="L-BFGS iterations of each CRF "
+                                   "(default 150; fewer: faster, a little less accurate)."),
+    watch: bool = typer.Option(False, "--watch", help="Keep watching the journals; retrain when --every more "
+                               "documents are done and put the new model in use if it is not worse on dev."),
+    every: int = typer.Option(20, "--every", min=1, help="With --watch: retrain after this many more done documents."),
+    poll: float = typer.Option(5.0, "--poll", min=0.05, help="With --watch: seconds between looks at the journals."),
+    rounds: int = typer.Option(0, "--rounds", min=0, hidden=True, help="With --watch: stop after this many trainings (tests)."),
+) -> None:
+    """Train an attribution model (cue tagger + cue-conditioned role labeller, CRFs) on done records."""
+    from annotator.model.loop import TrainOptions, train_once, watch_loop
+
+    options = TrainOptions(
+        annotations=list(annotations),
+        corpus=list(corpus),
+        out=out,
+        dev=list(dev or []),
+        dev_share=dev_share,
+        seed=seed,
+        max_minutes=max_minutes,
+        base=base,
+        settings={"cue_iterations": iterations, "role_iterations": iterations} if iterations else {},
+    )
+    if watch:
+        watch_loop(options, every=every, poll=poll, rounds=rounds or None, say=lambda line: typer.echo(line, err=True))
+    else:
+        train_once(options, say=lambda line: typer.echo(line, err=True))

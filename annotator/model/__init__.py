@@ -1,0 +1,2 @@
+"""The project's own attribution model: training (``annotator train``) and the trained
+pipeline component (``attribution_model``). Never imports textual."""
