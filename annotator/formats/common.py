@@ -20,6 +20,7 @@ DocBin use spaCy's own exclusive ends.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -330,9 +331,6 @@ def list_field(value: dict, key: str, path, line: int | None, where: str = "") -
 # ---------------------------------------------------------------- multi-file outputs
 
 
-import contextlib
-
-
 @contextlib.contextmanager
 def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     """A temporary folder beside ``target`` that replaces it only when writing succeeded."""
@@ -376,13 +374,13 @@ def example_record(
     updated_at=None,
     status: Status = Status.done,
 ) -> AnnotationRecord:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     return AnnotationRecord(
         doc_id=document.id,
         annotator=annotator,
         status=status,
-        updated_at=updated_at or datetime.now(timezone.utc),
+        updated_at=updated_at or datetime.now(UTC),
         text_sha1=document.sha1,
         attributions=attributions,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-
 from functools import lru_cache
 
 from rich.cells import cell_len

@@ -8,7 +8,8 @@ from functools import lru_cache
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual import events
-from textual.content import Content, Span as ContentSpan
+from textual.content import Content
+from textual.content import Span as ContentSpan
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
