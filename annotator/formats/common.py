@@ -164,7 +164,7 @@ class ExportInput:
             return stream.read(ref.length)
 
 
-STATUS_VALUES = tuple(status.value for status in Status)
+STATUS_VALUES: tuple[str, ...] = tuple(status.value for status in Status)
 
 
 def _status_reason(status: str) -> str:
@@ -294,7 +294,7 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
         found.add(document.id)
         for ref in refs:
             record, line = selected.load_line(ref)
-            if record is None:
+            if record is None or line is None:  # a record always comes with its line
                 continue
             if record.text_sha1 != document.sha1:
                 selected.left_out["records whose document text changed (text_sha1 differs)"] += 1

@@ -280,7 +280,7 @@ class PostgresStore(Store):
         added = 0
         with self.connection.transaction():
             self.connection.execute("LOCK TABLE annotator.documents IN EXCLUSIVE MODE")
-            known: dict[str, str] = dict(self._query("SELECT id, sha1 FROM annotator.documents"))  # type: ignore[arg-type]
+            known: dict[str, str] = dict(self._query("SELECT id, sha1 FROM annotator.documents"))
             position = self.scalar("SELECT coalesce(max(position), -1) + 1 FROM annotator.documents")
             rows = []
             for document in documents:

@@ -33,7 +33,7 @@ def record_from_suggestions(document: Document, suggestions: list[dict], annotat
     builds model objects one by one).
     """
     text = document.text
-    attributions = []
+    attributions: list[dict] = []
     seen = set()
     for suggestion in suggestions:
         content = _span(text, suggestion.get("content"))
