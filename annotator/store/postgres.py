@@ -274,7 +274,6 @@ class PostgresStore(Store):
 
     def put_documents(self, documents: Sequence[Document]) -> int:
         """Add documents after those already there; the same id must keep its text."""
-        from annotator.corpus.jsonl import document_to_json
         from annotator.fileio import dumps_line
 
         added = 0
@@ -292,7 +291,8 @@ class PostgresStore(Store):
                             self.label)
                     continue
                 known[document.id] = document.sha1
-                line = dumps_line(document_to_json(document)).decode("utf-8").rstrip("\n")
+                # corpus JSONL's line (corpus.jsonl.document_to_json: the store may not import corpus)
+                line = dumps_line(document.model_dump(mode="json", exclude_none=False)).decode("utf-8").rstrip("\n")
                 rows.append((document.id, position, document.sha1, line))
                 position += 1
             with self.connection.cursor() as cursor:
