@@ -169,7 +169,7 @@ def _files_under(folder: Path) -> Iterator[Path]:
 
 
 def check_paths(
-    inputs: Iterable[Path | None],
+    inputs: Iterable[str | Path | None],
     outputs: Mapping[str, Path | None] = {},  # noqa: B006 (read only)
     *,
     replaced_folders: Collection[str] = (),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, Status, record_problems
-from annotator.store import JournalContents, journal_files, load_journals
+from annotator.store import JournalContents, load_journals
+from annotator.store.journal import expand_journals  # moved to the store; still importable from here
 
 
 def read_journals(paths: Iterable[Path | str]) -> JournalContents:
@@ -69,19 +70,6 @@ def journal_doc_ids(paths: Iterable[Path | str]) -> set[str]:
             if isinstance(value, str):
                 found.add(value)
     return found
-
-
-def expand_journals(paths: Iterable[Path | str]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = journal_files(path)
-            if not found:
-                raise AnnotatorError("folder holds no journal (.jsonl) files", path)
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
 
 
 def per_document(

@@ -33,8 +33,7 @@ from pathlib import Path
 from annotator import undecided
 from annotator.matching import ROLES
 from annotator.schema import AnnotationRecord, AttributionType, Status
-
-IDLE_CAP_SECONDS = 300.0
+from annotator.timing import IDLE_CAP_SECONDS, active_seconds  # moved there: the session's overview uses it too
 
 
 @dataclass
@@ -53,13 +52,6 @@ class AnnotatorStats:
             "median_seconds_per_document": statistics.median(self.seconds) if self.seconds else None,
             "mean_seconds_per_document": statistics.fmean(self.seconds) if self.seconds else None,
         }
-
-
-def active_seconds(times: list[datetime], cap: float = IDLE_CAP_SECONDS) -> float | None:
-    if len(times) < 2:
-        return None
-    ordered = sorted(times)
-    return sum(min((b - a).total_seconds(), cap) for a, b in zip(ordered, ordered[1:]))
 
 
 SUGGESTER_OUTCOMES = ("accepted", "edited", "rejected")

@@ -26,8 +26,6 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=840)
     parser.add_argument("--chunk-mb", type=float, default=1.0)
     args = parser.parse_args()
-    from polnear_support import polnear_root
-
     from annotator.corpus import collect_documents
     from annotator.suggest import suggest_records
     from annotator.suggest.distributed import (
@@ -37,6 +35,7 @@ def main() -> None:
         run_chunks,
         suggest_chunk,
     )
+    from polnear_support import polnear_root
 
     documents = collect_documents([polnear_root() / "train" / "text"], "auto")[: args.docs]
     megabytes = sum(len(d.text.encode("utf-8")) for d in documents) / 1e6

@@ -24,7 +24,6 @@ from annotator.formats.brat import read_brat  # noqa: E402
 from annotator.session.effort import Effort, document_effort  # noqa: E402
 from annotator.session.tokens import Tokens  # noqa: E402
 
-
 # What issue 11 asks of the app with the rules' suggestions (before it: 10.1, 10.9, 15.7).
 TARGETS = {"keys per gold attribution": 8.0, "keys per edited suggestion": 6.0,
            "keys per missed (created) attribution": 10.0}

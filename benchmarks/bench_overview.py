@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import big_corpus
+from synthetic import big_corpus  # noqa: E402
 
 
 def write_journal(corpus, annotations: Path, count: int) -> None:

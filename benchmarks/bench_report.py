@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import bench_agree
+import bench_agree  # noqa: E402
 
 
 def ensure_data(target: Path, documents: int) -> tuple[Path, Path]:

@@ -30,17 +30,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from pg_support import running_server  # noqa: E402
-
 from annotator.schema import AnnotationRecord, SessionInfo  # noqa: E402
 from annotator.store import record_id  # noqa: E402
+from pg_support import running_server  # noqa: E402
 
 
 def base_records() -> list[AnnotationRecord]:
     """Real records: PolNeAR annotator-training imported from BRAT."""
-    from polnear_support import polnear_root
-
     from annotator.formats.brat import read_brat
+    from polnear_support import polnear_root
 
     folder = polnear_root() / "annotator-training"
     if not (folder / "text").is_dir():

@@ -28,11 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from synthetic import long_article, write_jsonl  # noqa: E402
+
 from annotator.corpus.index import open_corpus  # noqa: E402
 from annotator.corpus.jsonl import write_corpus_jsonl  # noqa: E402
 from annotator.session import Session, SuggestionSource  # noqa: E402
 from annotator.tui.app import make_app  # noqa: E402
-from synthetic import long_article, write_jsonl  # noqa: E402
 
 
 async def measure(app, pilot, key: str, repeats: int) -> list[float]:

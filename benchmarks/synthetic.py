@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.fileio import dumps_line
@@ -50,7 +50,7 @@ def long_article(words: int = 20_000, attributions: int = 167, seed: int = 7) ->
                     content=Span.from_text(text, e, f), origin=Origin.suggested, score=0.9)
         for i, (a, b, c, d, e, f) in enumerate(spans, start=1)
     ]
-    record = AnnotationRecord(doc_id="long", annotator="suggester", updated_at=datetime.now(timezone.utc),
+    record = AnnotationRecord(doc_id="long", annotator="suggester", updated_at=datetime.now(UTC),
                               text_sha1=document.sha1, attributions=attributions_list)
     return document, record
 

@@ -4,7 +4,7 @@ real six-annotator data (PolNeAR annotator-training)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,7 @@ def record(document: Document, annotator: str, attributions: list[Attribution]) 
         doc_id=document.id,
         annotator=annotator,
         status=Status.done,
-        updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
         text_sha1=document.sha1,
         attributions=attributions,
     )

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from polnear_support import import_compartment, run_in_process
 
 from annotator.adjudicate import AdjudicationSession, kept_records, prepare
 from annotator.adjudicate_majority import NO_ATTRIBUTION, majority_outcome
 from annotator.records import load_documents, read_journals
+from polnear_support import import_compartment, run_in_process
 
 
 @pytest.fixture(scope="module")

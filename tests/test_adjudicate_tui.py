@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from polnear_support import import_compartment
 
 from annotator.adjudicate import AdjudicationSession, prepare
 from annotator.records import load_documents, read_journals
 from annotator.schema import AnnotationRecord, Attribution, Document, Span, Status
 from annotator.tui.screens.adjudicate import AdjudicationApp
+from polnear_support import import_compartment
 
 SIZE = (140, 40)
 

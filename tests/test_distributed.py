@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from polnear_support import REPO_ROOT, require_compartment, run_cli
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[team]'")

@@ -3,7 +3,7 @@ counts, refusals and one-line errors that name the file and line, nothing half-w
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from typer.testing import CliRunner
@@ -25,7 +25,7 @@ def make_inputs(tmp_path):
         id="a1", source=Span.from_text(TEXT, 0, 9), cue=Span.from_text(TEXT, 10, 14), content=content,
         note="check the quote", source_entity="the ministry",
     )
-    stamp = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
     journal = Journal(tmp_path / "ann.jsonl")
     journal.append_many([
         AnnotationRecord(doc_id="doc-1", annotator="ann", status=Status.done, updated_at=stamp,
@@ -100,8 +100,7 @@ def test_flat_brat_layout_reads_back_and_refuses_several_annotators(tmp_path):
 def test_training_jsonl_schema_is_checked_in_and_current():
     from pathlib import Path
 
-    from annotator.cli.schema_cmd import render_schema
-    from annotator.cli.schema_cmd import json_schemas
+    from annotator.cli.schema_cmd import json_schemas, render_schema
 
     schema = json_schemas()["training_example"]
     path = Path(__file__).resolve().parent.parent / "schemas" / "training_example.schema.json"

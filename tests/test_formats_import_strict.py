@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from polnear_support import run_in_process
 
 from annotator.store import load_journals
+from polnear_support import run_in_process
 
 TEXT = "Officials said the camps are voluntary. Nobody else spoke."
 # (start, end) of the words used below

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -88,7 +88,7 @@ def examples(draw):
         for annotator in draw(st.sets(st.sampled_from(["ann", "a_b", "x.y@z"]), min_size=1, max_size=2)):
             result.append(Example(document, AnnotationRecord(
                 doc_id=doc_id, annotator=annotator, status=Status.done,
-                updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+                updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
                 text_sha1=document.sha1, attributions=draw(attributions(text, "a")),
             )))
     return result

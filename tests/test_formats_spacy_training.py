@@ -11,13 +11,13 @@ import subprocess
 import sys
 
 import pytest
-from test_formats_polnear import polnear_root
 from typer.testing import CliRunner
 
 from annotator.cli import app
 from annotator.corpus import write_corpus_jsonl
 from annotator.formats.brat import read_brat
 from annotator.store import Journal
+from test_formats_polnear import polnear_root
 
 TRAIN = polnear_root() / "train"
 SAMPLE_DOCUMENTS = 150  # spaCy's debug data wants at least 100 training docs for a new pipeline

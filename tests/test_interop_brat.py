@@ -9,12 +9,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from interop_support import run_script
-from polnear_support import require_compartment, run_in_process
 
 from annotator.corpus import write_corpus_jsonl
 from annotator.formats.brat import ANNOTATION_CONF, read_brat
 from annotator.store import Journal, load_journals
+from interop_support import run_script
+from polnear_support import require_compartment, run_in_process
 
 TEXT = "Officials said the camps are voluntary. Nobody else spoke."
 

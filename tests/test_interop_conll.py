@@ -12,10 +12,10 @@ import subprocess
 import sys
 
 import pytest
-from polnear_support import import_compartment, run_in_process
 
 from annotator.formats import conll
 from annotator.store import load_journals
+from polnear_support import import_compartment, run_in_process
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from interop_support import run_script
-from polnear_support import import_compartment, run_in_process
 
 from annotator.store import load_journals
+from interop_support import run_script
+from polnear_support import import_compartment, run_in_process
 
 
 @pytest.fixture(scope="module")

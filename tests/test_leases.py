@@ -8,11 +8,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from polnear_support import require_compartment, run_cli
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Status
 from annotator.store import now_utc
+from polnear_support import require_compartment, run_cli
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import SEEDS_DIR
 from polnear_support import import_compartment, run_in_process
 

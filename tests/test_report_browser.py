@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import SEEDS_DIR
 from polnear_support import import_compartment, run_in_process
 from test_report import hostile_project

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -103,7 +103,7 @@ def make_record(document: Document, attributions: list[Attribution]) -> Annotati
     return AnnotationRecord(
         doc_id=document.id,
         annotator="tester",
-        updated_at=datetime(2026, 11, 22, tzinfo=timezone.utc),
+        updated_at=datetime(2026, 11, 22, tzinfo=UTC),
         text_sha1=document.sha1,
         attributions=attributions,
     )

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -19,7 +19,7 @@ from annotator.schema import AnnotationRecord, Attribution, Span, Status
 from annotator.store import Journal, journal_path, load_journals
 from conftest import REPO_ROOT
 
-BASE_TIME = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

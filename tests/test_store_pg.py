@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from polnear_support import import_compartment, run_cli
 
 from annotator.errors import AnnotatorError
 from annotator.store import journal_files, load_journals, open_store, redact
 from annotator.store.postgres import SCHEMA_VERSION, PostgresStore
+from polnear_support import import_compartment, run_cli
 
 
 @pytest.fixture(scope="module")

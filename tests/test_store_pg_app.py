@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from pg_support import missing_binaries, running_server
-from tui_data import SEEDS, write_suggestions
 
 from annotator.corpus.index import open_corpus
 from annotator.session import Session, SuggestionSource
 from annotator.session import state as S
+from pg_support import missing_binaries, running_server
+from tui_data import SEEDS, write_suggestions
 
 pytestmark = pytest.mark.skipif(bool(missing_binaries()), reason=missing_binaries() or "")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from annotator.suggest.build_lexicon import build
 from polnear_support import REPO_ROOT, import_compartment, polnear_root, require_compartment, run_cli
 

@@ -4,9 +4,8 @@ the pattern right, not the seed's wording."""
 
 from __future__ import annotations
 
-from suggest_support import find
-
 from annotator.schema import AttributionType, Document
+from suggest_support import find
 
 
 def suggest(suggest_one, text: str):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from polnear_support import require_compartment
-from suggest_support import find, seed_documents
 
 from annotator.schema import AttributionType, Document, Origin, record_problems
+from polnear_support import require_compartment
+from suggest_support import find, seed_documents
 
 SEEDS = seed_documents()
 

@@ -9,11 +9,11 @@ import sys
 from datetime import timedelta
 
 import pytest
-from polnear_support import REPO_ROOT, import_compartment
-from polnear_support import run_in_process as run_cli  # in-process: quicker; the concurrency test uses processes
 
 from annotator.schema import Status
 from annotator.store import Journal, journal_files, load_journals, open_store
+from polnear_support import REPO_ROOT, import_compartment
+from polnear_support import run_in_process as run_cli  # in-process: quicker; the concurrency test uses processes
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from annotator.tui.widgets.article import ArticleView
 from tui_data import SEEDS, write_suggestions
 
 
-
 def sync(function):
     """Run an async test with asyncio.run (no pytest-asyncio needed)."""
     import asyncio

@@ -7,6 +7,7 @@ import shutil
 import time
 
 import pytest
+
 from test_tui_e2e_tmux import Tmux, app_command, journal, wait_lines
 from tui_data import SEEDS, write_suggestions
 

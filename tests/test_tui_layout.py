@@ -28,12 +28,12 @@ def long_spans_corpus(tmp_path):
     cue = text.index("said on Tuesday"), text.index("said on Tuesday") + len("said on Tuesday")
     content = text.index("the talks"), text.index("raised.") + len("raised.")
     suggestions = tmp_path / "suggestions.jsonl"
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from annotator.schema import AnnotationRecord, Attribution, Origin, Span, text_sha1
 
     record = AnnotationRecord(
-        doc_id="long", annotator="suggester", updated_at=datetime.now(timezone.utc), text_sha1=text_sha1(text),
+        doc_id="long", annotator="suggester", updated_at=datetime.now(UTC), text_sha1=text_sha1(text),
         attributions=[Attribution(id="s1", source=Span.from_text(text, *source), cue=Span.from_text(text, *cue),
                                   content=Span.from_text(text, *content), origin=Origin.suggested, score=0.8,
                                   note="a note that is long enough to need a line of its own here")])
@@ -101,7 +101,7 @@ async def test_help_lists_every_description_whole(tmp_path):
                 parts = parts[:-1]
             words += parts
         text = " ".join(words)
-        for binding_id, keys, description in rows:
+        for _binding_id, _keys, description in rows:
             assert description in text, description
 
 
@@ -144,7 +144,7 @@ async def test_a_drag_selects_the_characters_it_passes_over(tmp_path):
 
 
 def many_attributions_corpus(tmp_path, count: int = 40):
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from annotator.schema import AnnotationRecord, Attribution, Origin, Span, text_sha1
 
@@ -160,7 +160,7 @@ def many_attributions_corpus(tmp_path, count: int = 40):
         offset += len(sentence)
     corpus = tmp_path / "many.jsonl"
     corpus.write_bytes(orjson.dumps({"id": "many", "text": text, "meta": {"title": "Roads"}}) + b"\n")
-    record = AnnotationRecord(doc_id="many", annotator="suggester", updated_at=datetime.now(timezone.utc),
+    record = AnnotationRecord(doc_id="many", annotator="suggester", updated_at=datetime.now(UTC),
                               text_sha1=text_sha1(text), attributions=attributions)
     (tmp_path / "suggestions.jsonl").write_bytes(orjson.dumps(record.model_dump(mode="json", exclude_none=True)) + b"\n")
     return corpus

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_tui_app import sync
-from test_tui_layout import screen_lines
-from test_tui_safety import open_app
-from tui_data import SEEDS, write_suggestions
-
 from annotator.adjudicate import AdjudicationSession, prepare
 from annotator.corpus.index import open_corpus
 from annotator.records import load_documents, read_journals
@@ -18,6 +13,10 @@ from annotator.session import Session, SuggestionSource
 from annotator.session import state as S
 from annotator.tui.screens.adjudicate import AdjudicationApp
 from annotator.tui.widgets.panels import AttributionList, DetailPanel
+from test_tui_app import sync
+from test_tui_layout import screen_lines
+from test_tui_safety import open_app
+from tui_data import SEEDS, write_suggestions
 
 
 @sync

@@ -4,9 +4,6 @@ dialogs, driven with the Pilot on the seed articles."""
 from __future__ import annotations
 
 import orjson
-from test_tui_app import lines, sync
-from test_tui_safety import new_session, open_app
-from tui_data import seed_documents
 
 from annotator.schema import Role
 from annotator.session import state as S
@@ -17,6 +14,9 @@ from annotator.tui.screens.dialogs import InputDialog
 from annotator.tui.screens.messages import MessagesScreen
 from annotator.tui.screens.overview import DocumentTable, OverviewScreen
 from annotator.tui.widgets.article import ArticleView
+from test_tui_app import lines, sync
+from test_tui_safety import new_session, open_app
+from tui_data import seed_documents
 
 
 def table_lines(screen: OverviewScreen) -> list[str]:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from test_tui_app import lines, sync
-from tui_data import SEEDS, seed_documents, write_suggestions
 
 from annotator.corpus.index import open_corpus
 from annotator.session import Session, SuggestionSource
 from annotator.session import state as S
 from annotator.tui.app import make_app
 from annotator.tui.screens.confirm import ConfirmDialog, UnsavedDialog
+from test_tui_app import lines, sync
+from tui_data import SEEDS, seed_documents, write_suggestions
 
 needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
 
@@ -294,8 +294,9 @@ def test_stats_and_export_warn_about_done_records_with_undecided_suggestions(tmp
 
 
 def test_stats_and_agree_by_doc_tables_fit_80_columns(tmp_path, monkeypatch):
-    from polnear_support import run_in_process
     from rich.cells import cell_len
+
+    from polnear_support import run_in_process
 
     monkeypatch.setenv("COLUMNS", "80")
     long_name = "bob-with-a-rather-long-annotator-name@example.org"

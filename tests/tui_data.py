@@ -8,7 +8,7 @@ stand in for the suggester's output file (``--suggestions FILE``), whose format 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.corpus import collect_documents
@@ -53,7 +53,7 @@ def suggest(document: Document) -> AnnotationRecord:
             type=AttributionType.indirect, origin=Origin.suggested, score=0.5,
         ))
     return AnnotationRecord(doc_id=document.id, annotator="suggester",
-                            updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                            updated_at=datetime(2026, 1, 1, tzinfo=UTC),
                             text_sha1=document.sha1, attributions=attributions)
 
 

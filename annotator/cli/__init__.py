@@ -10,7 +10,6 @@ import os
 import sys
 from typing import Any
 
-from annotator.cli.app import app, set_running_as_program
 from annotator.cli import (  # noqa: F401  (registration)
     adjudicate_cmd,
     agree_cmd,
@@ -28,6 +27,7 @@ from annotator.cli import (  # noqa: F401  (registration)
     train_cmd,
     validate_cmd,
 )
+from annotator.cli.app import app, set_running_as_program
 from annotator.errors import AnnotatorError, printable
 
 EXIT_INPUT_ERROR = 1

@@ -109,8 +109,8 @@ def _into_database(out: Path, out_spec: str, annotations_out: Path | None, annot
         files = journal_files(annotations_out) if annotations_out.is_dir() else []
         with PostgresStore(annotations_spec) as store:
             records = [record for path in files for record in load_journals([path], quarantine=False).latest.values()]
-            added = store.add(records)
-            typer.echo(printable(f"{store.label}: {len(added)} annotation record(s) added"), err=True)
+            added_records = store.add(records)
+            typer.echo(printable(f"{store.label}: {len(added_records)} annotation record(s) added"), err=True)
 
 
 def _resolve_format(paths: list[Path], source_format: str, annotations_out: Path | None) -> str:

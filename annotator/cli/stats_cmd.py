@@ -17,11 +17,10 @@ def stats_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
     """Documents done and in progress per annotator, attributions per type and role, suggestion outcomes, time per document."""
-    from annotator.cli.report import console, middle, percent, plain, print_json
+    from annotator.cli.report import console, middle, percent, print_json
     from annotator.fileio import check_paths
     from annotator.records import expand_journals
     from annotator.stats import collect
-
     from annotator.store import local
 
     check_paths(journals or [])
@@ -45,7 +44,9 @@ def stats_command(
     # short headers and one column for both times: the table fits 80 columns
     for name in ("annotator", "done", "in prog.", "skipped", "attribs", "timed", "min med/mean"):
         table.add_column(name, justify="left" if name == "annotator" else "right", no_wrap=True)
-    minutes = lambda value: "–" if value is None else f"{value / 60:.1f}"
+    def minutes(value):
+        return "–" if value is None else f"{value / 60:.1f}"
+
     room = out.width - 66  # what the figures leave of the terminal for a name
     for name, row in report["annotators"].items():
         table.add_row(

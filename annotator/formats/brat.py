@@ -38,7 +38,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -313,4 +313,4 @@ def file_time(path: Path) -> datetime:
     """A .ann file's modification time: the record's ``updated_at`` (to the microsecond)."""
     nanoseconds = path.stat().st_mtime_ns
     seconds, rest = divmod(nanoseconds, 1_000_000_000)
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=rest // 1000)
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=rest // 1000)

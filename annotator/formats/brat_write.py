@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -261,7 +261,7 @@ def set_file_time(path: Path, moment: datetime) -> None:
     back from the file's modification time (so a round trip keeps it)."""
     import os
 
-    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     nanoseconds = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
     try:
         os.utime(path, ns=(nanoseconds, nanoseconds))

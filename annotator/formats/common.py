@@ -20,6 +20,7 @@ DocBin use spaCy's own exclusive ends.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -163,7 +164,7 @@ class ExportInput:
             return stream.read(ref.length)
 
 
-STATUS_VALUES = tuple(status.value for status in Status)
+STATUS_VALUES: tuple[str, ...] = tuple(status.value for status in Status)
 
 
 def _status_reason(status: str) -> str:
@@ -293,7 +294,7 @@ def iter_examples(corpus: Path, selected: ExportInput) -> Iterator[Example]:
         found.add(document.id)
         for ref in refs:
             record, line = selected.load_line(ref)
-            if record is None:
+            if record is None or line is None:  # a record always comes with its line
                 continue
             if record.text_sha1 != document.sha1:
                 selected.left_out["records whose document text changed (text_sha1 differs)"] += 1
@@ -328,9 +329,6 @@ def list_field(value: dict, key: str, path, line: int | None, where: str = "") -
 
 
 # ---------------------------------------------------------------- multi-file outputs
-
-
-import contextlib
 
 
 @contextlib.contextmanager
@@ -376,13 +374,13 @@ def example_record(
     updated_at=None,
     status: Status = Status.done,
 ) -> AnnotationRecord:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     return AnnotationRecord(
         doc_id=document.id,
         annotator=annotator,
         status=status,
-        updated_at=updated_at or datetime.now(timezone.utc),
+        updated_at=updated_at or datetime.now(UTC),
         text_sha1=document.sha1,
         attributions=attributions,
     )

@@ -31,7 +31,7 @@ is counted in the import report. Errors name the file and the line where the tas
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -253,7 +253,7 @@ def parse_annotation(
         try:
             updated = datetime.fromisoformat(annotation["updated_at"].replace("Z", "+00:00"))
             if updated.tzinfo is None:
-                updated = updated.replace(tzinfo=timezone.utc)
+                updated = updated.replace(tzinfo=UTC)
         except ValueError:
             raise AnnotatorError(f"{where}updated_at {annotation['updated_at'][:40]!r} is not an ISO 8601 time",
                                  path, line) from None

@@ -23,7 +23,7 @@ Offsets are Python code points.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -172,7 +172,7 @@ def parse_task(
     stamp = task.get("_timestamp")
     try:
         if updated is None and isinstance(stamp, int | float) and not isinstance(stamp, bool):
-            updated = datetime.fromtimestamp(stamp, timezone.utc)
+            updated = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError):
         raise AnnotatorError(f"_timestamp {stamp!r} is not a time in seconds", path, line) from None
     status = task.get("status")

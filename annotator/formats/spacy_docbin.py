@@ -24,6 +24,7 @@ warnings: the categorizer cannot propose them). The project's own attribution pi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections import Counter
@@ -119,7 +120,7 @@ class _DocBinSink:
         self.path, self.shard_size = Path(path), shard_size
         self.count = 0
         self.parts = 0
-        self.folder_context = None
+        self.folder_context: contextlib.AbstractContextManager[Path] | None = None
         self.folder: Path | None = None
         self.docbin = self._new()
 

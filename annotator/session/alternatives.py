@@ -161,7 +161,7 @@ _MAJOR_MARKS = ",;—–(:"
 
 def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``start``…``end`` cut before each clause mark inside it (not inside a quotation)."""
-    cuts = []
+    cuts: list[tuple[int, int]] = []
     quoted = False
     for position in range(start, end):
         char = text[position]

@@ -43,7 +43,7 @@ def _all_stops(tokens: Tokens) -> list[int]:
 
 def cue_stops(tokens: Tokens, attributions: Iterable[Attribution]) -> list[int]:
     """Offsets of the words that may be cues, those already an attribution's cue left out."""
-    taken = set()
+    taken: set[int] = set()
     for attribution in attributions:
         if attribution.cue is not None:
             taken.update(start for start, _end in attribution.cue.pieces)

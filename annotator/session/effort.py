@@ -190,7 +190,7 @@ def _boundary_cost(tokens: Tokens, old: int, new: int, which: str) -> tuple[int,
         step = phrases.next_end if forward else phrases.previous_end
     position: int | None = old
     jumps = 0
-    while jumps + 1 < best:
+    while jumps + 1 < best and position is not None:
         position = step(position)
         if position is None:
             break
@@ -361,7 +361,7 @@ def create_cost(tokens: Tokens, cursor: int, gold: Attribution,
     ``v`` and its extension when it is longer than a token) and fixing what ``C``
     proposed."""
     keys = 1  # N
-    spans = []
+    spans: list[tuple[int, int]] = []
     for role in ("source", "cue", "content"):
         span = getattr(gold, role)
         if span is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from annotator.schema import Attribution
+from annotator.schema import Attribution, Span
 
 PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "him", "her", "them", "his", "its", "their", "us"])
 _LEADING = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
@@ -64,19 +64,19 @@ def mentions_of(target: Attribution, attributions: Sequence[Attribution]) -> lis
     if target.source is None:
         return []
     name = target.source.text
-    ordered = sorted((a for a in attributions if a.source is not None), key=lambda a: a.source.start)
+    ordered = sorted(((a, a.source) for a in attributions if a.source is not None), key=lambda pair: pair[1].start)
     found: list[str] = []
-    last_named: Attribution | None = None
-    for attribution in ordered:
-        text = attribution.source.text
+    last_named: tuple[Attribution, Span] | None = None
+    for attribution, source in ordered:
+        text = source.text
         is_pronoun = normal_form(text) in PRONOUNS
         if is_pronoun:
-            resolved = last_named is not None and (last_named.id == target.id
-                                                   or same_entity(last_named.source.text, name))
+            resolved = last_named is not None and (last_named[0].id == target.id
+                                                   or same_entity(last_named[1].text, name))
             if resolved and attribution.id != target.id:
                 found.append(attribution.id)
             continue
-        last_named = attribution
+        last_named = attribution, source
         if attribution.id != target.id and same_entity(text, name):
             found.append(attribution.id)
     return found

@@ -26,7 +26,7 @@ class Row:
     status: str  # "done", "in progress", "skipped", "not started", or "broken"
     decided: int | None  # suggestions accepted, edited or rejected
     undecided: int | None  # None: not known (never opened in the app)
-    seconds: float | None  # time spent, pauses over stats.IDLE_CAP_SECONDS capped
+    seconds: float | None  # time spent, pauses over timing.IDLE_CAP_SECONDS capped
     problem: str | None = None
 
 
@@ -77,7 +77,7 @@ class Overview:
             status = last.status.value.replace("_", " ")
             decided = decided_count(last)
             undecided = last.session.undecided if last.session is not None else None
-            from annotator.stats import active_seconds
+            from annotator.timing import active_seconds
 
             seconds = active_seconds([record.updated_at for record in records])
         if session.document is not None and session.document.id == doc_id and session.state is not None:

@@ -157,8 +157,8 @@ def new_state(text: str, tokens: Tokens | None = None, snapshot: Snapshot | None
         state = state.restore(snapshot)
     if selected is None or selected not in state.by_id:
         pending = [item for item in state.items if item.status == "pending"]
-        selected = (pending or state.items or [None])[0]
-        selected = selected.id if selected else None
+        first = next(iter(pending or state.items), None)
+        selected = first.id if first else None
     state = _new(state, selected=selected)
     if cursor is None:
         cursor = _cursor_for(state, selected)
@@ -340,6 +340,7 @@ def move_boundary(state: DocState, which: Literal["start", "end"], direction: in
                       f"{ROLE_KEYS[state.role]} sets it")
     pieces = [list(piece) for piece in span.pieces]
     tokens = state.tokens
+    new: int | None
     if unit == "sentence":
         if which == "start":
             start, end = pieces[0]
@@ -383,7 +384,7 @@ def move_boundary(state: DocState, which: Literal["start", "end"], direction: in
             pieces[-1][0] = covering[0] if covering else previous_grapheme(state.text, new)
         pieces[-1][1] = new
         cursor = previous_grapheme(state.text, new)
-    new_span = Span.from_pieces(state.text, [tuple(p) for p in pieces])
+    new_span = Span.from_pieces(state.text, [(p[0], p[1]) for p in pieces])
     attribution = _edited(target, **{state.role.value: new_span})
     new_state_ = _replace_attribution(state, attribution)
     return Change(_new(new_state_, cursor=cursor), True)
@@ -400,18 +401,18 @@ def set_cursor(state: DocState, offset: int, extend: bool = False) -> Change:
 def move_cursor(state: DocState, unit: str, direction: int) -> Change:
     """Move the cursor by grapheme, token or sentence; in select mode this extends."""
     text, tokens, cursor = state.text, state.tokens, state.cursor
-    selecting = state.anchor is not None
+    anchor = state.anchor
     if unit == "char":
         new = next_grapheme(text, cursor) if direction > 0 else previous_grapheme(text, cursor)
     elif unit == "token":
-        if selecting and cursor >= state.anchor:
+        if anchor is not None and cursor >= anchor:
             found = tokens.next_end(cursor) if direction > 0 else tokens.previous_end(cursor)
-            if found is not None and found <= state.anchor:
-                found = tokens.previous_start(state.anchor + 1)
-        elif selecting:
+            if found is not None and found <= anchor:
+                found = tokens.previous_start(anchor + 1)
+        elif anchor is not None:
             found = tokens.next_start(cursor) if direction > 0 else tokens.previous_start(cursor)
-            if found is not None and found > state.anchor:
-                found = tokens.next_end(state.anchor)
+            if found is not None and found > anchor:
+                found = tokens.next_end(anchor)
         else:
             found = tokens.next_start(cursor) if direction > 0 else tokens.previous_start(cursor)
         new = cursor if found is None else found
@@ -423,7 +424,7 @@ def move_cursor(state: DocState, unit: str, direction: int) -> Change:
         else:
             new = tokens.previous_clause_start(cursor)
     elif unit == "sentence":
-        if selecting and direction > 0 and cursor >= state.anchor:
+        if anchor is not None and direction > 0 and cursor >= anchor:
             new = tokens.sentence_end(cursor)
             if new <= cursor:
                 new = tokens.sentence_end(tokens.next_sentence(cursor))

@@ -112,7 +112,7 @@ class SuggestionSource:
         if self.unavailable:
             return None
         try:
-            from annotator.suggest import suggest_records  # type: ignore[attr-defined]
+            from annotator.suggest import suggest_records
         except ImportError as error:
             self.unavailable = (
                 f"no suggestions: the suggester (annotator.suggest) is not available ({error}); "

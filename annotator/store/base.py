@@ -178,7 +178,7 @@ def load_contents(specs: Iterable[str | Path]) -> JournalContents:
             with open_store(spec) as store:
                 part = store.contents()
         else:
-            from annotator.records import expand_journals
+            from annotator.store.journal import expand_journals
 
             part = load_journals(expand_journals([Path(spec)]), quarantine=False)
         for key, record in part.latest.items():

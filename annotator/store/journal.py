@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -35,7 +35,7 @@ QUARANTINE_SUFFIX = ".quarantine"
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def check_annotator_name(name: str) -> str:
@@ -294,3 +294,17 @@ def journal_files(directory: Path) -> list[Path]:
         for path in Path(directory).glob("*.jsonl")
         if path.is_file() and not path.name.startswith(".")
     )
+
+
+# Moved here from annotator.records (which re-exports it): the store may not import records.
+def expand_journals(paths: Iterable[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = journal_files(path)
+            if not found:
+                raise AnnotatorError("folder holds no journal (.jsonl) files", path)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files

@@ -51,8 +51,8 @@ def corpus(spec: str | Path, cache: Path | None = None) -> Path:
     (written to ``cache`` when given: a stable path, so the app's resume position holds)."""
     if not is_database_url(spec):
         return Path(spec)
-    from annotator.corpus.jsonl import write_corpus_jsonl
     from annotator.errors import AnnotatorError
+    from annotator.fileio import atomic_writer, dumps_line
     from annotator.store.postgres import PostgresStore
 
     with PostgresStore(str(spec)) as store:
@@ -62,5 +62,8 @@ def corpus(spec: str | Path, cache: Path | None = None) -> Path:
         raise AnnotatorError("the database holds no corpus: import one with `annotator import ... -o URL`", label)
     path = cache or _scratch() / "corpus.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_corpus_jsonl(documents, path)  # atomically
+    # as corpus.jsonl.write_corpus_jsonl writes it, atomically (the store may not import corpus)
+    with atomic_writer(path, "wb") as stream:
+        for document in documents:
+            stream.write(dumps_line(document.model_dump(mode="json", exclude_none=False)))
     return path

@@ -274,13 +274,12 @@ class PostgresStore(Store):
 
     def put_documents(self, documents: Sequence[Document]) -> int:
         """Add documents after those already there; the same id must keep its text."""
-        from annotator.corpus.jsonl import document_to_json
         from annotator.fileio import dumps_line
 
         added = 0
         with self.connection.transaction():
             self.connection.execute("LOCK TABLE annotator.documents IN EXCLUSIVE MODE")
-            known: dict[str, str] = dict(self._query("SELECT id, sha1 FROM annotator.documents"))  # type: ignore[arg-type]
+            known: dict[str, str] = dict(self._query("SELECT id, sha1 FROM annotator.documents"))
             position = self.scalar("SELECT coalesce(max(position), -1) + 1 FROM annotator.documents")
             rows = []
             for document in documents:
@@ -292,7 +291,8 @@ class PostgresStore(Store):
                             self.label)
                     continue
                 known[document.id] = document.sha1
-                line = dumps_line(document_to_json(document)).decode("utf-8").rstrip("\n")
+                # corpus JSONL's line (corpus.jsonl.document_to_json: the store may not import corpus)
+                line = dumps_line(document.model_dump(mode="json", exclude_none=False)).decode("utf-8").rstrip("\n")
                 rows.append((document.id, position, document.sha1, line))
                 position += 1
             with self.connection.cursor() as cursor:

@@ -8,7 +8,7 @@ spaCy is imported only when suggestions are asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.schema import (
@@ -35,7 +35,7 @@ def record_from_suggestions(document: Document, suggestions: list[dict], annotat
     builds model objects one by one).
     """
     text = document.text
-    attributions = []
+    attributions: list[dict] = []
     seen = set()
     for suggestion in suggestions:
         content = _span(text, suggestion.get("content"))
@@ -66,7 +66,7 @@ def record_from_suggestions(document: Document, suggestions: list[dict], annotat
         {
             "doc_id": document.id,
             "annotator": annotator,
-            "updated_at": datetime.now(timezone.utc),
+            "updated_at": datetime.now(UTC),
             "text_sha1": text_sha1(text),
             "attributions": attributions,
         }

@@ -86,7 +86,7 @@ def tokens_of(doc: Doc) -> Tokens:
         text=text,
         words=words,
         lower=lower,
-        lemma=LazyLemmas(lemma_ids, strings, decoded.lowered),
+        lemma=LazyLemmas(lemma_ids, strings, decoded.lowered),  # type: ignore[arg-type]  # list-like, decoded on demand
         starts=starts,
         ends=ends,
         sent_of=sent_of,
@@ -277,7 +277,7 @@ class ArrayLookupLemmatizer(Lemmatizer):
         if not self.overwrite:
             current = columns[:, 1]
             lemmas = numpy.where(current != 0, current, lemmas)
-        doc.from_array([LEMMA], lemmas.astype("uint64").reshape(-1, 1))
+        doc.from_array([LEMMA], lemmas.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # a numpy array is thinc's Ints2d
         return doc
 
 
@@ -301,7 +301,7 @@ class ArraySentencizer(Sentencizer):
         punct_ids = self.__dict__.get("_punct_ids")
         if punct_ids is None:
             punct_ids = self.__dict__["_punct_ids"] = HashSet(get_string_id(c) for c in self.punct_chars)
-        guesses = []
+        guesses: list[list[bool]] = []
         for doc in docs:
             n = len(doc)
             if not n:

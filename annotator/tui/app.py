@@ -8,7 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from annotator.session import Session
-from annotator.tui.keymap import load_keymap
+from annotator.tui.keymap import bindings_of, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 
 
@@ -20,9 +20,9 @@ def dialog_bindings() -> list[Binding]:
     from annotator.tui.screens.messages import MessagesScreen
     from annotator.tui.screens.overview import OverviewScreen
 
-    return [*InputDialog.BINDINGS, *HelpScreen.BINDINGS, *GuidelinesScreen.BINDINGS,
-            *ConfirmDialog.BINDINGS, *UnsavedDialog.BINDINGS, *OverviewScreen.BINDINGS,
-            *MessagesScreen.BINDINGS]
+    return [*bindings_of(InputDialog), *bindings_of(HelpScreen), *bindings_of(GuidelinesScreen),
+            *bindings_of(ConfirmDialog), *bindings_of(UnsavedDialog), *bindings_of(OverviewScreen),
+            *bindings_of(MessagesScreen)]
 
 
 def binding_ids() -> set[str]:
@@ -30,7 +30,7 @@ def binding_ids() -> set[str]:
     keys.toml serves both apps)."""
     from annotator.tui.screens.adjudicate import AdjudicateScreen
 
-    bindings = (*AnnotateScreen.BINDINGS, *dialog_bindings(), *AdjudicateScreen.BINDINGS)
+    bindings = (*bindings_of(AnnotateScreen), *dialog_bindings(), *bindings_of(AdjudicateScreen))
     return {binding.id for binding in bindings if binding.id} | {"app.quit-now"}
 
 
@@ -67,7 +67,7 @@ class AnnotatorApp(App[None]):
         self.session.save_position()
         self.session.release_lock()
 
-    def action_quit(self) -> None:
+    def action_quit(self) -> None:  # type: ignore[override]  # textual runs sync actions too
         """ctrl+q from anywhere: quits like q, so a decision that could not be written
         is never dropped without asking."""
         screen = next((s for s in self.screen_stack if isinstance(s, AnnotateScreen)), None)
@@ -79,7 +79,8 @@ class AnnotatorApp(App[None]):
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(id, keys, description) for every binding, after the user's keymap."""
         rows = []
-        for binding in (*AnnotateScreen.BINDINGS, *self.BINDINGS, *dialog_bindings()):
+        for binding in (*bindings_of(AnnotateScreen), *bindings_of(self), *dialog_bindings()):
+            assert binding.id is not None  # every binding of the app has one
             keys = self._user_keymap.get(binding.id, binding.key)
             shown = ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
             description = binding.tooltip or binding.description

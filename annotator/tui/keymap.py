@@ -17,8 +17,18 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+
+
+def bindings_of(owner: Any) -> list[Binding]:
+    """``owner.BINDINGS`` (the same list): textual types it as Binding objects or tuples,
+    and every binding of this app is a Binding (with an id)."""
+    return cast("list[Binding]", owner.BINDINGS)
 
 
 def default_keymap_path() -> Path:
@@ -85,17 +95,18 @@ def binding_modes() -> dict[str, list]:
     from annotator.tui.screens import annotate as annotate_screen
     from annotator.tui.screens.adjudicate import EDIT_IDS, AdjudicateScreen
 
-    everywhere = list(AnnotatorApp.BINDINGS)
-    annotate = annotate_screen.AnnotateScreen.BINDINGS
+    everywhere = list(bindings_of(AnnotatorApp))
+    annotate = bindings_of(annotate_screen.AnnotateScreen)
     modes: dict[str, list] = {}
     for mode, ids in (("normal", annotate_screen.NORMAL), ("edit", annotate_screen.EDIT),
                       ("select", annotate_screen.SELECT)):
         modes[f"annotate {mode}"] = everywhere + [b for b in annotate if b.id in ids]
     shared = {"adjudicate.help", "adjudicate.quit"}
-    adjudicate = AdjudicateScreen.BINDINGS
+    adjudicate = bindings_of(AdjudicateScreen)
     modes["adjudicate"] = everywhere + [b for b in adjudicate if b.id not in EDIT_IDS - shared]
     modes["adjudicate edit"] = everywhere + [b for b in adjudicate if b.id in EDIT_IDS]
     for binding in dialog_bindings():
+        assert binding.id is not None  # every binding of the app has one
         modes.setdefault(f"dialog {binding.id.split('.')[0]}", everywhere[:]).append(binding)
     return modes
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +15,14 @@ from annotator.schema import Role, Status
 from annotator.session import Session
 from annotator.session import state as S
 from annotator.session.controller import COMPUTING
+from annotator.tui.keymap import bindings_of
 from annotator.tui.screens.confirm import ConfirmDialog, UnsavedDialog
 from annotator.tui.screens.dialogs import InputDialog
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import AttributionList, DetailPanel, HeaderBar, StatusLine, legend
+
+if TYPE_CHECKING:
+    from annotator.tui.app import AnnotatorApp
 
 # Which bindings apply in which mode: the footer shows only these.
 NORMAL = {"next", "previous", "next-alt", "previous-alt", "escape", "accept", "reject", "edit", "select", "new", "entity", "type", "note",
@@ -177,7 +183,7 @@ class AnnotateScreen(Screen):
         self.session = session
         self._query = ""
         self._matches: list[tuple[int, int]] = []
-        self._footer_mode: str | None = None
+        self._footer_mode: tuple[str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -195,6 +201,7 @@ class AnnotateScreen(Screen):
 
     def on_mount(self) -> None:
         self.session.defer_sync = True
+        assert self.session.document is not None  # the screen always shows an open document
         self.article.set_text(self.session.document.text)
         self.article.focus()
         self.redraw(scroll=True)
@@ -210,6 +217,7 @@ class AnnotateScreen(Screen):
     def _scroll_list_to_selected(self) -> None:
         """On reopening, the list shows the resumed attribution (before the first layout
         the list had no height to scroll in)."""
+        assert self.session.state is not None  # the screen always shows an open document
         index = self.session.state.index_of(self.session.state.selected)
         if index is not None:
             self.query_one(AttributionList).scroll_to_row(index)
@@ -228,6 +236,7 @@ class AnnotateScreen(Screen):
     def redraw(self, scroll: bool = True) -> None:
         session = self.session
         state = session.state
+        assert state is not None  # the screen always shows an open document
         article = self.article
         palette_dark = self.dark
         article.show_state(state, scroll=scroll, dark=palette_dark)
@@ -237,6 +246,7 @@ class AnnotateScreen(Screen):
         self.query_one(AttributionList).show_state(state, palette)
         self.query_one(DetailPanel).show_state(state, palette, width)
         document = session.document
+        assert document is not None
         status = "READ-ONLY" if session.read_only else state.status.value.replace("_", " ")
         self.query_one(HeaderBar).show(
             document.meta.title or f"{document.id} (no headline)",  # the id tells the documents apart
@@ -285,6 +295,7 @@ class AnnotateScreen(Screen):
         if binding_id is None:
             return True
         state = self.session.state
+        assert state is not None  # the screen always shows an open document
         if binding_id == "escape" and state.mode == "normal":
             return state.draft is not None
         if state.draft is not None and binding_id in ("accept", "reject", "edit", "entity", "type", "note",
@@ -339,6 +350,7 @@ class AnnotateScreen(Screen):
         article = self.article
         if pages:
             lines = pages * max(1, article.scrollable_content_region.height - 2)
+        assert self.session.state is not None  # the screen always shows an open document
         offset = article.offset_vertical(self.session.state.cursor, lines)
         self.session.do(S.set_cursor, offset)
         if pages:
@@ -391,6 +403,7 @@ class AnnotateScreen(Screen):
 
     def action_escape(self) -> None:
         state = self.session.state
+        assert state is not None  # the screen always shows an open document
         if state.mode == "edit":
             self.session.do(S.toggle_edit)
         elif state.anchor is not None:
@@ -404,6 +417,7 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_entity(self) -> None:
+        assert self.session.state is not None  # the screen always shows an open document
         item = self.session.state.current
         if item is None or item.status == "rejected":
             self.session.do(S.set_entity, None)  # says why nothing happens
@@ -421,6 +435,7 @@ class AnnotateScreen(Screen):
                                          hint="type to filter · ↑↓ pick · tab or → completes · enter saves · esc cancels"), done)
 
     def action_note(self) -> None:
+        assert self.session.state is not None  # the screen always shows an open document
         item = self.session.state.current
         if item is None or item.status == "rejected":
             self.session.do(S.set_note, None)
@@ -462,6 +477,8 @@ class AnnotateScreen(Screen):
 
     def _document_changed(self) -> None:
         self._suggest_if_needed()
+        assert self.session.document is not None  # the screen always shows an open document
+        assert self.session.state is not None  # the screen always shows an open document
         self.article.set_text(self.session.document.text)
         self._matches = []
         self.article.set_matches([])
@@ -470,6 +487,7 @@ class AnnotateScreen(Screen):
 
     def action_done(self) -> None:
         state = self.session.state
+        assert state is not None  # the screen always shows an open document
         undecided = state.pending_count if state.status != Status.done else 0
         if undecided and not self.session.read_only:
             def answered(answer: str | None) -> None:
@@ -600,6 +618,7 @@ class AnnotateScreen(Screen):
                                          hint="enter finds the next match · ctrl+n the one after · esc cancels"), done)
 
     def _find_matches(self) -> None:
+        assert self.session.document is not None  # the screen always shows an open document
         text = self.session.document.text
         needle = self._query.casefold()
         haystack = text.casefold() if len(text.casefold()) == len(text) else text
@@ -618,6 +637,7 @@ class AnnotateScreen(Screen):
             self.session.message = f"not found: {self._query}" if self._query else "/ searches the text"
             self._after()
             return
+        assert self.session.state is not None  # the screen always shows an open document
         cursor = self.session.state.cursor
         following = [m for m in self._matches if m[0] > cursor] or self._matches
         target = following[0]
@@ -627,7 +647,7 @@ class AnnotateScreen(Screen):
         self._after()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        cast("AnnotatorApp", self.app).show_help()
 
     def action_guidelines(self) -> None:
         from annotator.tui.screens.help import GuidelinesScreen
@@ -648,6 +668,7 @@ class AnnotateScreen(Screen):
     # ---- mouse ---------------------------------------------------------------------
     @on(ArticleView.Clicked)
     def clicked(self, event: ArticleView.Clicked) -> None:
+        assert self.session.state is not None  # the screen always shows an open document
         target = S.attribution_at(self.session.state, event.offset)
         self.session.do(S.clear_selection)
         if target is not None:
@@ -667,13 +688,13 @@ class AnnotateScreen(Screen):
         self._after()
 
 
-_ACTION_TO_ID: dict[tuple[str, tuple], str] = {}
-_ORDER: dict[str, int] = {}
+_ACTION_TO_ID: dict[tuple[str, tuple], str | None] = {}
+_ORDER: dict[str | None, int] = {}
 
 
-def _binding_order() -> dict[str, int]:
+def _binding_order() -> dict[str | None, int]:
     if not _ORDER:
-        _ORDER.update({binding.id: index for index, binding in enumerate(AnnotateScreen.BINDINGS)})
+        _ORDER.update({binding.id: index for index, binding in enumerate(bindings_of(AnnotateScreen))})
     return _ORDER
 
 
@@ -681,7 +702,7 @@ def _binding_id(action: str, parameters: tuple) -> str | None:
     if not _ACTION_TO_ID:
         from textual.actions import parse
 
-        for binding in AnnotateScreen.BINDINGS:
+        for binding in bindings_of(AnnotateScreen):
             _namespace, name, params = parse(binding.action)
             _ACTION_TO_ID[(name, tuple(params))] = binding.id
     return _ACTION_TO_ID.get((action, tuple(parameters)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-
 from functools import lru_cache
 
 from rich.cells import cell_len
@@ -105,7 +104,7 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         self._line_starts: list[int] = [0]
         self._wrap_width = 0
         self._spans_by_line: dict[int, tuple[tuple[int, int, str], ...]] = {}
-        self._highlight_key: object = None
+        self._highlight_key: tuple | None = None
         self._cursor = 0
         self._cursor_end = 0
         self._chosen: tuple[tuple[int, int, str], ...] = ()
@@ -146,7 +145,8 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self.lines))
 
     def on_mount(self) -> None:
-        self.vertical_scrollbar.renderer = FastScrollBarRender
+        # textual's documented per-widget override (typed as a ClassVar of ScrollBarRender)
+        self.vertical_scrollbar.renderer = FastScrollBarRender  # type: ignore[misc, assignment]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Up and down belong to the screen (the cursor moves a visual line, and the view
@@ -229,7 +229,7 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         item = state.current
         if item is None or item.status == "rejected":
             return ()
-        spans = []
+        spans: list[tuple[int, int, str]] = []
         for role in (Role.content, Role.source, Role.cue):
             span = item.attribution.span(role)
             if span is None:
@@ -380,11 +380,11 @@ class ArticleView(CachedBaseStyle, ScrollView, can_focus=True):
         if not layers:
             segments = [Segment(line_text, base)] if line_text else []
             return Strip(segments, cell_len(line_text)).adjust_cell_length(width, base)
-        cuts = {0, len(line_text)}
+        edges = {0, len(line_text)}
         for lo, hi, _ in layers:
-            cuts.add(lo)
-            cuts.add(hi)
-        cuts = sorted(cut for cut in cuts if 0 <= cut <= len(line_text))
+            edges.add(lo)
+            edges.add(hi)
+        cuts = sorted(cut for cut in edges if 0 <= cut <= len(line_text))
         segments = []
         for left, right in zip(cuts, cuts[1:]):
             style = base

@@ -8,7 +8,8 @@ from functools import lru_cache
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from textual import events
-from textual.content import Content, Span as ContentSpan
+from textual.content import Content
+from textual.content import Span as ContentSpan
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -116,7 +117,8 @@ class AttributionList(CachedBaseStyle, ScrollView, can_focus=False):
         self._stale = True
 
     def on_mount(self) -> None:
-        self.vertical_scrollbar.renderer = FastScrollBarRender
+        # textual's documented per-widget override (typed as a ClassVar of ScrollBarRender)
+        self.vertical_scrollbar.renderer = FastScrollBarRender  # type: ignore[misc, assignment]
 
     @property
     def highlighted(self) -> int | None:
@@ -134,6 +136,7 @@ class AttributionList(CachedBaseStyle, ScrollView, can_focus=False):
             self._stale = True
             self._cache.clear()
         keys = [(item.id, item.status, item.attribution, width) for item in items]
+        index: int | None  # a row below, then the selected row
         if self._stale or len(keys) != len(self._keys):
             self._stale = False
             self._keys, self._ids = keys, [item.id for item in items]
@@ -338,7 +341,7 @@ class DetailPanel(LinePanel):
         item = state.current
         if state.draft is not None:
             source, cue = state.draft
-            fields = [("source", Content.styled(one_line(source.text, limit), palette.source) if source else Content.styled("— v … 1", "dim")),
+            fields: list[tuple] = [("source", Content.styled(one_line(source.text, limit), palette.source) if source else Content.styled("— v … 1", "dim")),
                       ("cue", Content.styled(one_line(cue.text, limit), palette.cue) if cue else Content.styled("— v … 2", "dim")),
                       ("content", Content.styled("— v … 3 saves it", "dim"))]
             lines = [Content.styled("New attribution (draft)", "bold")]
@@ -353,7 +356,7 @@ class DetailPanel(LinePanel):
         a = item.attribution
         index = (state.index_of(item.id) or 0) + 1
         score = f" ({a.score:.2f})" if a.score is not None and item.status == "pending" else ""
-        fields: list[tuple] = [
+        fields = [
             ("type", Content(a.type.value)),
             ("entity", Content(one_line(a.source_entity, limit)) if a.source_entity else Content.styled("— (E sets it)", "dim")),
         ]
