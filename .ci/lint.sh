@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks: lint and import order (ruff), types (mypy), DESIGN.md's layers
 # (import-linter). Configured in pyproject.toml; the tools come with the dev extra.
-# Not yet called from .ci/run: the lead enables it once every branch is merged.
+# Called from .ci/run before the tests: a failure fails CI.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/ruff ]; then

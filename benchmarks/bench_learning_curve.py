@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.formats.brat import read_brat
-from annotator.records import listed_annotators
+from annotator.formats.brat import read_brat  # noqa: E402 (after sys.path)
+from annotator.records import listed_annotators  # noqa: E402
 
 FIGURES = (("content", "exact"), ("source", "exact"), ("cue", "exact"), ("relation", "exact"),
            ("content", "overlap"), ("relation", "overlap"))

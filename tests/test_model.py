@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from polnear_support import import_compartment, run_cli, run_in_process
 
 TRAIN_DOCS = 24

@@ -17,7 +17,7 @@ def stats_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object for machines."),
 ) -> None:
     """Documents done and in progress per annotator, attributions per type and role, suggestion outcomes, time per document."""
-    from annotator.cli.report import console, middle, percent, print_json
+    from annotator.cli.report import console, middle, percent, plain, print_json
     from annotator.fileio import check_paths
     from annotator.records import expand_journals
     from annotator.stats import collect

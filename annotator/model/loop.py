@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError, printable
 from annotator.model.training import (
@@ -24,6 +25,9 @@ from annotator.model.training import (
     split_dev,
     train_model,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 Say = Callable[[str], None]
 
@@ -44,7 +48,7 @@ class TrainOptions:
 def _documents(corpora: list[Path]):
     from annotator.records import load_documents
 
-    documents = {}
+    documents: dict = {}
     for corpus in corpora:
         for doc_id, document in load_documents(corpus).items():
             if doc_id in documents and documents[doc_id].sha1 != document.sha1:
@@ -108,7 +112,7 @@ class _Progress:
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
             )
-            self.tasks: dict[str, int] = {}
+            self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self):
         if self.bar is not None:
@@ -208,7 +212,8 @@ def watch_loop(options: TrainOptions, every: int, poll: float, say: Say, rounds:
                 if worse:
                     say(f"new model worse on dev than the one in use ({_figures(result.info['dev'])}); not put in use")
                 else:
-                    version = result.nlp.get_pipe("attribution_model").suggester.split("@")[-1]
+                    component: Any = result.nlp.get_pipe("attribution_model")
+                    version = component.suggester.split("@")[-1]
                     publish_version(result.nlp, options.out, result.info, version)
                     say(f"{printable(str(resolve(options.out)))}: in use"
                         + (f"; dev F1: {_figures(result.info['dev'])}" if "dev" in result.info else ""))

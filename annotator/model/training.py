@@ -16,9 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, Status
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # The figures a model is judged by on dev (the targets are on these).
 DEV_FIGURES = (
@@ -60,7 +64,7 @@ def done_records(
     listed = listed_annotators(documents)
     skipped: dict[str, int] = {}
     chosen: dict[str, AnnotationRecord] = {}
-    for (doc_id, annotator), record in contents.latest.items():
+    for (doc_id, _annotator), record in contents.latest.items():
         if record.status != Status.done:
             skipped[f"records not done ({record.status.value})"] = skipped.get(f"records not done ({record.status.value})", 0) + 1
             continue
@@ -132,9 +136,9 @@ def _cpu_seconds() -> float:
 
 @dataclass
 class TrainResult:
-    nlp: object
+    nlp: Language
     info: dict
-    counts: object
+    counts: Any
     kept_base: bool = False
 
 
@@ -159,7 +163,7 @@ def train_model(
         settings = {**base_meta["annotator_model"].get("settings", {}), **settings}
     model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes)
     nlp = build_model_pipeline(model, name=name)
-    info = {
+    info: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
             "fingerprint": TrainingData(train.pairs).fingerprint,
@@ -174,7 +178,7 @@ def train_model(
     }
     if dev is not None and dev.pairs:
         info["dev"] = {"documents": len(dev.pairs), "fingerprint": dev.fingerprint, **measure(nlp, dev)}
-    if base_meta is not None and dev is not None and dev.pairs:
+    if base is not None and base_meta is not None and dev is not None and dev.pairs:
         from annotator.suggest.pipeline import build_pipeline
 
         base_nlp = build_pipeline(base)
