@@ -23,27 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli import main
+from cli_support import run, write_jsonl
 
 TEXT = "Officials said the camps are voluntary. Beijing says the centers teach skills."
 # Bytes that drive a terminal: C0 controls but tab and newline, DEL, C1 controls.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of ``annotator ARGV``."""
-    try:
-        main([str(arg) for arg in argv])
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def write_jsonl(path: Path, values) -> Path:
-    path.write_text("".join(json.dumps(value) + "\n" for value in values), encoding="utf-8")
-    return path
 
 
 def text_of(doc_id: str) -> str:

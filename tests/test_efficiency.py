@@ -23,16 +23,7 @@ def run(tmp_path, doc_id: str, cursor_at: str, keys: list[str]):
     session.start()
     session.open(session.corpus.position_of(doc_id))
     session.do(S.set_cursor, session.document.text.index(cursor_at))
-    app = make_app(session)
-
-    async def drive():
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            for key in keys:
-                await pilot.press(key)
-            await pilot.pause()
-
-    asyncio.run(drive())
+    _press(session, keys)
     return session
 
 

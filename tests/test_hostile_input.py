@@ -17,26 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli import main
+from cli_support import run, write_jsonl
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J"
 TEXT = "Officials said the camps are voluntary. Nobody else spoke."
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of ``annotator ARGV``."""
-    try:
-        main([str(arg) for arg in argv])
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def write_jsonl(path: Path, values) -> Path:
-    path.write_text("".join(json.dumps(value) + "\n" for value in values), encoding="utf-8")
-    return path
 
 
 def corpus_of(path: Path, ids, text: str = TEXT) -> Path:

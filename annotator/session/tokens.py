@@ -83,7 +83,30 @@ def previous_grapheme(text: str, offset: int) -> int:
     return snap(text, offset - 1)
 
 
-class Tokens:
+class _SortedBoundaries:
+    """Lookups over sorted ``starts`` and ``ends`` offsets (tokens, or phrases)."""
+
+    starts: list[int]
+    ends: list[int]
+
+    def next_start(self, offset: int) -> int | None:
+        index = bisect_right(self.starts, offset)
+        return self.starts[index] if index < len(self.starts) else None
+
+    def previous_start(self, offset: int) -> int | None:
+        index = bisect_left(self.starts, offset) - 1
+        return self.starts[index] if index >= 0 else None
+
+    def next_end(self, offset: int) -> int | None:
+        index = bisect_right(self.ends, offset)
+        return self.ends[index] if index < len(self.ends) else None
+
+    def previous_end(self, offset: int) -> int | None:
+        index = bisect_left(self.ends, offset) - 1
+        return self.ends[index] if index >= 0 else None
+
+
+class Tokens(_SortedBoundaries):
     """Token and sentence boundaries of one text, computed once."""
 
     def __init__(self, text: str):
@@ -133,21 +156,6 @@ class Tokens:
             return self.starts[index], self.ends[index]
         return None
 
-    def next_start(self, offset: int) -> int | None:
-        index = bisect_right(self.starts, offset)
-        return self.starts[index] if index < len(self.starts) else None
-
-    def previous_start(self, offset: int) -> int | None:
-        index = bisect_left(self.starts, offset) - 1
-        return self.starts[index] if index >= 0 else None
-
-    def next_end(self, offset: int) -> int | None:
-        index = bisect_right(self.ends, offset)
-        return self.ends[index] if index < len(self.ends) else None
-
-    def previous_end(self, offset: int) -> int | None:
-        index = bisect_left(self.ends, offset) - 1
-        return self.ends[index] if index >= 0 else None
 
     def next_sentence(self, offset: int) -> int:
         index = bisect_right(self.sentence_starts, offset)
@@ -195,7 +203,7 @@ _CLOSING_MARKS = frozenset("”\"’")
 _CLAUSE_WORDS = frozenset(["and", "but", "or", "while", "whereas", "because", "although", "though", "since", "unless", "until", "that", "which", "who", "whom", "whose", "when", "where", "after", "before", "if", "as", "so", "then"])
 
 
-class Phrases:
+class Phrases(_SortedBoundaries):
     """Phrase and clause boundaries of a text (punctuation, clause words, quotation
     marks, sentences): where ``<``/``>`` move a span's start and ``f``/``F`` its end."""
 
@@ -226,19 +234,3 @@ class Phrases:
                 phrase_ends.append(ends[index])
         self.starts = phrase_starts
         self.ends = phrase_ends
-
-    def next_start(self, offset: int) -> int | None:
-        index = bisect_right(self.starts, offset)
-        return self.starts[index] if index < len(self.starts) else None
-
-    def previous_start(self, offset: int) -> int | None:
-        index = bisect_left(self.starts, offset) - 1
-        return self.starts[index] if index >= 0 else None
-
-    def next_end(self, offset: int) -> int | None:
-        index = bisect_right(self.ends, offset)
-        return self.ends[index] if index < len(self.ends) else None
-
-    def previous_end(self, offset: int) -> int | None:
-        index = bisect_left(self.ends, offset) - 1
-        return self.ends[index] if index >= 0 else None
