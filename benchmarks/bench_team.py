@@ -11,9 +11,10 @@ record was lost or written twice. Then a client that commits without pause is ki
 with SIGKILL mid-stream: every record it had seen committed must be in the database.
 
 The server is a private PostgreSQL 15 (tests/pg_support.py) with fsync ON and
-synchronous_commit on (every decision is on disk before the next key), PostgreSQL's
-default settings (``--group-commit`` adds ``pg_support.GROUP_COMMIT``, ``--set NAME=VALUE``
-any other server setting; ``--fsync-off`` shows the commit without the disk flush). Before the clients it
+synchronous_commit on (every decision is on disk before the next key), and the settings
+advised for a team's server (``pg_support.TEAM_SERVER``); ``--group-commit`` adds
+``pg_support.GROUP_COMMIT``, ``--set NAME=VALUE`` any other server setting, and
+``--fsync-off`` shows the commit without the disk flush (never for real work). Before the clients it
 times a bare flush of this disk (one 8 kB write + fdatasync), the floor of any commit.
 Run from the repository root:
     .venv/bin/python benchmarks/bench_team.py [--clients 1,5,20] [--decisions 500] [--fsync-off]
@@ -38,7 +39,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from annotator.schema import AnnotationRecord, SessionInfo  # noqa: E402
 from annotator.store import record_id  # noqa: E402
-from pg_support import GROUP_COMMIT, running_server  # noqa: E402
+from pg_support import GROUP_COMMIT, TEAM_SERVER, running_server  # noqa: E402
 
 
 def base_records() -> list[AnnotationRecord]:
@@ -70,6 +71,7 @@ def annotator(url: str, name: str, count: int, bases, start, results) -> None:
         store.add(list(decisions(f"{name}-warm", 5, bases, offset=3)))  # statements prepared
         start.wait()
         times, prepared = [], []
+        cpu = time.process_time()
         for record in records:
             began = time.perf_counter()
             rows = store.rows_for([record])  # what add() does before the round trip
@@ -77,7 +79,8 @@ def annotator(url: str, name: str, count: int, bases, start, results) -> None:
             store.add_rows([record], rows)  # committed when it returns (autocommit)
             times.append(time.perf_counter() - began)
             prepared.append(ready - began)
-    results.put((name, times, prepared, [record_id(r) for r in records]))
+        cpu = time.process_time() - cpu
+    results.put((name, times, prepared, [record_id(r) for r in records], cpu))
 
 
 def endless_client(url: str, bases, log_path: str) -> None:
@@ -98,6 +101,30 @@ def cpu_ticks() -> tuple[int, int]:
     except (OSError, ValueError):
         return 0, 0
     return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def server_cpu_seconds(data: Path) -> float:
+    """CPU time of a server's processes so far: the postmaster (with its reaped children,
+    the backends that have exited) and its live children (Linux /proc; 0 elsewhere)."""
+    try:
+        postmaster = int((data / "postmaster.pid").read_text().split()[0])
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, parent = int(entry.name), int(fields[1])
+            if pid == postmaster:
+                total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            elif parent == postmaster:
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -125,7 +152,7 @@ def bare_flush_ms(folder: Path, count: int = 200) -> tuple[float, float]:
     return statistics.median(times) * 1000, percentile(times, 0.99) * 1000
 
 
-def phase(context, url: str, clients: int, count: int, bases, tag: str) -> tuple[bool, str]:
+def phase(context, url: str, data: Path, clients: int, count: int, bases, tag: str) -> tuple[bool, str]:
     from annotator.store.postgres import PostgresStore
 
     start, results = context.Event(), context.Queue()
@@ -136,6 +163,7 @@ def phase(context, url: str, clients: int, count: int, bases, tag: str) -> tuple
         process.start()
     time.sleep(1 + clients * 0.15)  # all connected and warmed up
     steal_before, total_before = cpu_ticks()
+    server_before = server_cpu_seconds(data)
     began = time.perf_counter()
     start.set()
     collected = [results.get() for _ in processes]
@@ -143,9 +171,12 @@ def phase(context, url: str, clients: int, count: int, bases, tag: str) -> tuple
     steal_after, total_after = cpu_ticks()
     for process in processes:
         process.join()
-    times = [t for _, ts, _, _ in collected for t in ts]
-    prepared = [t for _, _, ps, _ in collected for t in ps]
-    expected = {rid for _, _, _, ids in collected for rid in ids}
+    time.sleep(0.5)  # the backends' exit reaped by the postmaster (their CPU time is then its)
+    server_cpu = server_cpu_seconds(data) - server_before
+    times = [t for _, ts, _, _, _ in collected for t in ts]
+    prepared = [t for _, _, ps, _, _ in collected for t in ps]
+    expected = {rid for _, _, _, ids, _ in collected for rid in ids}
+    client_cpu = sum(cpu for *_, cpu in collected)
     with PostgresStore(url) as store:
         rows = store._query("SELECT record_id FROM annotator.records WHERE annotator = ANY(%s)", (names,))
     stored = [rid for (rid,) in rows]
@@ -155,7 +186,8 @@ def phase(context, url: str, clients: int, count: int, bases, tag: str) -> tuple
     median = statistics.median(times) * 1000
     line = (f"{clients:2d} client(s) x {count}: {total / wall:5.0f} decisions/s, commit median {median:6.2f} ms, "
             f"p99 {percentile(times, 0.99) * 1000:6.2f} ms (client side before sending: median "
-            f"{statistics.median(prepared) * 1000:.2f} ms); load {os.getloadavg()[0]:.1f}, steal {steal:.1f}%; "
+            f"{statistics.median(prepared) * 1000:.2f} ms); CPU per decision: client {client_cpu / total * 1000:.2f} ms, "
+            f"server {server_cpu / total * 1000:.2f} ms; load {os.getloadavg()[0]:.1f}, steal {steal:.1f}%; "
             f"rows {len(stored)} of {total}, {lost} lost, {doubled} duplicated")
     print(line, flush=True)
     return not (lost or doubled), line
@@ -171,7 +203,7 @@ def main() -> None:
     parser.add_argument("--no-kill", action="store_true", help="skip the kill -9 check")
     args = parser.parse_args()
     bases = base_records()
-    settings = dict(GROUP_COMMIT) if args.group_commit else {}
+    settings = dict(TEAM_SERVER, **(GROUP_COMMIT if args.group_commit else {}))
     settings.update(item.split("=", 1) for item in args.set)
     context = multiprocessing.get_context("fork")
     with running_server(fsync=not args.fsync_off, settings=settings) as server:
@@ -185,7 +217,7 @@ def main() -> None:
         PostgresStore(url).close()  # the tables, before the clients race for them
         ok = True
         for number, clients in enumerate(int(part) for part in args.clients.split(",")):
-            ok &= phase(context, url, clients, args.decisions, bases, f"p{number}c{clients}-")[0]
+            ok &= phase(context, url, server.data, clients, args.decisions, bases, f"p{number}c{clients}-")[0]
         if args.no_kill:
             sys.exit(0 if ok else 1)
         log_path = Path(tempfile.mkdtemp()) / "committed.txt"
