@@ -222,3 +222,49 @@ def test_the_app_sends_the_spool_while_idle(tmp_path):
             assert [step for _doc, step, _kind in _steps(store)] == [1, 2]
         assert (spool / "dave.jsonl").read_bytes() == b""
         session.journal.close()
+
+
+def test_keys_and_the_idle_replay_at_once_keep_order_and_add_nothing_twice(tmp_path):
+    """The timer's thread replays while keys are pressed: every decision lands once, in
+    the order it was made (the spool before anything decided after it)."""
+    pytest.importorskip("psycopg")
+    import threading
+
+    from annotator.store.postgres import PostgresStore
+    from annotator.store.spool import DatabaseLog
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    spool = tmp_path / "spool"
+    with running_server() as server:
+        url = server.create_database()
+        log = DatabaseLog(url, "erin", spool)
+        session = Session(open_corpus(SEEDS), "erin", spool, SuggestionSource(suggestions), log=log)
+        session.start()
+        server.stop()
+        for _ in range(3):
+            session.do(S.accept)
+            session.undo()
+        assert log.pending() == 6
+        server.start()
+        stop = threading.Event()
+        sent = []
+
+        def timer() -> None:
+            while not stop.is_set():
+                sent.append(log.replay_when_idle())
+
+        thread = threading.Thread(target=timer)
+        thread.start()
+        try:
+            for _ in range(10):
+                session.do(S.accept)
+                session.undo()
+        finally:
+            stop.set()
+            thread.join()
+        assert log.pending() == 0 and not log.waiting()
+        assert sent.count(True) <= 1  # the spool went once, by the timer or by a key
+        with PostgresStore(url) as reader:
+            steps = [(step, kind) for _doc, step, kind in _steps(reader)]
+        assert steps == [(1, "edit"), (0, "undo")] * 13
+        log.close()
