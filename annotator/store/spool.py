@@ -152,7 +152,10 @@ class DatabaseLog:
         """Send the spool (in order, under its lock) and empty it; False if the server
         is still unreachable (then nothing is lost: the spool stays as it was)."""
         if not self.spool.path.exists() or os.path.getsize(self.spool.path) == 0:
-            return self._reconnect_if_needed()
+            if not self._reconnect_if_needed():
+                return False
+            self.unsaved = None  # nothing waits (another replay emptied the spool)
+            return True
         if not self._reconnect_if_needed():
             return False
         fd = os.open(self.spool.path, os.O_RDWR)
