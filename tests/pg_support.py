@@ -30,6 +30,19 @@ def missing_binaries() -> str | None:
     return None
 
 
+# What the benchmark's server sets, and what the README advises for a team's server: the
+# record's JSON line (about 4.5 kB) is compressed with lz4 rather than pglz, about 0.1 ms
+# less server CPU per decision here (benchmarks/bench_team.py --set default_toast_compression=pglz).
+TEAM_SERVER = {"default_toast_compression": "lz4"}
+
+# Explicit group commit (benchmarks/bench_team.py --group-commit): with at least
+# commit_siblings other transactions open, a committing backend waits commit_delay
+# microseconds before flushing the WAL, so one flush carries more commits. Durability is
+# unchanged (synchronous_commit stays on). Not on by default: measured here it did not
+# help, because PostgreSQL already shares one flush among the commits queued behind it.
+GROUP_COMMIT = {"commit_delay": "1000", "commit_siblings": "5"}
+
+
 def _user_exists(name: str) -> bool:
     import pwd
 
@@ -50,9 +63,10 @@ class PgServer:
     """A private server in ``folder``; ``stop()`` and ``start()`` again on the same port
     (a lost connection, for the spool tests)."""
 
-    def __init__(self, folder: Path, fsync: bool = False):
+    def __init__(self, folder: Path, fsync: bool = False, settings: dict[str, str] | None = None):
         self.folder = folder
         self.fsync = fsync
+        self.settings = dict(settings or {})
         self.data = folder / "data"
         self.port = _free_port()
         self.running = False
@@ -79,6 +93,7 @@ class PgServer:
         for _attempt in range(3):  # another process may take the port between probe and start
             options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
                        f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=120")
+            options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
             done = subprocess.run(_as_server_user(["pg_ctl", "-D", str(self.data), "-o", options, "-l",
                                                    str(self.folder / "log"), "-w", "-t", "60", "start"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -100,11 +115,11 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_server(fsync: bool = False) -> Iterator[PgServer]:
+def running_server(fsync: bool = False, settings: dict[str, str] | None = None) -> Iterator[PgServer]:
     folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    server = PgServer(folder, fsync)
+    server = PgServer(folder, fsync, settings)
     try:
         subprocess.run(
             _as_server_user(["initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres",

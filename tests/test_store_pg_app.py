@@ -136,3 +136,135 @@ def test_the_app_shows_not_saved_while_the_server_is_down(tmp_path):
             assert [step for _doc, step, _kind in _steps(store)] == [1, 2, 3]
         assert (spool / "alice.jsonl").read_bytes() == b""
         session.journal.close()
+
+
+def test_the_spool_is_replayed_while_idle_once_the_server_is_back(tmp_path):
+    """No key needed: the idle timer's replay sends the spool, in order, once."""
+    pytest.importorskip("psycopg")
+    from annotator.store.postgres import PostgresStore
+    from annotator.store.spool import DatabaseLog
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    spool = tmp_path / "spool"
+    with running_server() as server:
+        url = server.create_database()
+        log = DatabaseLog(url, "carol", spool)
+        session = Session(open_corpus(SEEDS), "carol", spool, SuggestionSource(suggestions), log=log)
+        session.start()
+        assert not log.waiting() and log.replay_when_idle() is False  # nothing to send: no I/O
+        session.do(S.accept)
+        server.stop()
+        session.do(S.reject)
+        session.undo()
+        assert log.waiting() and log.pending() == 2
+        assert log.replay_when_idle() is False  # still down: the spool stays as it was
+        assert log.pending() == 2 and "NOT SAVED" in (log.unsaved or "")
+        server.start()
+        assert log.replay_when_idle() is True
+        assert not log.waiting() and log.unsaved is None
+        assert (spool / "carol.jsonl").read_bytes() == b""
+        assert log.replay_when_idle() is False  # sent once
+        with PostgresStore(url) as reader:
+            steps = _steps(reader)
+        document = session.document.id
+        assert steps == [(document, 1, "edit"), (document, 2, "edit"), (document, 1, "undo")]
+        session.do(S.accept)  # the next key commits straight away
+        with PostgresStore(url) as reader:
+            assert len(_steps(reader)) == 4
+        log.close()
+
+
+def test_the_app_sends_the_spool_while_idle(tmp_path):
+    """Through the real app: NOT SAVED, the server comes back, no key is pressed, and
+    the idle timer sends the spool and clears the status line."""
+    pytest.importorskip("psycopg")
+    import asyncio
+
+    from annotator.store.postgres import PostgresStore
+    from annotator.store.spool import DatabaseLog
+    from annotator.tui.app import make_app
+    from annotator.tui.widgets.panels import StatusLine
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    spool = tmp_path / "spool"
+    with running_server() as server:
+        url = server.create_database()
+        session = Session(open_corpus(SEEDS), "dave", spool, SuggestionSource(suggestions),
+                          log=DatabaseLog(url, "dave", spool))
+        session.start()
+        app = make_app(session)
+        app.spool_replay_seconds = 0.2
+
+        async def drive() -> list[str]:
+            shown = []
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                await pilot.press("a")
+                await pilot.pause()
+                server.stop()
+                await pilot.press("x")
+                await pilot.pause()
+                await pilot.pause(0.5)  # a timer tick or two while the server is down
+                shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
+                server.start()
+                for _ in range(100):  # no key: only the timer can send the spool
+                    await pilot.pause(0.1)
+                    if not app.screen.query_one(StatusLine)._lines[0].plain.startswith("NOT SAVED"):
+                        break
+                shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
+            return shown
+
+        shown = asyncio.run(drive())
+        assert shown[0].startswith("NOT SAVED to postgresql://postgres@127.0.0.1:")
+        assert shown[1].startswith("saved: the decisions kept offline reached the server")
+        assert session.write_error is None
+        with PostgresStore(url) as store:
+            assert [step for _doc, step, _kind in _steps(store)] == [1, 2]
+        assert (spool / "dave.jsonl").read_bytes() == b""
+        session.journal.close()
+
+
+def test_keys_and_the_idle_replay_at_once_keep_order_and_add_nothing_twice(tmp_path):
+    """The timer's thread replays while keys are pressed: every decision lands once, in
+    the order it was made (the spool before anything decided after it)."""
+    pytest.importorskip("psycopg")
+    import threading
+
+    from annotator.store.postgres import PostgresStore
+    from annotator.store.spool import DatabaseLog
+
+    suggestions = write_suggestions(tmp_path / "suggestions.jsonl")
+    spool = tmp_path / "spool"
+    with running_server() as server:
+        url = server.create_database()
+        log = DatabaseLog(url, "erin", spool)
+        session = Session(open_corpus(SEEDS), "erin", spool, SuggestionSource(suggestions), log=log)
+        session.start()
+        server.stop()
+        for _ in range(3):
+            session.do(S.accept)
+            session.undo()
+        assert log.pending() == 6
+        server.start()
+        stop = threading.Event()
+        sent = []
+
+        def timer() -> None:
+            while not stop.is_set():
+                sent.append(log.replay_when_idle())
+
+        thread = threading.Thread(target=timer)
+        thread.start()
+        try:
+            for _ in range(10):
+                session.do(S.accept)
+                session.undo()
+        finally:
+            stop.set()
+            thread.join()
+        assert log.pending() == 0 and not log.waiting()
+        assert sent.count(True) <= 1  # the spool went once, by the timer or by a key
+        with PostgresStore(url) as reader:
+            steps = [(step, kind) for _doc, step, kind in _steps(reader)]
+        assert steps == [(1, "edit"), (0, "undo")] * 13
+        log.close()

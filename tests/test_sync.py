@@ -128,3 +128,101 @@ def test_diverged_histories_are_a_conflict_with_both_times_and_the_later_wins(pg
     assert exported.returncode == 0, exported.stderr
     lines = out.read_text().splitlines()
     assert len(lines) == 1 and json.dumps(base.doc_id) in lines[0]  # the later (skipped) record only
+
+
+def _last_per_document(lines) -> dict[str, object]:
+    """What the app resumes from: the last record per document in the order it replays them."""
+    last = {}
+    for _number, record, _problem in lines:
+        if record is not None:
+            last[record.doc_id] = record
+    return last
+
+
+def test_clock_skew_between_two_machines_journal_db_journal_keeps_the_same_latest(pg_url, training, tmp_path):
+    """A laptop with a right clock and a desk whose clock runs an hour fast both change two
+    documents offline. The rule everywhere is the later updated_at (as stamped): the desk's
+    record wins the document it changed earlier in real time but later by its clock, the
+    laptop's wins the other. Through journal -> database -> journal every store, every
+    reader and the app's resume take the same latest records, and sync reports both
+    conflicts with both times and the winner."""
+    corpus, journals = training
+    first = journal_files(journals)[0]
+    laptop, desk, third = tmp_path / "laptop", tmp_path / "desk", tmp_path / "third"
+    for folder in (laptop, desk):
+        assert run_cli("sync", first, folder).returncode == 0
+    records = list(load_journals([first], quarantine=False).latest.values())
+    one, two = records[0], records[1]
+    start = max(record.updated_at for record in records) + timedelta(days=1)  # real time 0
+    skew = timedelta(hours=1)  # the desk's clock is an hour fast
+
+    def stamped(base, real_minutes: int, status: Status, fast: bool = False, keep: int | None = None):
+        time = start + timedelta(minutes=real_minutes) + (skew if fast else timedelta(0))
+        update = {"updated_at": time, "status": status}
+        if keep is not None:
+            update["attributions"] = base.attributions[:keep]
+        return base.model_copy(update=update)
+
+    laptop_one = [stamped(one, 0, Status.in_progress), stamped(one, 10, Status.done)]
+    desk_one = [stamped(one, -40, Status.skipped, fast=True)]  # real -0:40, stamped +0:20: the later stamp
+    laptop_two = [stamped(two, 120, Status.done, keep=1)]  # +2:00
+    desk_two = [stamped(two, -10, Status.in_progress, fast=True),  # stamped +0:50
+                stamped(two, 0, Status.done, fast=True, keep=2)]  # stamped +1:00
+    Journal(laptop / first.name).append_many(laptop_one + laptop_two)
+    Journal(desk / first.name).append_many(desk_one + desk_two)
+    expected = {one.key: desk_one[-1], two.key: laptop_two[-1]}
+
+    assert run_cli("sync", laptop, pg_url).returncode == 0
+    result = run_cli("sync", desk, pg_url, "--json")
+    assert result.returncode == 0, result.stderr
+    conflicts = {c["doc_id"]: c for c in json.loads(result.stdout)["conflicts"]}
+    assert conflicts == {
+        one.doc_id: {"doc_id": one.doc_id, "annotator": one.annotator, "winner": "from",
+                     "from_time": desk_one[-1].updated_at.isoformat(),
+                     "to_time": laptop_one[-1].updated_at.isoformat()},
+        two.doc_id: {"doc_id": two.doc_id, "annotator": two.annotator, "winner": "to",
+                     "from_time": desk_two[-1].updated_at.isoformat(),
+                     "to_time": laptop_two[-1].updated_at.isoformat()},
+    }
+    for folder in (laptop, desk, third):
+        result = run_cli("sync", pg_url, folder)
+        assert result.returncode == 0, result.stderr
+    with open_store(pg_url) as store:
+        in_database = store.contents().latest
+        resumed_from_database = _last_per_document((0, r, None) for r in store.latest_for(one.annotator))
+    assert {key: in_database[key] for key in expected} == expected
+    for folder in (laptop, desk, third):
+        latest = load_journals(journal_files(folder), quarantine=False).latest
+        assert latest == in_database, folder.name  # every key, not only the two changed
+        history = len(first.read_bytes().splitlines()) + len(laptop_one + laptop_two + desk_one + desk_two)
+        assert len((folder / first.name).read_bytes().splitlines()) == history  # the full history everywhere
+        resumed = _last_per_document(Journal(folder / first.name).read_lines())
+        assert resumed == {doc: record for (doc, _who), record in in_database.items()}, folder.name
+    assert resumed_from_database == {doc: record for (doc, _who), record in in_database.items()}
+    # agree reads the same records from any of them
+    agreed = {run_cli("agree", spec, "--corpus", corpus, "--json").stdout for spec in (laptop, desk, third, pg_url)}
+    assert len(agreed) == 1
+
+
+def test_equal_times_the_record_copied_in_wins_and_the_report_says_so(pg_url, training, tmp_path):
+    """Two different records stamped the same microsecond: in TO the copied record is the
+    later line (or row), so it is TO's latest, and the conflict names FROM as the winner."""
+    _corpus, journals = training
+    first = journal_files(journals)[0]
+    base = next(iter(load_journals([first], quarantine=False).latest.values()))
+    when = base.updated_at + timedelta(days=2)
+    ours = base.model_copy(update={"updated_at": when, "status": Status.done})
+    theirs = base.model_copy(update={"updated_at": when, "status": Status.skipped})
+    laptop, desk = tmp_path / "laptop", tmp_path / "desk"
+    Journal(laptop / first.name).append(ours)
+    Journal(desk / first.name).append(theirs)
+    assert run_cli("sync", laptop, pg_url).returncode == 0
+    for target in (pg_url, laptop):
+        result = run_cli("sync", desk, target, "--json")
+        assert result.returncode == 0, result.stderr
+        [conflict] = json.loads(result.stdout)["conflicts"]
+        assert conflict["winner"] == "from" and conflict["from_time"] == conflict["to_time"] == when.isoformat()
+    with open_store(pg_url) as store:
+        assert store.contents().latest[base.key] == theirs
+    assert load_journals([laptop / first.name], quarantine=False).latest[base.key] == theirs
+    assert _last_per_document(Journal(laptop / first.name).read_lines())[base.doc_id] == theirs

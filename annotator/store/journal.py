@@ -259,10 +259,21 @@ class Journal:
             os.close(fd)
 
     def read_lines(self) -> Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]]:
-        """(line number, record, problem) for every line; nothing when there is no journal yet."""
+        """(line number, record, problem) for every line, in the order of history: by
+        ``updated_at``, between equal times by line (as the database orders its rows), so
+        the last record the app replays is the one every other command takes as the latest
+        even after ``sync`` appended an older record from another machine. Nothing when
+        there is no journal yet."""
         if not self.path.exists():
             return iter(())
-        return iter_journal_lines(self.path)
+        lines = list(iter_journal_lines(self.path))
+        times = [record.updated_at for _n, record, _p in lines if record is not None]
+        if all(earlier <= later for earlier, later in zip(times, times[1:], strict=False)):
+            return iter(lines)  # written on one machine: already in order
+        problems = [line for line in lines if line[1] is None]
+        records = sorted((line for line in lines if line[1] is not None),
+                         key=lambda line: line[1].updated_at)  # type: ignore[union-attr]  # stable: ties by line
+        return iter(problems + records)
 
     def sync(self) -> None:
         """Force what was appended with ``fsync=False`` to disk."""

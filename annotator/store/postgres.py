@@ -216,11 +216,20 @@ class PostgresStore(Store):
     def add(self, records: Sequence[AnnotationRecord]) -> list[AnnotationRecord]:
         """Insert the records the table lacks, in order, in one transaction (pipelined);
         committed when this returns. Raises psycopg.OperationalError when the server is gone."""
+        return self.add_rows(records, self.rows_for(records))
+
+    @staticmethod
+    def rows_for(records: Sequence[AnnotationRecord]) -> list[tuple]:
+        """The INSERT's parameters for each record (the client's share of a commit)."""
         rows = []
         for record in records:
             line = record_line(record)
             rows.append((record_id(record, line), record.doc_id, record.annotator, record.adjudicator,
                          record.status.value, record.updated_at, line.decode("utf-8").rstrip("\n")))
+        return rows
+
+    def add_rows(self, records: Sequence[AnnotationRecord], rows: list[tuple]) -> list[AnnotationRecord]:
+        """``add`` with the rows already made by ``rows_for``."""
         if not rows:
             return []
         inserted: set[str] = set()
@@ -235,17 +244,18 @@ class PostgresStore(Store):
         return [record for record, row in zip(records, rows, strict=True) if row[0] in inserted]
 
     def _insert(self, rows: list[tuple], inserted: set[str]) -> None:
-        with self.connection.cursor() as cursor:
-            if len(rows) == 1:  # the app's decision: one statement, its own commit
-                cursor.execute(_INSERT_RECORD, rows[0])
+        if len(rows) == 1:
+            # the app's decision: one round trip (a prepared INSERT in autocommit is its own
+            # commit; no BEGIN/COMMIT, no catalog query, no SET)
+            found = self.connection.execute(_INSERT_RECORD, rows[0], prepare=True).fetchall()
+            inserted.update(row[0] for row in found)
+            return
+        with self.connection.cursor() as cursor, self.connection.transaction():
+            cursor.executemany(_INSERT_RECORD, rows, returning=True)
+            while True:
                 inserted.update(row[0] for row in cursor.fetchall())
-            else:
-                with self.connection.transaction():
-                    cursor.executemany(_INSERT_RECORD, rows, returning=True)
-                    while True:
-                        inserted.update(row[0] for row in cursor.fetchall())
-                        if not cursor.nextset():
-                            break
+                if not cursor.nextset():
+                    break
 
     def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
         found: dict[tuple[str, str], dict[str, datetime]] = {}

@@ -9,14 +9,21 @@ complete fsynced line, and sent when the server answers again). Replay sends the
 spool's records in order; records are identified by content (``record_id``) and the
 table ignores one it already holds, so a replay cut short and repeated adds nothing
 twice. The spool is emptied only after the database has committed all of it.
+
+The spool is sent before the next decision, and also while the app sits idle: the app
+calls ``replay_when_idle`` from a thread every ``IDLE_REPLAY_SECONDS`` while decisions
+wait. It connects without holding the log's lock (a server that does not answer never
+holds up a key), then replays under the lock, so a key and the timer never interleave.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.schema import AnnotationRecord
 from annotator.store.base import redact, spool_root
@@ -26,6 +33,11 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    import psycopg
+
+IDLE_REPLAY_SECONDS = 5.0  # how often the app retries the server while decisions wait
 
 
 def spool_folder(url: str) -> Path:
@@ -52,6 +64,7 @@ class DatabaseLog:
         self.spool = Journal((spool_dir or spool_folder(url)) / f"{annotator}.jsonl")
         self.path = self.spool.path  # what the session names in messages
         self.unsaved: str | None = None
+        self._lock = threading.Lock()  # a key's write and the idle timer's replay, one at a time
         self.replay()
 
     # ---- the journal's interface, as the session uses it --------------------------------
@@ -67,6 +80,10 @@ class DatabaseLog:
         records = list(records)
         if not records:
             return
+        with self._lock:
+            self._append(records)
+
+    def _append(self, records: list[AnnotationRecord]) -> None:
         if self.replay():
             try:
                 self.store.add(records)
@@ -84,7 +101,46 @@ class DatabaseLog:
     def sync(self) -> None:
         """Called after each frame: a chance to send what the spool holds."""
         if self.unsaved:
-            self.replay()
+            with self._lock:
+                self.replay()
+
+    def waiting(self) -> bool:
+        """Whether decisions wait in the spool (the app shows NOT SAVED meanwhile)."""
+        if self.unsaved is not None:
+            return True
+        try:
+            return os.path.getsize(self.spool.path) > 0
+        except OSError:
+            return False
+
+    def replay_when_idle(self) -> bool:
+        """The idle timer's turn (run from a thread): if decisions wait, try the server
+        and send them; True when the spool was emptied by this call."""
+        from annotator.errors import AnnotatorError
+        from annotator.store.postgres import connect
+
+        if not self.waiting():
+            return False
+        if self.store.connection.closed:
+            fresh: psycopg.Connection | None
+            try:  # outside the lock: a key is never held up by a server that does not answer
+                fresh = connect(self.url, self.store.label, connect_timeout=2)
+            except AnnotatorError as error:
+                self._reason = str(error.message)
+                return False
+            with self._lock:
+                if self.store.connection.closed:
+                    self.store.connection, fresh = fresh, None
+            if fresh is not None:
+                fresh.close()  # a key reconnected meanwhile
+        with self._lock:
+            if not self.waiting():
+                return False  # a key's replay got there first
+            try:
+                return self.replay()
+            except OSError as error:  # refused by the server: stays in the spool, said NOT SAVED
+                self.unsaved = f"NOT SAVED to {self.store.label}: {error}; kept in {self.spool.path}"
+                return False
 
     # ---- the spool ---------------------------------------------------------------------
     def pending(self) -> int:
@@ -96,7 +152,10 @@ class DatabaseLog:
         """Send the spool (in order, under its lock) and empty it; False if the server
         is still unreachable (then nothing is lost: the spool stays as it was)."""
         if not self.spool.path.exists() or os.path.getsize(self.spool.path) == 0:
-            return self._reconnect_if_needed()
+            if not self._reconnect_if_needed():
+                return False
+            self.unsaved = None  # nothing waits (another replay emptied the spool)
+            return True
         if not self._reconnect_if_needed():
             return False
         fd = os.open(self.spool.path, os.O_RDWR)

@@ -25,7 +25,8 @@ class Conflict:
 
     @property
     def winner(self) -> str:
-        return "from" if self.source_time > self.target_time else "to"
+        # equal times: the record copied in is TO's later line (or row), and later lines win
+        return "from" if self.source_time >= self.target_time else "to"
 
     def to_json(self) -> dict:
         return {"doc_id": self.doc_id, "annotator": self.annotator,

@@ -61,6 +61,37 @@ class AnnotatorApp(App[None]):
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
         self.push_screen(AnnotateScreen(self.session))
+        from annotator.store.spool import IDLE_REPLAY_SECONDS, DatabaseLog
+
+        if isinstance(self.session.journal, DatabaseLog):  # a team's database
+            self.set_interval(self.spool_replay_seconds or IDLE_REPLAY_SECONDS, self._replay_spool)
+
+    spool_replay_seconds: float | None = None  # tests shorten the idle replay's interval
+    _spool_worker = None
+
+    def _replay_spool(self) -> None:
+        """NOT SAVED: send the spool when the server is back, even if no key is pressed
+        (the logic and its lock are in the store; the connect runs in a thread)."""
+        from annotator.store.spool import DatabaseLog
+
+        log = self.session.journal
+        assert isinstance(log, DatabaseLog)  # the timer runs only for a database
+        if not log.waiting() or (self._spool_worker is not None and not self._spool_worker.is_finished):
+            return
+
+        def replay() -> None:
+            if log.replay_when_idle():
+                self.call_from_thread(self._spool_sent)
+
+        self._spool_worker = self.run_worker(replay, thread=True, group="spool", exit_on_error=False)
+
+    def _spool_sent(self) -> None:
+        session = self.session
+        if not session.unsaved:  # nothing else waits for a write
+            session.write_error = None
+            session.message = "saved: the decisions kept offline reached the server"
+        if isinstance(self.screen, AnnotateScreen):
+            self.screen.redraw(scroll=False)
 
     def on_unmount(self) -> None:
         # Normally everything is on disk already (written right after each frame).
