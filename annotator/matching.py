@@ -111,8 +111,11 @@ def _token_table(doc):
 
 
 def _tables_of(texts: Sequence[str]) -> list:
-    tokenizer = _tokenizer()
-    return [_token_table(doc) for doc in tokenizer.pipe(texts)]
+    """Token tables of many texts: spaCy's tokens, each distinct whitespace-free run
+    tokenised once (annotator/token_runs.py); whitespace tokens left out."""
+    from annotator.token_runs import run_tables
+
+    return run_tables(texts, _tokenizer())
 
 
 # Tokenising is the slowest step of agreement over many documents; spaCy's tokenizer
