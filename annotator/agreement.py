@@ -359,7 +359,8 @@ class BackgroundTokens:
             return
         matching._tokenizer()  # load spaCy once, before forking
         values = list(texts.values())
-        size = -(-len(values) // (processes * 4))
+        # One part per worker: each tokenises a distinct word form once for its part.
+        size = -(-len(values) // processes)
         self._chunks = [values[low : low + size] for low in range(0, len(values), size)]
         try:
             import multiprocessing

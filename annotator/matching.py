@@ -111,8 +111,11 @@ def _token_table(doc):
 
 
 def _tables_of(texts: Sequence[str]) -> list:
-    tokenizer = _tokenizer()
-    return [_token_table(doc) for doc in tokenizer.pipe(texts)]
+    """Token tables of many texts: spaCy's tokens, each distinct whitespace-free run
+    tokenised once (annotator/token_runs.py); whitespace tokens left out."""
+    from annotator.token_runs import run_tables
+
+    return run_tables(texts, _tokenizer())
 
 
 # Tokenising is the slowest step of agreement over many documents; spaCy's tokenizer
@@ -519,15 +522,39 @@ def _leftovers(keys: Sequence, budget: dict) -> list[int]:
     return rest
 
 
+def _exact_and_leftovers(
+    pred_keys: Sequence, gold_keys: Sequence, pred_counts: dict, gold_counts: dict
+) -> tuple[int, list[int] | None, list[int] | None]:
+    """(exact matches, unmatched predicted positions, unmatched gold positions), the
+    positions None when either side is used up (nothing left to pair by overlap).
+
+    When neither side repeats a key (the usual case) a key pairs exactly iff the other
+    side has it: the shared keys are a set intersection and the leftovers a membership
+    test, the same result as counting budgets (_exact_budget, _leftovers) in less time.
+    """
+    if len(pred_counts) == len(pred_keys) and len(gold_counts) == len(gold_keys):
+        exact = len(pred_counts.keys() & gold_counts.keys())
+        if exact == len(pred_keys) or exact == len(gold_keys):
+            return exact, None, None
+        return (
+            exact,
+            [i for i, key in enumerate(pred_keys) if key not in gold_counts],
+            [j for j, key in enumerate(gold_keys) if key not in pred_counts],
+        )
+    budget, exact = _exact_budget(pred_counts, gold_counts)
+    if exact == len(pred_keys) or exact == len(gold_keys):
+        return exact, None, None
+    return exact, _leftovers(pred_keys, budget), _leftovers(gold_keys, budget)
+
+
 def count_span_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument, role: str) -> tuple[int, int]:
     """(exact, overlap) match counts of one role: len() of match_spans' pairs, computed faster."""
     pred_units, gold_units = predicted.role_units[role], gold.role_units[role]
     if not pred_units or not gold_units:
         return 0, 0
-    budget, exact = _exact_budget(predicted.counts(role), gold.counts(role))
-    if exact == len(pred_units) or exact == len(gold_units):
+    exact, rest_p, rest_g = _exact_and_leftovers(pred_units, gold_units, predicted.counts(role), gold.counts(role))
+    if rest_p is None or rest_g is None:
         return exact, exact
-    rest_p, rest_g = _leftovers(pred_units, budget), _leftovers(gold_units, budget)
     candidates = _span_candidates(pred_units, gold_units, rest_p, rest_g, lambda: gold.index(role))
     return exact, exact + len(_greedy(candidates, set()))
 
@@ -602,9 +629,9 @@ def count_relation_matches(predicted: AnnotatedDocument, gold: AnnotatedDocument
     """(exact, overlap) relation match counts: len() of match_relations' pairs, computed faster."""
     if not predicted.attributions or not gold.attributions:
         return 0, 0
-    budget, exact = _exact_budget(predicted.counts(RELATION), gold.counts(RELATION))
-    if exact == len(predicted.attributions) or exact == len(gold.attributions):
+    exact, rest_p, rest_g = _exact_and_leftovers(
+        predicted.relation_keys(), gold.relation_keys(), predicted.counts(RELATION), gold.counts(RELATION)
+    )
+    if rest_p is None or rest_g is None:
         return exact, exact
-    rest_p = _leftovers(predicted.relation_keys(), budget)
-    rest_g = _leftovers(gold.relation_keys(), budget)
     return exact, exact + len(_greedy(_relation_candidates(predicted, gold, rest_p, rest_g), set()))
