@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from annotator.model.features import DocView
 from annotator.model.frames import FrameModel, cue_examples, gold_frames, role_examples
-from annotator.model.neural import NeuralTrainer
+from annotator.model.neural import NeuralTrainer, require_torch
 from annotator.schema import AnnotationRecord, Document
 
 # L-BFGS settings measured on PolNeAR train -> dev (see docs/pending/model.md).
-DEFAULT_SETTINGS: dict[str, float | int] = {
+DEFAULT_SETTINGS: dict[str, float | int | str] = {
     "cue_c1": 0.05,
     "cue_c2": 0.01,
     "cue_iterations": 100,
@@ -130,6 +130,8 @@ def fit(
     """
     started = time.monotonic()
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    if "bilstm" in (settings["cue_arch"], settings["role_arch"]):
+        require_torch()  # before the long part: a one-line error if PyTorch is missing
     nlp = nlp or feature_pipeline()
     counts = TrainingCounts()
     cue_trainer = _make_trainer("cue", settings, CUE_TAGS)

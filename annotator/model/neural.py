@@ -35,11 +35,11 @@ DEFAULT_NET: dict[str, int | float] = {
     "dropout": 0.25,
     "lr": 0.002,
     "batch": 32,
-    "epochs": 8,
+    "epochs": 10,
 }
 
 
-def _require_torch():
+def require_torch():
     try:
         import torch
     except ImportError:  # pragma: no cover - depends on the installation
@@ -90,7 +90,7 @@ def _build_net(torch, n_labels: int, net: dict):
     nn = torch.nn
     dim, hidden, layers = int(net["dim"]), int(net["hidden"]), int(net["layers"])
 
-    class TaggerNet(nn.Module):
+    class TaggerNet(nn.Module):  # type: ignore[name-defined]
         """Summed feature embeddings -> BiLSTM -> label scores.
 
         Each direction is its own one-way LSTM over left-aligned padded sequences (the
@@ -175,7 +175,7 @@ class NeuralTagger:
     def __init__(self, data: bytes):
         import srsly
 
-        torch = _require_torch()
+        torch = require_torch()
         loaded = srsly.msgpack_loads(data)
         if not isinstance(loaded, dict) or loaded.get("magic") != MAGIC:
             raise ValueError("not a BiLSTM labeller")
@@ -195,7 +195,7 @@ class NeuralTagger:
 
     def label(self, sequences: Sequence[Sequence[Sequence[str]]]) -> list[tuple[list[str], np.ndarray]]:
         """For each sequence: (Viterbi labels, softmax probabilities time x labels)."""
-        torch = _require_torch()
+        torch = require_torch()
         results: list[tuple[list[str], np.ndarray]] = []
         if not sequences:
             return results
@@ -270,7 +270,7 @@ class NeuralTrainer:
     def train(
         self, seed: int = 0, deadline: float | None = None, on_epoch: Callable[[int, float], None] | None = None
     ) -> bytes:
-        torch = _require_torch()
+        torch = require_torch()
         torch.manual_seed(seed)
         torch.set_num_threads(1)
         torch.use_deterministic_algorithms(True)
