@@ -22,8 +22,8 @@ def train_command(
                               "kept if the new one is worse on dev."),
     iterations: int = typer.Option(None, "--iterations", min=1, help="L-BFGS iterations of each CRF "
                                    "(default 150; fewer: faster, a little less accurate)."),
-    arch: str = typer.Option(None, "--arch", help="Role labeller: crf (default) or bilstm (needs PyTorch: "
-                             'pip install -e ".[model]").'),
+    arch: str = typer.Option(None, "--arch", help="Role labeller: bilstm (default; needs PyTorch: "
+                             'pip install -e ".[model]") or crf.'),
     cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: crf (default) or bilstm."),
     epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 10; the best on dev is kept)."),
     watch: bool = typer.Option(False, "--watch", help="Keep watching the journals; retrain when --every more "

@@ -29,7 +29,7 @@ DEFAULT_SETTINGS: dict[str, float | int | str] = {
     "minfreq": 1,
     # "crf" (python-crfsuite) or "bilstm" (annotator.model.neural, needs PyTorch)
     "cue_arch": "crf",
-    "role_arch": "crf",
+    "role_arch": "bilstm",  # dev exact F1 +6.5 content, +7.6 relation over the CRF
 }
 ROLE_LABELS = ("O", "B-S", "I-S", "B-C", "I-C")
 CUE_TAGS = ("O", "B-CUE", "I-CUE")
