@@ -155,6 +155,9 @@ def allowed_transitions(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def viterbi(log_probs: np.ndarray, start: np.ndarray, move: np.ndarray) -> list[int]:
     """The likeliest label sequence that obeys the BIO constraints."""
     length, size = log_probs.shape
+    greedy = log_probs.argmax(axis=1)
+    if start[greedy[0]] and move[greedy[:-1], greedy[1:]].all():
+        return greedy.tolist()  # each token's best label already obeys BIO: that is the optimum
     penalty = np.where(move, 0.0, -1e9)
     score = log_probs[0] + np.where(start, 0.0, -1e9)
     back = np.zeros((length, size), dtype=np.int64)
