@@ -76,6 +76,12 @@ def test_model_loads_in_suggest_and_beats_an_untrained_baseline(trained, dev_dat
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", baseline,
                             "--arch", "crf", "--iterations", "1", "--dev-share", "0")
     assert result.returncode == 0, result.stderr
+    # the untrained CRFs alone: without the rules' fallback (config.cfg), which would
+    # fill in the cues they miss
+    config = baseline / "config.cfg"
+    config.write_text(config.read_text(encoding="utf-8").replace("rules_fallback = 0.7", "rules_fallback = -1.0"),
+                      encoding="utf-8")
+    assert "rules_fallback = -1.0" in config.read_text(encoding="utf-8")
     scores = {}
     for name, model in (("trained", model_dir), ("untrained", baseline)):
         out = tmp_path / f"{name}.jsonl"

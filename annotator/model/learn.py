@@ -30,6 +30,9 @@ DEFAULT_SETTINGS: dict[str, float | int | str] = {
     # "crf" (python-crfsuite) or "bilstm" (annotator.model.neural, needs PyTorch)
     "cue_arch": "crf",
     "role_arch": "bilstm",  # dev exact F1 +6.5 content, +7.6 relation over the CRF
+    # the rules' attributions scored at least this whose cue the model missed are
+    # suggested too (negative: none); see annotator.model.package.RULES_FALLBACK
+    "rules_fallback": 0.7,
 }
 ROLE_LABELS = ("O", "B-S", "I-S", "B-C", "I-C")
 CUE_TAGS = ("O", "B-CUE", "I-CUE")

@@ -35,14 +35,14 @@ VERSIONS = "versions"
 RULES_FALLBACK = 0.7
 
 
-def build_model_pipeline(model: FrameModel, name: str = "attribution"):
+def build_model_pipeline(model: FrameModel, name: str = "attribution", rules_fallback: float = RULES_FALLBACK):
     """The rules pipeline with the trained component before entity grouping."""
     from annotator.model import component  # noqa: F401  (registers the factory)
     from annotator.suggest.pipeline import build_pipeline
 
     nlp = build_pipeline("rules")
     nlp.meta["name"] = name
-    nlp.add_pipe("attribution_model", before="attribution_entities", config={"rules_fallback": RULES_FALLBACK})
+    nlp.add_pipe("attribution_model", before="attribution_entities", config={"rules_fallback": float(rules_fallback)})
     nlp.get_pipe("attribution_model").set_model(model)
     return nlp
 

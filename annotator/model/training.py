@@ -163,7 +163,7 @@ def train_model(
         settings = {**base_meta["annotator_model"].get("settings", {}), **settings}
     model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes,
                         held_out=dev.pairs if dev is not None else (), seed=seed)
-    nlp = build_model_pipeline(model, name=name)
+    nlp = build_model_pipeline(model, name=name, rules_fallback={**DEFAULT_SETTINGS, **settings}["rules_fallback"])
     info: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
