@@ -45,7 +45,7 @@ def trained(dev_data):
     train_corpus, train_journals = _subset(corpus, journals, ids[:TRAIN_DOCS], base / "train")
     model_dir = base / "model"
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", model_dir,
-                            "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
+                            "--arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     return model_dir, train_corpus, train_journals, result.stderr
 
@@ -74,8 +74,14 @@ def test_model_loads_in_suggest_and_beats_an_untrained_baseline(trained, dev_dat
     baseline = tmp_path / "baseline"
     train_corpus, train_journals = trained[1], trained[2]
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", baseline,
-                            "--iterations", "1", "--dev-share", "0")
+                            "--arch", "crf", "--iterations", "1", "--dev-share", "0")
     assert result.returncode == 0, result.stderr
+    # the untrained CRFs alone: without the rules' fallback (config.cfg), which would
+    # fill in the cues they miss
+    config = baseline / "config.cfg"
+    config.write_text(config.read_text(encoding="utf-8").replace("rules_fallback = 0.7", "rules_fallback = -1.0"),
+                      encoding="utf-8")
+    assert "rules_fallback = -1.0" in config.read_text(encoding="utf-8")
     scores = {}
     for name, model in (("trained", model_dir), ("untrained", baseline)):
         out = tmp_path / f"{name}.jsonl"
@@ -85,7 +91,9 @@ def test_model_loads_in_suggest_and_beats_an_untrained_baseline(trained, dev_dat
         assert len(records) == HELD_OUT_DOCS
         if name == "trained":
             suggesters = {a["suggester"] for r in records for a in r["attributions"]}
-            assert len(suggesters) == 1 and suggesters.pop().startswith("attribution@")
+            # the model's own, and the rules' confident ones whose cue it missed
+            assert any(name.startswith("attribution@") for name in suggesters)
+            assert all(name.startswith("attribution@") or name == "rules" for name in suggesters)
         report = run_in_process("evaluate", out, held_journals, "--corpus", held_corpus, "--json", "--bootstrap", "0")
         assert report.returncode == 0, report.stderr
         scores[name] = json.loads(report.stdout)["scores"]
@@ -98,7 +106,7 @@ def test_same_data_and_seed_give_the_same_model(trained, tmp_path):
     model_dir, train_corpus, train_journals, _ = trained
     again = tmp_path / "again"
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", again,
-                            "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
+                            "--arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     for name in ("cues.crfsuite", "roles.crfsuite"):
         assert (again / "attribution_model" / name).read_bytes() == (model_dir / "attribution_model" / name).read_bytes()
@@ -113,7 +121,8 @@ def test_annotate_suggestions_come_from_the_model(trained, dev_data, tmp_path):
     session = Session(open_corpus(train_corpus), "tester", tmp_path / "ann", source)
     session.start(wait=True)
     suggested = [item.attribution for item in session.state.items if item.status == "pending"]
-    assert suggested and all(a.suggester.startswith("attribution@") for a in suggested)
+    assert suggested and any(a.suggester.startswith("attribution@") for a in suggested)
+    assert all(a.suggester.startswith("attribution@") or a.suggester == "rules" for a in suggested)
 
 
 def test_stats_reports_outcomes_per_suggester(tmp_path):

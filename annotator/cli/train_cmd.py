@@ -22,6 +22,10 @@ def train_command(
                               "kept if the new one is worse on dev."),
     iterations: int = typer.Option(None, "--iterations", min=1, help="L-BFGS iterations of each CRF "
                                    "(default 150; fewer: faster, a little less accurate)."),
+    arch: str = typer.Option(None, "--arch", help="Role labeller: bilstm (default; needs PyTorch: "
+                             'pip install -e ".[model]") or crf.'),
+    cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: crf (default) or bilstm."),
+    epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 10; the best on dev is kept)."),
     watch: bool = typer.Option(False, "--watch", help="Keep watching the journals; retrain when --every more "
                                "documents are done and put the new model in use if it is not worse on dev."),
     every: int = typer.Option(20, "--every", min=1, help="With --watch: retrain after this many more done documents."),
@@ -29,8 +33,17 @@ def train_command(
     rounds: int = typer.Option(0, "--rounds", min=0, hidden=True, help="With --watch: stop after this many trainings (tests)."),
 ) -> None:
     """Train an attribution model (cue tagger + cue-conditioned role labeller, CRFs) on done records."""
+    from annotator.errors import AnnotatorError
     from annotator.model.loop import TrainOptions, train_once, watch_loop
 
+    settings: dict = {"cue_iterations": iterations, "role_iterations": iterations} if iterations else {}
+    for key, value in (("role_arch", arch), ("cue_arch", cue_arch)):
+        if value is not None:
+            if value not in ("crf", "bilstm"):
+                raise AnnotatorError(f"--{key.replace('role_', '').replace('_', '-')} must be crf or bilstm, not {value!r}")
+            settings[key] = value
+    if epochs is not None:
+        settings["role_net_epochs"] = settings["cue_net_epochs"] = epochs
     options = TrainOptions(
         annotations=list(annotations),
         corpus=list(corpus),
@@ -40,7 +53,7 @@ def train_command(
         seed=seed,
         max_minutes=max_minutes,
         base=base,
-        settings={"cue_iterations": iterations, "role_iterations": iterations} if iterations else {},
+        settings=settings,
     )
     if watch:
         watch_loop(options, every=every, poll=poll, rounds=rounds or None, say=lambda line: typer.echo(line, err=True))

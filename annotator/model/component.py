@@ -21,8 +21,22 @@ from spacy.tokens import Doc
 from annotator.model.features import DocView
 from annotator.model.frames import FrameModel
 
-CUE_FILE = "cues.crfsuite"
-ROLE_FILE = "roles.crfsuite"
+# Each labeller is a CRF (python-crfsuite) or a BiLSTM (annotator.model.neural).
+CUE_FILES = ("cues.crfsuite", "cues.bilstm")
+ROLE_FILES = ("roles.crfsuite", "roles.bilstm")
+
+
+def _file(names: tuple[str, str], model: bytes) -> str:
+    from annotator.model.frames import is_crf
+
+    return names[0] if is_crf(model) else names[1]
+
+
+def _read(path: Path, names: tuple[str, str]) -> bytes | None:
+    for name in names:
+        if (path / name).is_file():
+            return (path / name).read_bytes()
+    return None
 
 
 def version_hash(cue_model: bytes, role_model: bytes) -> str:
@@ -33,10 +47,13 @@ def version_hash(cue_model: bytes, role_model: bytes) -> str:
 
 
 class AttributionModel:
-    def __init__(self, nlp: Language, name: str, min_score: float):
+    def __init__(self, nlp: Language, name: str, min_score: float, rules_fallback: float = -1.0):
         self.nlp = nlp
         self.name = name
         self.min_score = min_score
+        # The rules' attributions whose cue no model cue overlaps, if their score is at
+        # least this (negative: none); they keep the rules as their suggester.
+        self.rules_fallback = rules_fallback
         self.model: FrameModel | None = None
         self.suggester = "untrained"
 
@@ -51,6 +68,8 @@ class AttributionModel:
         found = self.model.predict(DocView.of(doc))
         for frame in found:
             frame["suggester"] = self.suggester
+        if self.rules_fallback >= 0:
+            found += _uncovered(doc._.attributions or [], found, self.rules_fallback)
         doc._.attributions = [frame for frame in found if frame["score"] >= self.min_score]
         return doc
 
@@ -58,13 +77,14 @@ class AttributionModel:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self.model is not None:
-            (path / CUE_FILE).write_bytes(self.model.cue_model)
-            (path / ROLE_FILE).write_bytes(self.model.role_model)
+            (path / _file(CUE_FILES, self.model.cue_model)).write_bytes(self.model.cue_model)
+            (path / _file(ROLE_FILES, self.model.role_model)).write_bytes(self.model.role_model)
 
     def from_disk(self, path, exclude=()) -> AttributionModel:
         path = Path(path)
-        if (path / CUE_FILE).is_file() and (path / ROLE_FILE).is_file():
-            self.set_model(FrameModel((path / CUE_FILE).read_bytes(), (path / ROLE_FILE).read_bytes()))
+        cues, roles = _read(path, CUE_FILES), _read(path, ROLE_FILES)
+        if cues is not None and roles is not None:
+            self.set_model(FrameModel(cues, roles))
         return self
 
     def to_bytes(self, exclude=()) -> bytes:
@@ -83,6 +103,20 @@ class AttributionModel:
         return self
 
 
-@Language.factory("attribution_model", default_config={"min_score": 0.0})
-def make_attribution_model(nlp: Language, name: str, min_score: float) -> AttributionModel:
-    return AttributionModel(nlp, name, min_score)
+def _uncovered(rules: list[dict], found: list[dict], min_score: float) -> list[dict]:
+    """The rules' attributions (score >= min_score) whose cue overlaps no cue in ``found``."""
+    taken = [piece for frame in found for piece in frame["cue"]]
+    extra = []
+    for frame in rules:
+        cue = frame.get("cue")
+        if not cue or float(frame.get("score", 0.0)) < min_score:
+            continue
+        if any(a < tb and ta < b for a, b in cue for ta, tb in taken):
+            continue
+        extra.append(frame)
+    return extra
+
+
+@Language.factory("attribution_model", default_config={"min_score": 0.0, "rules_fallback": -1.0})
+def make_attribution_model(nlp: Language, name: str, min_score: float, rules_fallback: float) -> AttributionModel:
+    return AttributionModel(nlp, name, min_score, rules_fallback)

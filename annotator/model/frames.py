@@ -124,41 +124,92 @@ def _segments(labels: list[str], role: str) -> list[tuple[int, int]]:
     return segments
 
 
-class FrameModel:
-    """Both CRFs, loaded from their model bytes."""
+class Labelled:
+    """One labelled sequence: the labels and each label's probability per token."""
 
-    def __init__(self, cue_model: bytes, role_model: bytes, cue_threshold: float = 0.5):
+    def __init__(self, labels: list[str], marginal):
+        self.labels = labels
+        self.marginal = marginal  # (label, position) -> probability
+
+
+def is_crf(model: bytes) -> bool:
+    return model[:4] == b"lCRF"
+
+
+class CrfLabeller:
+    """python-crfsuite's tagger; marginals are read at once (they belong to the sequence
+    set last), for the chosen labels and, for the cue tagger, B-CUE and I-CUE."""
+
+    def __init__(self, model: bytes):
         import pycrfsuite
 
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open_inmemory(model)
+        self.cue_labels = [name for name in CUE_LABELS if name in self.tagger.labels()]
+
+    def label(self, sequences) -> list[Labelled]:
+        tagger = self.tagger
+        out = []
+        for sequence in sequences:
+            tagger.set(sequence)
+            labels = tagger.tag()
+            cache: dict[tuple[str, int], float] = {}
+            if self.cue_labels and not any(label in CUE_LABELS for label in labels) and tagger.probability(labels) > 0.5:
+                pass  # no token can be a cue with probability 0.5 or more: skip the marginals
+            else:
+                for i, label in enumerate(labels):
+                    cache[(label, i)] = tagger.marginal(label, i)
+                    for name in self.cue_labels:
+                        cache[(name, i)] = tagger.marginal(name, i)
+            out.append(Labelled(labels, lambda label, i, cache=cache: cache.get((label, i), 0.0)))
+        return out
+
+
+class NeuralLabeller:
+    def __init__(self, model: bytes):
+        from annotator.model.neural import NeuralTagger
+
+        self.tagger = NeuralTagger(model)
+
+    def label(self, sequences) -> list[Labelled]:
+        index = {label: i for i, label in enumerate(self.tagger.labels)}
+        out = []
+        for labels, probs in self.tagger.label(sequences):
+            out.append(Labelled(labels, lambda label, i, probs=probs: float(probs[i, index[label]]) if label in index else 0.0))
+        return out
+
+
+def labeller(model: bytes):
+    return CrfLabeller(model) if is_crf(model) else NeuralLabeller(model)
+
+
+class FrameModel:
+    """The cue tagger and the role labeller (each a CRF or a BiLSTM), from their bytes."""
+
+    def __init__(self, cue_model: bytes, role_model: bytes, cue_threshold: float = 0.5):
         self.cue_threshold = cue_threshold
         self.cue_model = cue_model
         self.role_model = role_model
-        self.cue_tagger = pycrfsuite.Tagger()
-        self.cue_tagger.open_inmemory(cue_model)
-        self.role_tagger = pycrfsuite.Tagger()
-        self.role_tagger.open_inmemory(role_model)
+        self.cue_labeller = labeller(cue_model)
+        self.role_labeller = labeller(role_model)
 
     def find_cues(self, view: DocView) -> list[tuple[int, int, float]]:
         """Cues: runs of tokens whose probability of being a cue token (B or I, the
-        CRF's marginals) reaches ``cue_threshold``; a token likelier to begin a cue than
-        to continue one starts a new cue. A threshold under 0.5 trades precision for
-        recall (measured on dev: docs/pending/model.md)."""
-        tagger = self.cue_tagger
+        CRF's marginals or the BiLSTM's softmax) reaches ``cue_threshold``; a token
+        likelier to begin a cue than to continue one starts a new cue."""
         threshold = self.cue_threshold
         cues = []
-        for index, (a, b) in enumerate(view.sents):
-            if b <= a:
-                continue
-            tagger.set(view.cue_sequence(index))
-            labels = tagger.tag()
-            if "B-CUE" not in labels and "I-CUE" not in labels and tagger.probability(labels) > 1 - threshold:
-                continue  # the likeliest labelling has no cue, and it is near certain
+        sentences = [(index, a, b) for index, (a, b) in enumerate(view.sents) if b > a]
+        labelled = self.cue_labeller.label([view.cue_sequence(index) for index, _, _ in sentences])
+        for (_, a, b), result in zip(sentences, labelled):
+            marginal = result.marginal
             start = None
             total = 0.0
+            p_begin = p_inside = 0.0
             for i in range(b - a + 1):
                 if i < b - a:
-                    p_begin = tagger.marginal("B-CUE", i)
-                    p_inside = tagger.marginal("I-CUE", i)
+                    p_begin = marginal("B-CUE", i)
+                    p_inside = marginal("I-CUE", i)
                     p = p_begin + p_inside
                 else:
                     p = p_begin = p_inside = 0.0
@@ -176,25 +227,24 @@ class FrameModel:
 
         cues = self.find_cues(view)
         spans = [(a, b) for a, b, _ in cues]
-        tagger = self.role_tagger
+        windows = [view.role_sequence((cs, ce), spans) for cs, ce, _ in cues]
+        labelled = self.role_labeller.label([sequence for _, sequence in windows])
         found = []
         starts, ends = view.starts, view.ends
-        for cs, ce, cue_probability in cues:
-            a, sequence = view.role_sequence((cs, ce), spans)
-            tagger.set(sequence)
-            labels = tagger.tag()
+        for (cs, ce, cue_probability), (a, _), result in zip(cues, windows, labelled):
+            labels, marginal = result.labels, result.marginal
             contents = _segments(labels, "C")
             if not contents:
                 continue
             content_probability = sum(
-                tagger.marginal(labels[i], i) for s, e in contents for i in range(s, e)
+                marginal(labels[i], i) for s, e in contents for i in range(s, e)
             ) / sum(e - s for s, e in contents)
             sources = _segments(labels, "S")
             source = None
             if sources:
                 best = max(
                     sources,
-                    key=lambda seg: sum(tagger.marginal(labels[i], i) for i in range(*seg)) / (seg[1] - seg[0]),
+                    key=lambda seg: sum(marginal(labels[i], i) for i in range(*seg)) / (seg[1] - seg[0]),
                 )
                 source = [[starts[a + best[0]], ends[a + best[1] - 1]]]
             content = [[starts[a + s], ends[a + e - 1]] for s, e in contents]

@@ -129,12 +129,13 @@ class _Progress:
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(stage, total=self.limits.get(stage))
         self.bar.update(self.tasks[stage], completed=iteration,
-                        description=f"fitting {stage} CRF · loss {loss:,.0f}")
+                        description=f"fitting {stage} · loss {loss:,.3g}")
 
 
 def train_once(options: TrainOptions, say: Say) -> dict:
     """Train, measure on dev, write MODEL_DIR atomically; returns the model's info."""
     from annotator.model.learn import DEFAULT_SETTINGS
+    from annotator.model.neural import DEFAULT_NET
     from annotator.model.package import read_meta, write_model
 
     _check_out(options.out)
@@ -143,7 +144,11 @@ def train_once(options: TrainOptions, say: Say) -> dict:
     train, dev = load_data(options)
     say(printable(_describe(train, dev)))
     settings = {**DEFAULT_SETTINGS, **options.settings}
-    limits = {"cues": int(settings["cue_iterations"]), "roles": int(settings["role_iterations"])}
+    limits = {
+        stage: int(settings.get(f"{kind}_net_epochs", DEFAULT_NET["epochs"])) if settings[f"{kind}_arch"] == "bilstm"
+        else int(settings[f"{kind}_iterations"])
+        for stage, kind in (("cues", "cue"), ("roles", "role"))
+    }
     with _Progress(limits) as progress:
         result = train_model(train, dev, options.settings, options.seed, options.base, options.max_minutes, progress)
     if result.kept_base:

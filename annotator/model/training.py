@@ -161,8 +161,9 @@ def train_model(
     base_meta = read_meta(base) if base is not None else None
     if base_meta is not None:
         settings = {**base_meta["annotator_model"].get("settings", {}), **settings}
-    model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes)
-    nlp = build_model_pipeline(model, name=name)
+    model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes,
+                        held_out=dev.pairs if dev is not None else (), seed=seed)
+    nlp = build_model_pipeline(model, name=name, rules_fallback={**DEFAULT_SETTINGS, **settings}["rules_fallback"])
     info: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
