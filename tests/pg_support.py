@@ -144,3 +144,62 @@ def session_server() -> Iterator[PgServer]:
     pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[team]'")
     with running_server() as server:
         yield server
+
+
+class TcpProxy:
+    """A real TCP listener on loopback in front of a server, for the network's failures:
+    ``forward`` (pass bytes both ways), ``drop_replies`` (connections stay open and the
+    server gets the client's bytes, but nothing comes back: a commit whose answer is
+    lost), and ``silent`` (new connections are accepted and never answered: a host that
+    drops packets). ``accepts`` counts the connections accepted: a connection attempt
+    shows there."""
+
+    def __init__(self, port: int):
+        import threading
+
+        self.target = port
+        self.mode = "forward"
+        self.accepts = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def url(self, database_url: str) -> str:
+        """``database_url`` (of the server behind) through this proxy."""
+        return database_url.replace(f":{self.target}/", f":{self.port}/")
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._closed:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            self.accepts += 1
+            self._sockets.append(client)
+            if self.mode == "silent":
+                continue  # accepted, never read from nor answered
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._sockets.append(upstream)
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, reply: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if reply and self.mode != "forward":
+                    continue  # the server's answer is lost on the way
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.close()

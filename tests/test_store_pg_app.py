@@ -47,8 +47,12 @@ def test_decisions_commit_then_spool_while_the_server_is_down_then_replay(tmp_pa
             assert "2 decision(s) kept in" in session.write_error
             assert len((spool / "alice.jsonl").read_bytes().splitlines()) == 2
             server.start()
-            session.redo()  # the next key: the spool goes first, then this decision
-            assert session.write_error is None
+            attempts = log.connects
+            session.redo()  # spool mode: straight to the spool, no connection attempt
+            assert log.connects == attempts
+            assert "3 decision(s) kept in" in session.write_error
+            assert log.replay_when_idle() is True  # the idle timer's turn: the spool, in order
+            assert log.connects == attempts + 1 and log.unsaved is None
             assert (spool / "alice.jsonl").read_bytes() == b""
         with PostgresStore(url) as reader:
             steps = _steps(reader)
@@ -112,6 +116,7 @@ def test_the_app_shows_not_saved_while_the_server_is_down(tmp_path):
                           log=DatabaseLog(url, "alice", spool))
         session.start()
         app = make_app(session)
+        app.spool_replay_seconds = 3600  # no tick by itself: the test runs the timer's turn below
 
         async def drive() -> list[str]:
             shown = []
@@ -124,14 +129,22 @@ def test_the_app_shows_not_saved_while_the_server_is_down(tmp_path):
                 await pilot.pause()
                 shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
                 server.start()
-                await pilot.press("a")
+                await pilot.press("a")  # still spooled: a key never waits for a reconnect
                 await pilot.pause()
+                shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
+                shown.append(session.write_error)
+                app._replay_spool()  # the idle timer's turn: its thread sends the spool
+                for _ in range(100):
+                    await pilot.pause(0.1)
+                    if not app.screen.query_one(StatusLine)._lines[0].plain.startswith("NOT SAVED"):
+                        break
                 shown.append(app.screen.query_one(StatusLine)._lines[0].plain)
             return shown
 
         shown = asyncio.run(drive())
         assert shown[0].startswith("NOT SAVED to postgresql://postgres@127.0.0.1:")
-        assert not shown[1].startswith("NOT SAVED")
+        assert shown[1].startswith("NOT SAVED") and "2 decision(s) kept in" in shown[2]
+        assert shown[3].startswith("saved: the decisions kept offline reached the server")
         with PostgresStore(url) as store:
             assert [step for _doc, step, _kind in _steps(store)] == [1, 2, 3]
         assert (spool / "alice.jsonl").read_bytes() == b""
@@ -262,8 +275,9 @@ def test_keys_and_the_idle_replay_at_once_keep_order_and_add_nothing_twice(tmp_p
         finally:
             stop.set()
             thread.join()
+        sent.append(log.replay_when_idle())  # in case the last keys came after the timer's last turn
         assert log.pending() == 0 and not log.waiting()
-        assert sent.count(True) <= 1  # the spool went once, by the timer or by a key
+        assert sent.count(True) == 1  # the spool went once, by the timer; then keys committed directly
         with PostgresStore(url) as reader:
             steps = [(step, kind) for _doc, step, kind in _steps(reader)]
         assert steps == [(1, "edit"), (0, "undo")] * 13

@@ -184,6 +184,15 @@ class PostgresStore(Store):
             self.connection.close()
             raise
 
+    @classmethod
+    def on_connection(cls, url: str, connection: psycopg.Connection) -> PostgresStore:
+        """A store on a connection already open to a database whose tables an earlier
+        store of this process checked (a reconnect: no migration round trips)."""
+        store = cls.__new__(cls)
+        store.url, store.label, store.connection = url, redact(url), connection
+        store.version = SCHEMA_VERSION
+        return store
+
     def close(self) -> None:
         self.connection.close()
 
