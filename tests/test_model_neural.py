@@ -5,7 +5,6 @@ same data and seed give the same model, byte for byte."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -66,46 +65,3 @@ def test_same_data_and_seed_give_the_same_bilstm(neural, tmp_path):
     assert result.returncode == 0, result.stderr
     name = "attribution_model/roles.bilstm"
     assert (again / name).read_bytes() == (model_dir / name).read_bytes()
-
-
-def test_embedding_rate_is_its_own_and_the_default_learns_faster(neural):
-    """The sparse feature embeddings have their own learning rate (``embed_lr``): with it
-    at 0 they stay as initialised; a larger rate for them (lr 0.004, embed_lr 0.03) labels
-    held-out documents better after two epochs than the default 0.002 for both."""
-    import numpy as np
-    import srsly
-
-    from annotator.model.frames import gold_frames, role_examples
-    from annotator.model.learn import ROLE_LABELS, feature_pipeline, views
-    from annotator.model.loop import TrainOptions, load_data
-    from annotator.model.neural import NeuralTrainer
-
-    _, train_corpus, train_journals, (held_corpus, held_journals) = neural
-    options = TrainOptions(annotations=[train_journals], corpus=[train_corpus, held_corpus], out=Path("unused"),
-                           dev=[held_journals])
-    train, dev = load_data(options)
-    nlp = feature_pipeline()
-
-    def trainer(**settings) -> NeuralTrainer:
-        fitted = NeuralTrainer(ROLE_LABELS, {"epochs": 2, **settings})
-        for pairs, held in ((train.pairs, False), (dev.pairs, True)):
-            records = {document.id: record for document, record in pairs}
-            for document, view in views(nlp, [document for document, _ in pairs]):
-                frames, _ = gold_frames(view, records[document.id].attributions)
-                for sequence, labels in role_examples(view, frames):
-                    fitted.append(sequence, labels, held_out=held)
-        return fitted
-
-    def embedding(model: bytes) -> np.ndarray:
-        shape, raw = srsly.msgpack_loads(model)["weights"]["embed.weight"]
-        return np.frombuffer(raw, dtype=np.float16).reshape(shape)
-
-    untrained = trainer(epochs=0).train(seed=1)
-    frozen = trainer(embed_lr=0.0)
-    frozen_model = frozen.train(seed=1)
-    assert np.array_equal(embedding(frozen_model), embedding(untrained))
-    faster, default = trainer(lr=0.004, embed_lr=0.03), trainer()
-    assert not np.array_equal(embedding(default.train(seed=1)), embedding(untrained))
-    faster.train(seed=1)
-    assert faster.held_f1 is not None and default.held_f1 is not None
-    assert faster.held_f1 > default.held_f1, (faster.held_f1, default.held_f1)

@@ -293,8 +293,7 @@ class PostgresStore(Store):
             return []
         return [(result.get_value(number, 0) or b"").decode(code) for number in range(result.ntuples)]
 
-    @staticmethod
-    def _check(pgconn: Any, result: Any) -> None:
+    def _check(self, pgconn: Any, result: Any) -> None:
         """Raise what psycopg would for a failed libpq result."""
         from psycopg import errors, pq
 
@@ -303,7 +302,7 @@ class PostgresStore(Store):
         if pgconn.status == pq.ConnStatus.BAD or result.status != pq.ExecStatus.FATAL_ERROR:
             message = (result.error_message or pgconn.error_message or b"connection lost").decode("utf-8", "replace")
             raise psycopg.OperationalError(message.strip() or "connection lost")
-        raise errors.error_from_result(result, encoding=pgconn._encoding)
+        raise errors.error_from_result(result, encoding=self.connection.info.encoding)
 
     def identities(self) -> dict[tuple[str, str], dict[str, datetime]]:
         found: dict[tuple[str, str], dict[str, datetime]] = {}
