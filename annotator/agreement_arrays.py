@@ -122,8 +122,7 @@ def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dic
             block = np.zeros((count_docs, 24), dtype=np.int64)
             for position, target in enumerate((*ROLES, "relation")):
                 table = relation if target == "relation" else spans[target]
-                n_a = np.bincount(table.doc[table.ann == a], minlength=count_docs)
-                n_b = np.bincount(table.doc[table.ann == b], minlength=count_docs)
+                n_a, n_b = _per_doc(table, a, count_docs), _per_doc(table, b, count_docs)
                 exact, loose = _match(table, a, b, count_docs, target == "relation")
                 block[:, 6 * position : 6 * position + 6] = np.stack([n_a, n_b, exact, n_a, n_b, loose], axis=1)
             block[~both] = 0
@@ -284,21 +283,38 @@ def _key_counts(table: _Spans, who: int) -> np.ndarray:
     found = cache.get(who)
     if found is None:
         size = int(table.key.max()) + 1 if len(table.key) else 0
-        found = cache[who] = np.bincount(table.key[table.ann == who], minlength=size)
+        found = cache[who] = np.bincount(table.key[_rows(table, who)], minlength=size)
+    return found
+
+
+def _rows(table: _Spans, who: int) -> np.ndarray:
+    """The rows of one annotator (cached per table)."""
+    cache = table.__dict__.setdefault("_rows", {})
+    found = cache.get(who)
+    if found is None:
+        found = cache[who] = np.flatnonzero(table.ann == who)
+    return found
+
+
+def _per_doc(table: _Spans, who: int, count_docs: int) -> np.ndarray:
+    cache = table.__dict__.setdefault("_per_doc", {})
+    found = cache.get(who)
+    if found is None:
+        found = cache[who] = np.bincount(table.doc[_rows(table, who)], minlength=count_docs)
     return found
 
 
 def _match(table: _Spans, a: int, b: int, count_docs: int, relation: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(exact, overlap) matches per document of a's rows (prediction) against b's (gold)."""
-    count_a, count_b = _key_counts(table, a), _key_counts(table, b)
-    paired = np.minimum(count_a, count_b)
-    key_doc = np.zeros(len(paired), dtype=np.int64)
-    key_doc[table.key] = table.doc
-    exact = np.bincount(key_doc, weights=paired, minlength=count_docs).astype(np.int64)
+    """(exact, overlap) matches per document of a's rows (prediction) against b's (gold).
+
+    Of the rows with one key, the first min(count in a, count in b) of each side pair
+    exactly: a row pairs iff its occurrence rank is below the other side's count."""
     occurrence = _occurrence(table)
-    rest = occurrence >= paired[table.key]
-    rows_a = np.flatnonzero(rest & (table.ann == a))
-    rows_b = np.flatnonzero(rest & (table.ann == b))
+    all_a, all_b = _rows(table, a), _rows(table, b)
+    paired_a = occurrence[all_a] < _key_counts(table, b)[table.key[all_a]]
+    paired_b = occurrence[all_b] < _key_counts(table, a)[table.key[all_b]]
+    exact = np.bincount(table.doc[all_a[paired_a]], minlength=count_docs)
+    rows_a, rows_b = all_a[~paired_a], all_b[~paired_b]
     if not len(rows_a) or not len(rows_b):
         return exact, exact.copy()
     # Cross the leftovers of each document (rows come sorted by document).
@@ -357,6 +373,92 @@ def _multi_rows(table: _Spans) -> np.ndarray:
     found = table.__dict__.get("_multi_rows")
     if found is None:
         found = table._multi_rows = np.fromiter(table.multi, dtype=np.int64, count=len(table.multi))  # type: ignore[attr-defined]
+    return found
+
+
+def _piece_table(table: _Spans):
+    """Every row's pieces, laid out row after row: (first piece, piece count, lo, hi)."""
+    found = table.__dict__.get("_piece_table")
+    if found is None:
+        count = np.ones(len(table.lo), dtype=np.int64)
+        multi = _multi_rows(table)
+        count[multi] = [len(table.multi[row].pieces) for row in multi.tolist()]
+        first = np.cumsum(count) - count
+        lo, hi = np.repeat(table.lo, count), np.repeat(table.hi, count)
+        if len(multi):
+            at = np.repeat(first[multi], count[multi]) + _ranks(count[multi])
+            flat = np.asarray([piece for row in multi.tolist() for piece in table.multi[row].pieces], dtype=np.int64)
+            lo[at], hi[at] = flat[:, 0], flat[:, 1]
+        found = table._piece_table = (first, count, lo, hi)  # type: ignore[attr-defined]
+    return found
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., counts[0] - 1, 0, 1, ..., counts[1] - 1, ..."""
+    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _pieces(table: _Spans, rows: np.ndarray):
+    """(lo, hi, k) of every piece of rows[k], grouped by k in order."""
+    if not table.multi:
+        return table.lo[rows], table.hi[rows], np.arange(len(rows))
+    first, count, lo, hi = _piece_table(table)
+    counts = count[rows]
+    at = np.repeat(first[rows], counts) + _ranks(counts)
+    return lo[at], hi[at], np.repeat(np.arange(len(rows)), counts)
+
+
+def _greedy(p: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Which candidates (in rank order) a greedy one-to-one pass takes: in rounds, every
+    candidate that comes first for both its ends among those still possible."""
+    chosen = np.zeros(len(p), dtype=bool)
+    alive = np.arange(len(p))
+    while len(alive):
+        cp, cg = p[alive], g[alive]
+        first_p = np.zeros(len(alive), dtype=bool)
+        first_p[np.unique(cp, return_index=True)[1]] = True
+        first_g = np.zeros(len(alive), dtype=bool)
+        first_g[np.unique(cg, return_index=True)[1]] = True
+        take = first_p & first_g
+        chosen[alive[take]] = True
+        taken_p, taken_g = np.unique(cp[take]), np.unique(cg[take])
+        alive = alive[~(np.isin(cp, taken_p) | np.isin(cg, taken_g))]
+    return chosen
+
+
+def _content_hits(content: _Spans, a: int, b: int, count_docs: int) -> np.ndarray:
+    """Per document: a's contents that share a unit with some content of b
+    (agreement.overlapped_share)."""
+    rows_a = _rows(content, a)
+    lo_a, hi_a, owner_a = _cached_pieces(content, a)
+    lo_b, reach = _reach(content, b)
+    last = np.searchsorted(lo_b, hi_a, side="left") - 1
+    hit = np.zeros(len(lo_a), dtype=bool)
+    valid = last >= 0
+    hit[valid] = reach[last[valid]] > lo_a[valid]
+    row_hit = np.zeros(len(rows_a), dtype=bool)
+    row_hit[owner_a[hit]] = True
+    return np.bincount(content.doc[rows_a[row_hit]], minlength=count_docs)
+
+
+def _cached_pieces(table: _Spans, who: int):
+    cache = table.__dict__.setdefault("_who_pieces", {})
+    found = cache.get(who)
+    if found is None:
+        found = cache[who] = _pieces(table, _rows(table, who))
+    return found
+
+
+def _reach(table: _Spans, who: int):
+    """One annotator's pieces sorted by start, with the furthest end reached so far: a
+    piece [lo, hi) overlaps one of them iff the last starting before hi reaches past lo."""
+    cache = table.__dict__.setdefault("_reach", {})
+    found = cache.get(who)
+    if found is None:
+        lo, hi, _ = _cached_pieces(table, who)
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], hi[order]
+        found = cache[who] = (lo, np.maximum.accumulate(hi) if len(hi) else hi)
     return found
 
 
