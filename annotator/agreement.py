@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from annotator.agreement_arrays import compare_corpus
+from annotator.agreement_arrays import compare_in_parts
 from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
@@ -508,7 +508,7 @@ def _measure(
         from annotator import matching
 
         tables = matching._parallel_tables(texts) or matching._tables_of(texts)
-    found = compare_corpus(texts, tables, [by_document[doc_id] for doc_id in doc_ids], names)
+    found = compare_in_parts(texts, tables, [by_document[doc_id] for doc_id in doc_ids], names)
     units_per_doc = found.units.tolist()
     reliability = found.reliability
 

@@ -565,3 +565,46 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
         values[~present[doc_of_unit, n]] = -1
         reliability[n] = values
     return reliability
+
+
+# Set before forking workers, read by them (inherited, never pickled).
+_SHARED: tuple | None = None
+
+
+def compare_in_parts(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:
+    """compare_corpus, large batches split by document over forked worker processes.
+
+    Each worker gets its documents' records by inheritance (never pickled) and sends back
+    only arrays; the parts are joined in document order, so the result is the same."""
+    global _SHARED
+    from annotator import matching
+
+    processes = matching.worker_processes(len(texts))
+    if processes < 2:
+        return compare_corpus(texts, tables, records, names)
+    size = -(-len(texts) // processes)
+    bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
+    _SHARED = (texts, tables, records, list(names))
+    try:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+            parts = pool.map(_compare_part, bounds)
+    except OSError:  # no processes to be had: do it here
+        return compare_corpus(texts, tables, records, names)
+    finally:
+        _SHARED = None
+    return Comparison(
+        np.concatenate([part.units for part in parts]),
+        np.concatenate([part.reliability for part in parts], axis=1),
+        np.concatenate([part.present for part in parts]),
+        np.concatenate([part.attributions for part in parts]),
+        {key: np.concatenate([part.counts[key] for part in parts]) for key in parts[0].counts},
+        {key: np.concatenate([part.shares[key] for part in parts]) for key in parts[0].shares},
+    )
+
+
+def _compare_part(bounds: tuple[int, int]) -> Comparison:
+    texts, tables, records, names = _SHARED  # type: ignore[misc]
+    low, high = bounds
+    return compare_corpus(texts[low:high], tables[low:high], records[low:high], names)
