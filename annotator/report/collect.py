@@ -34,14 +34,18 @@ class ReportData:
     outcomes: dict[str, Counter] = field(default_factory=dict)  # suggester -> outcome counts
     evaluation: dict[str, dict] = field(default_factory=dict)  # suggester -> evaluate's report
     notes: list[str] = field(default_factory=list)
+    _latest: dict | None = field(default=None, repr=False, compare=False)
 
     def latest_by_document(self) -> dict[str, dict[str, AnnotationRecord]]:
-        """doc id -> annotator -> latest record, skipped records left out."""
-        out: dict[str, dict[str, AnnotationRecord]] = {}
-        for record in self.contents.latest.values():
-            if record.status != Status.skipped:
-                out.setdefault(record.doc_id, {})[record.annotator] = record
-        return out
+        """doc id -> annotator -> latest record, skipped records left out (made once: the
+        page asks several times, and 60,000 records take seconds to walk)."""
+        if self._latest is None:
+            out: dict[str, dict[str, AnnotationRecord]] = {}
+            for record in self.contents.latest.values():
+                if record.status != Status.skipped:
+                    out.setdefault(record.doc_id, {})[record.annotator] = record
+            self._latest = out
+        return self._latest
 
 
 def read_everything(paths: Sequence[Path]) -> tuple[JournalContents, list[tuple[str, datetime]]]:
