@@ -24,9 +24,12 @@ Three views of how far annotators agree, over all annotators and for every pair:
    (not one-to-one), over the documents both annotated; a pair's agr is the mean of
    both directions and the overall agr the mean over pairs.
 
-Each document is tokenised once and each (document, annotator) reduced once, whatever
-the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
-per-document work runs in forked worker processes, with the same results.
+Each document is tokenised once (in forked workers from PARALLEL_MIN_TEXTS documents on,
+annotator/matching.py). The per-document work (token values, every pair's counts, agr)
+is done for the whole corpus at once on integer arrays by annotator/agreement_arrays.py,
+split by document over forked workers for large batches; ``compare_document`` below is
+the same work done document by document with matching.py's objects, kept as the
+reference the tests compare the arrays with, count by count.
 
 Longer than 500 lines on purpose: the three views share one pass over the documents
 (tokens, per-annotator reductions, worker processes), which splitting would spread
