@@ -24,9 +24,12 @@ Three views of how far annotators agree, over all annotators and for every pair:
    (not one-to-one), over the documents both annotated; a pair's agr is the mean of
    both directions and the overall agr the mean over pairs.
 
-Each document is tokenised once and each (document, annotator) reduced once, whatever
-the number of pairs; from PARALLEL_MIN_TEXTS documents on (annotator/matching.py) that
-per-document work runs in forked worker processes, with the same results.
+Each document is tokenised once (in forked workers from PARALLEL_MIN_TEXTS documents on,
+annotator/matching.py). The per-document work (token values, every pair's counts, agr)
+is done for the whole corpus at once on integer arrays by annotator/agreement_arrays.py,
+split by document over forked workers for large batches; ``compare_document`` below is
+the same work done document by document with matching.py's objects, kept as the
+reference the tests compare the arrays with, count by count.
 
 Longer than 500 lines on purpose: the three views share one pass over the documents
 (tokens, per-annotator reductions, worker processes), which splitting would spread
@@ -41,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from annotator.agreement_arrays import compare_in_parts
 from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
@@ -150,22 +154,79 @@ def package_alpha(counts) -> float | None:
     """Alpha from the krippendorff package, given per-unit value counts (``value_counts``).
 
     The package's own first step turns an (annotators x units) matrix into these counts;
-    handing it the counts gives the same figure, to the last digit, in a seventh of the
-    time and memory on a million units (tests/test_agree.py checks it against the
-    package on the reliability matrix)."""
+    handing it the counts gives the same figure, to the last digit. Its next step, the
+    coincidence matrix, makes (units x values x values) temporaries (over 1 GB on 10,000
+    articles); ``coincidences`` makes the same matrix in slices, adding the units in the
+    same order, so the figure is the package's to the last bit (tests/test_agree.py
+    checks both against the package on the reliability matrix)."""
     import krippendorff
     import numpy as np
 
+    counts = np.asarray(counts, dtype=np.float64)
     try:
-        value = krippendorff.alpha(
-            value_counts=np.asarray(counts, dtype=np.float64),
-            level_of_measurement="nominal",
-            value_domain=list(range(len(VALUES))),
-        )
-    except ValueError:  # no unit valued by two annotators, or a single value in the domain
-        return None
+        from krippendorff import krippendorff as package
+
+        random_coincidences, distances = package._random_coincidences, package._distances
+        metric = package._distance_metric("nominal")
+    except (ImportError, AttributeError):  # another version of the package: ask it
+        random_coincidences = None
+    if random_coincidences is None or len(counts) == 0 or (counts.sum(axis=-1) <= 1).all():
+        try:
+            value = krippendorff.alpha(
+                value_counts=counts, level_of_measurement="nominal", value_domain=list(range(len(VALUES)))
+            )
+        except ValueError:  # no unit valued by two annotators, or a single value in the domain
+            return None
+    else:
+        observed = coincidences(counts)
+        n_v = observed.sum(axis=0)
+        expected = random_coincidences(n_v, dtype=np.float64)
+        distance = distances(np.arange(len(VALUES)), metric, n_v, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = 1 - (observed * distance).sum() / (expected * distance).sum()
     value = float(value)
     return None if value != value else value  # NaN: undefined
+
+
+COINCIDENCE_SLICE = 1 << 16
+
+
+def coincidences(counts):
+    """krippendorff's ``_coincidences`` (the package's formula), computed once per distinct
+    row of counts and summed a slice of units at a time.
+
+    The package sums the units' matrices unit after unit; here each slice's sum starts from
+    the running total (stacked as its first row), so the additions happen in the package's
+    order and the result is the same to the last bit."""
+    import numpy as np
+
+    values = counts.shape[1]
+    rows, codes = _distinct_rows(counts)
+    pairable = np.maximum(rows.sum(axis=1), 2)
+    unnormalized = rows[..., np.newaxis] * rows[:, np.newaxis, :] - rows[:, np.newaxis, :] * np.eye(values)[np.newaxis, ...]
+    table = np.divide(unnormalized, (pairable - 1).reshape((-1, 1, 1)), dtype=np.float64).reshape(len(rows), -1)
+    codes = np.asarray(codes).ravel()
+    total = np.zeros(values * values)
+    for low in range(0, len(codes), COINCIDENCE_SLICE):
+        part = table[codes[low : low + COINCIDENCE_SLICE]]
+        total = np.concatenate([total[np.newaxis], part]).sum(axis=0)
+    return total.reshape(values, values)
+
+
+def _distinct_rows(counts):
+    """(rows, each unit's row index) for small non-negative integer counts: every
+    possible row when there are few, else the distinct ones."""
+    import numpy as np
+
+    whole = counts.astype(np.int64)
+    base = int(whole.max()) + 1 if whole.size else 1
+    powers = base ** np.arange(whole.shape[1], dtype=np.int64)
+    codes = whole @ powers
+    if base ** whole.shape[1] <= 1 << 16:
+        every = np.arange(base ** whole.shape[1], dtype=np.int64)
+        return ((every[:, None] // powers[None, :]) % base).astype(np.float64), codes
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    return ((distinct[:, None] // powers[None, :]) % base).astype(np.float64), inverse
 
 
 def value_counts(rows):
@@ -316,27 +377,6 @@ def compare_document(records: dict[str, AnnotationRecord], names: Sequence[str],
     )
 
 
-# Set before forking workers, read by them (inherited, never pickled).
-_SHARED: tuple | None = None
-
-
-def _compare_chunk(bounds: tuple[int, int]) -> list[DocumentResult]:
-    from annotator.matching import _tokenizer
-
-    texts, record_maps, names, tables = _SHARED  # type: ignore[misc]
-    low, high = bounds
-    if tables is not None:  # tokenised already (BackgroundTokens)
-        return [
-            compare_document(record_maps[k], names, WordTokens(texts[k], table=tables[k]))
-            for k in range(low, high)
-        ]
-    tokenizer = _tokenizer()
-    return [
-        compare_document(record_maps[k], names, WordTokens(texts[k], doc))
-        for k, doc in zip(range(low, high), tokenizer.pipe(texts[low:high]))
-    ]
-
-
 class BackgroundTokens:
     """Token tables of many texts, made by forked workers while the caller goes on.
 
@@ -405,43 +445,6 @@ def _compact_tables(texts: list[str]) -> list:
     return [table.astype("int32") for table in _tables_of(texts)]
 
 
-def document_results(
-    texts: Sequence[str],
-    record_maps: Sequence[dict[str, AnnotationRecord]],
-    names: Sequence[str],
-    tables: Sequence | None = None,
-) -> list[DocumentResult]:
-    """compare_document for every document; large batches in forked worker processes.
-
-    ``tables``: the documents' token tables when already made (BackgroundTokens), else
-    the documents are tokenised here.
-    """
-    global _SHARED
-    from annotator import matching
-
-    processes = matching.worker_processes(len(texts))
-    if processes > 1:
-        if tables is None:
-            matching._tokenizer()  # load spaCy once, before forking
-        size = -(-len(texts) // (processes * 4))
-        bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
-        _SHARED = (texts, record_maps, list(names), tables)
-        try:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                return [result for part in pool.map(_compare_chunk, bounds) for result in part]
-        except OSError:  # no processes to be had: do it here
-            pass
-        finally:
-            _SHARED = None
-    if tables is not None:
-        tokenized = [WordTokens(text, table=table) for text, table in zip(texts, tables)]
-    else:
-        tokenized = WordTokens.for_texts(texts)
-    return [compare_document(records, names, tokens) for records, tokens in zip(record_maps, tokenized)]
-
-
 @contextmanager
 def _small_pages():
     """Large short-lived arrays without numpy's transparent-huge-page advice.
@@ -504,13 +507,13 @@ def _measure(
         made = background.tables()
         if made and all(doc_id in made for doc_id in doc_ids):
             tables = [made[doc_id] for doc_id in doc_ids]
-    results = document_results(texts, [by_document[doc_id] for doc_id in doc_ids], names, tables)
-    units_per_doc = [result.units for result in results]
-    offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
-    reliability = np.full((len(names), int(offsets[-1])), MISSING, dtype=np.int8)
-    for position, result in enumerate(results):
-        for name, values in result.values.items():
-            reliability[rank[name], offsets[position] : offsets[position + 1]] = np.frombuffer(values, dtype=np.int8)
+    if tables is None:
+        from annotator import matching
+
+        tables = matching._parallel_tables(texts) or matching._tables_of(texts)
+    found = compare_in_parts(texts, tables, [by_document[doc_id] for doc_id in doc_ids], names)
+    units_per_doc = found.units.tolist()
+    reliability = found.reliability
 
     counts = value_counts(reliability)
     alpha = package_alpha(counts) if len(names) >= 2 else None
@@ -524,50 +527,54 @@ def _measure(
         role_tokens[role] = {name: int((reliability[row] == code).sum()) for row, name in enumerate(names)}
 
     pairs = []
-    for a, b in combinations(names, 2):
-        pair = PairResult(a, b)
-        both = present[rank[a]] & present[rank[b]]
+    for (a, b) in combinations(range(len(names)), 2):
+        pair = PairResult(names[a], names[b])
+        both = present[a] & present[b]
         pair.units = int(both.sum())
-        pair.alpha = pair_alpha(reliability[rank[a]], reliability[rank[b]])
-        hits_a = hits_b = total_a = total_b = 0
-        for result in results:
-            found = result.pairs.get((a, b))
-            if found is None:
-                continue
-            matched, a_in_b, b_in_a = found
-            pair.documents += 1
-            add_counts(pair.counts, matched)
-            hits_a, total_a = hits_a + a_in_b[0], total_a + a_in_b[1]
-            hits_b, total_b = hits_b + b_in_a[0], total_b + b_in_a[1]
+        pair.alpha = pair_alpha(reliability[a], reliability[b])
+        pair.documents = int((found.present[:, a] & found.present[:, b]).sum())
+        pair.counts = [int(value) for value in found.counts[(a, b)].sum(axis=0)]
+        hits_a, total_a, hits_b, total_b = (int(value) for value in found.shares[(a, b)].sum(axis=0))
         pair.a_in_b, pair.b_in_a = (hits_a, total_a), (hits_b, total_b)
         pairs.append(pair)
 
     agreement = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
     if by_doc:
-        agreement.by_doc = _per_document(doc_ids, results, counts, offsets, names)
+        offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
+        agreement.by_doc = _per_document(doc_ids, found, counts, offsets, names)
     return agreement
 
 
-def _per_document(doc_ids, results: list[DocumentResult], counts, offsets, names) -> list[dict]:
+def _per_document(doc_ids, found, counts, offsets, names) -> list[dict]:
+    import numpy as np
+
+    pair_keys = list(found.counts)
+    totals = np.zeros((len(doc_ids), len(COUNT_LAYOUT)), dtype=np.int64)
+    for key in pair_keys:
+        totals += found.counts[key]
     rows = []
+    present_rows = found.present.tolist()
+    attribution_rows = found.attributions.tolist()
+    shares = {key: found.shares[key].tolist() for key in pair_keys}
     for position, doc_id in enumerate(doc_ids):
-        result = results[position]
         low, high = int(offsets[position]), int(offsets[position + 1])
-        total = [0] * len(COUNT_LAYOUT)
+        here = present_rows[position]
         agr_values = []
-        for matched, a_in_b, b_in_a in result.pairs.values():
-            add_counts(total, matched)
-            known = [share for share in (ratio(*a_in_b), ratio(*b_in_a)) if share is not None]
+        for a, b in pair_keys:  # in combinations order, as the pairs
+            if not (here[a] and here[b]):
+                continue
+            hits_a, total_a, hits_b, total_b = shares[(a, b)][position]
+            known = [share for share in (ratio(hits_a, total_a), ratio(hits_b, total_b)) if share is not None]
             if known:
                 agr_values.append(sum(known) / len(known))
-        scores = PairResult("*", "*", counts=total).scores()
-        present = [name for name in names if name in result.values]
+        scores = PairResult("*", "*", counts=totals[position].tolist()).scores()
+        present = [name for n, name in enumerate(names) if here[n]]
         rows.append(
             {
                 "doc_id": doc_id,
                 "annotators": present,
                 "units": high - low,
-                "attributions": dict(result.attributions),
+                "attributions": {name: attribution_rows[position][n] for n, name in enumerate(names) if here[n]},
                 "alpha": nominal_alpha(counts[low:high]),
                 "agr": sum(agr_values) / len(agr_values) if agr_values else None,
                 "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},

@@ -270,3 +270,30 @@ def test_report_refuses_to_write_over_an_input(training, cli):
         assert result.returncode == 1 and "refusing to overwrite an input file" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert Path(corpus).read_bytes() == before
+
+
+def test_each_annotator_is_scored_against_gold_as_evaluate_scores_them(training, tmp_path):
+    """With --gold, every annotator's F1 per role (exact and overlap) against the gold file
+    is the figure `annotator evaluate JOURNAL GOLD` gives for that annotator's journal."""
+    corpus, journals = training
+    gold = tmp_path / "gold.jsonl"
+    result = run_in_process("adjudicate", journals, "--corpus", corpus, "-o", gold, "--auto", "majority")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "report.html"
+    result = run_in_process("report", journals, "--corpus", corpus, "-o", out, "--gold", gold)
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Annotators against gold" in page
+    names = sorted(path.stem for path in journals.glob("*.jsonl"))
+    assert len(names) == 6
+    differ = set()
+    for name in names:
+        evaluated = run_in_process("evaluate", journals / f"{name}.jsonl", gold, "--corpus", corpus, "--json")
+        report = json.loads(evaluated.stdout)
+        for target in ("source", "cue", "content", "relation"):
+            for mode in ("exact", "overlap"):
+                found = re.search(rf'data-annotator-f1="{name}\|{target}-{mode}" data-value="([^"]*)"', page)
+                assert found is not None, (name, target, mode)
+                assert float(found.group(1)) == report["scores"][target][mode]["f1"]
+                differ.add(report["scores"][target][mode]["f1"])
+    assert len(differ) > 6  # real, differing figures, not one value repeated

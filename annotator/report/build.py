@@ -178,6 +178,8 @@ def _suggestions_section(data: ReportData) -> str:
         parts.append('<p class="note">No suggestion outcomes in these journals.</p>')
     for name, report in data.evaluation.items():
         parts.append(_evaluation_table(name, report))
+    if data.annotator_evaluation:
+        parts.append(_annotators_against_gold(data.annotator_evaluation))
     parts.append("</section>")
     return "".join(parts)
 
@@ -197,6 +199,34 @@ def _evaluation_table(name: str, report: dict) -> str:
         f"{report['documents_predicted']} with a suggestion; the figures of <code>annotator evaluate</code>.</p>"
         '<table class="evaluation"><thead><tr><th>target</th><th>match</th><th class="num">P</th>'
         '<th class="num">R</th><th class="num">F1</th><th class="num">suggested</th><th class="num">gold</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _annotators_against_gold(reports: dict[str, dict]) -> str:
+    """Each annotator's F1 against gold per role (exact / overlap), as `annotator evaluate`
+    scores that annotator's journal, next to the suggesters' figures above."""
+    targets = ("source", "cue", "content", "relation")
+    head = "".join(f'<th class="num">{target} F1 exact / overlap</th>' for target in targets)
+    rows = []
+    for name, report in reports.items():
+        cells = []
+        for target in targets:
+            modes = report["scores"][target]
+            cells.append(
+                '<td class="num">'
+                + " / ".join(
+                    f'<span data-annotator-f1="{esc(name)}|{target}-{mode}" data-value="{_exact(modes[mode]["f1"])}">'
+                    f"{percent(modes[mode]['f1'])}</span>"
+                    for mode in ("exact", "overlap")
+                )
+                + "</td>"
+            )
+        rows.append(f"<tr><td>{esc(name)}</td><td class=\"num\">{report['documents_predicted']}</td>{''.join(cells)}</tr>")
+    return (
+        "<h3>Annotators against gold</h3><p>Each annotator's latest records scored against the gold file "
+        "(the figures of <code>annotator evaluate JOURNAL GOLD</code>), next to the suggestions' above.</p>"
+        f'<table class="evaluation"><thead><tr><th>annotator</th><th class="num">gold docs annotated</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

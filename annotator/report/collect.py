@@ -33,15 +33,20 @@ class ReportData:
     agreement: dict | None = None  # agree --json's object, plus by_doc
     outcomes: dict[str, Counter] = field(default_factory=dict)  # suggester -> outcome counts
     evaluation: dict[str, dict] = field(default_factory=dict)  # suggester -> evaluate's report
+    annotator_evaluation: dict[str, dict] = field(default_factory=dict)  # annotator -> evaluate's report
     notes: list[str] = field(default_factory=list)
+    _latest: dict | None = field(default=None, repr=False, compare=False)
 
     def latest_by_document(self) -> dict[str, dict[str, AnnotationRecord]]:
-        """doc id -> annotator -> latest record, skipped records left out."""
-        out: dict[str, dict[str, AnnotationRecord]] = {}
-        for record in self.contents.latest.values():
-            if record.status != Status.skipped:
-                out.setdefault(record.doc_id, {})[record.annotator] = record
-        return out
+        """doc id -> annotator -> latest record, skipped records left out (made once: the
+        page asks several times, and 60,000 records take seconds to walk)."""
+        if self._latest is None:
+            out: dict[str, dict[str, AnnotationRecord]] = {}
+            for record in self.contents.latest.values():
+                if record.status != Status.skipped:
+                    out.setdefault(record.doc_id, {})[record.annotator] = record
+            self._latest = out
+        return self._latest
 
 
 def read_everything(paths: Sequence[Path]) -> tuple[JournalContents, list[tuple[str, datetime]]]:
@@ -159,11 +164,17 @@ def _suggestions(data: ReportData, suggestions: Path | None, gold: Path | None) 
     if not gold_records:
         raise AnnotatorError("no gold annotations found", gold)
     check_against_corpus(gold_records.values(), data.documents, gold_contents)
+    from annotator.evaluate import evaluate
+
+    # Each annotator's latest records (not skipped) against gold, as `annotator evaluate
+    # JOURNAL GOLD` scores them; gold records among the journals are not an annotator's work.
+    annotators = sorted({record.annotator for record in agreement_records(data.contents)})
+    for name in annotators:
+        predicted = per_document(data.contents, [name])
+        data.annotator_evaluation[name] = evaluate(data.documents, predicted, gold_records)
     if suggested is None:
         data.notes.append("--gold was given without --suggestions: there are no suggestions to score.")
         return
-    from annotator.evaluate import evaluate
-
     for name in sorted(set(suggesters.values())):
         predicted = per_document(suggested, [name], skip_skipped=False)
         check_against_corpus(
