@@ -180,8 +180,8 @@ def package_alpha(counts) -> float | None:
     else:
         observed = coincidences(counts)
         n_v = observed.sum(axis=0)
-        expected = random_coincidences(n_v, dtype=np.float64)
-        distance = distances(np.arange(len(VALUES)), metric, n_v, dtype=np.float64)
+        expected = random_coincidences(n_v, dtype=np.dtype(np.float64))
+        distance: np.ndarray = distances(np.arange(len(VALUES)), metric, n_v, dtype=np.dtype(np.float64))
         with np.errstate(divide="ignore", invalid="ignore"):
             value = 1 - (observed * distance).sum() / (expected * distance).sum()
     value = float(value)

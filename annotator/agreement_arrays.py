@@ -92,10 +92,10 @@ def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dic
                 present[k, n] = True
                 attributions[k, n] = len(record.attributions)
                 flat.extend(record.attributions)
-    counts = attributions.ravel()
-    flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), counts)
-    flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), counts)
-    flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    per_cell = attributions.ravel()
+    flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), per_cell)
+    flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), per_cell)
+    flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
 
     context = _Context(texts, tables, lengths, char_off, word_off, word_starts, word_ends)
     spans, raw, fragments = {}, {}, {}
@@ -169,7 +169,7 @@ class _Context:
         tokens = self._tokens.get(k)
         if tokens is None:
             tokens = self._tokens[k] = WordTokens(self.texts[k], table=np.asarray(self.tables[k]))
-        span = Span.model_construct(start=start, end=end, text="", fragments=[list(p) for p in pieces] if pieces else None)
+        span = Span.model_construct(start=start, end=end, text="", fragments=[tuple(p) for p in pieces] if pieces else None)
         return self._globalise(k, tokens._units(span))
 
     def role_spans(self, doc, ann, attr, start, end, fragments: dict, count_names: int) -> _Spans:
