@@ -60,6 +60,17 @@ class _Spans:
         self.lo, self.hi, self.size = lo, hi, size
         self.multi = multi  # row -> Units (global) for spans of several pieces
         self.key = key
+        # relations only: each row's source (row in ``source``, -1 = none)
+        self.source: _Spans | None = None
+        self.source_row: np.ndarray | None = None
+        # what the pairs ask again and again, made once per table: (what, annotator) -> value
+        self.cache: dict[tuple[str, int], object] = {}
+
+    def cached(self, what: str, who: int, make):
+        found = self.cache.get((what, who))
+        if found is None:
+            found = self.cache[(what, who)] = make()
+        return found
 
 
 def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:
@@ -199,7 +210,6 @@ class _Context:
                 lo[row], hi[row] = units.lo, units.hi
                 if len(pieces) > 1:
                     multi[row] = units
-        size = hi - lo
         for row in np.flatnonzero(hi <= lo).tolist():  # no word token: compared by characters
             units = self.slow_units(int(doc[row]), int(start[row]), int(end[row]), fragments.get(row))
             lo[row], hi[row] = units.lo, units.hi
@@ -257,16 +267,16 @@ def _relations(spans: dict[str, _Spans], attributions, count_names: int) -> _Spa
     _, key = np.unique(content.key * width + source_key + 1, return_inverse=True)
     relation = _Spans(content.doc, content.ann, content.pos, content.lo, content.hi, content.size,
                       content.multi, key.astype(np.int64).ravel())
-    relation.source_row = source_row  # type: ignore[attr-defined]
-    relation.source = source  # type: ignore[attr-defined]
+    relation.source_row, relation.source = source_row, source
     return relation
 
 
 def _occurrence(table: _Spans) -> np.ndarray:
     """Each row's rank among the rows of its record with the same key (in position order)."""
-    cached = getattr(table, "_occurrence", None)
-    if cached is not None:
-        return cached
+    return table.cached("occurrence", -1, lambda: _make_occurrence(table))
+
+
+def _make_occurrence(table: _Spans) -> np.ndarray:
     order = np.lexsort((table.pos, table.key, table.ann))
     key, ann = table.key[order], table.ann[order]
     new = np.concatenate([[True], (key[1:] != key[:-1]) | (ann[1:] != ann[:-1])]) if len(order) else np.zeros(0, bool)
@@ -274,34 +284,24 @@ def _occurrence(table: _Spans) -> np.ndarray:
     rank_sorted = np.arange(len(order)) - np.repeat(firsts, np.diff(np.concatenate([firsts, [len(order)]])))
     out = np.empty(len(order), dtype=np.int64)
     out[order] = rank_sorted
-    table._occurrence = out  # type: ignore[attr-defined]
     return out
 
 
 def _key_counts(table: _Spans, who: int) -> np.ndarray:
-    cache = table.__dict__.setdefault("_counts", {})
-    found = cache.get(who)
-    if found is None:
+    def make() -> np.ndarray:
         size = int(table.key.max()) + 1 if len(table.key) else 0
-        found = cache[who] = np.bincount(table.key[_rows(table, who)], minlength=size)
-    return found
+        return np.bincount(table.key[_rows(table, who)], minlength=size)
+
+    return table.cached("key_counts", who, make)
 
 
 def _rows(table: _Spans, who: int) -> np.ndarray:
-    """The rows of one annotator (cached per table)."""
-    cache = table.__dict__.setdefault("_rows", {})
-    found = cache.get(who)
-    if found is None:
-        found = cache[who] = np.flatnonzero(table.ann == who)
-    return found
+    """The rows of one annotator."""
+    return table.cached("rows", who, lambda: np.flatnonzero(table.ann == who))
 
 
 def _per_doc(table: _Spans, who: int, count_docs: int) -> np.ndarray:
-    cache = table.__dict__.setdefault("_per_doc", {})
-    found = cache.get(who)
-    if found is None:
-        found = cache[who] = np.bincount(table.doc[_rows(table, who)], minlength=count_docs)
-    return found
+    return table.cached("per_doc", who, lambda: np.bincount(table.doc[_rows(table, who)], minlength=count_docs))
 
 
 def _match(table: _Spans, a: int, b: int, count_docs: int, relation: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -329,7 +329,8 @@ def _match(table: _Spans, a: int, b: int, count_docs: int, relation: bool) -> tu
     keep = shared > 0
     p, g, shared = p[keep], g[keep], shared[keep]
     if relation:
-        source, source_row = table.source, table.source_row  # type: ignore[attr-defined]
+        source, source_row = table.source, table.source_row
+        assert source is not None and source_row is not None  # a relation table
         sp, sg = source_row[p], source_row[g]
         neither = (sp < 0) & (sg < 0)
         both = (sp >= 0) & (sg >= 0)
@@ -370,27 +371,25 @@ def _shared(table: _Spans, p: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def _multi_rows(table: _Spans) -> np.ndarray:
-    found = table.__dict__.get("_multi_rows")
-    if found is None:
-        found = table._multi_rows = np.fromiter(table.multi, dtype=np.int64, count=len(table.multi))  # type: ignore[attr-defined]
-    return found
+    return table.cached("multi_rows", -1, lambda: np.fromiter(table.multi, dtype=np.int64, count=len(table.multi)))
 
 
 def _piece_table(table: _Spans):
     """Every row's pieces, laid out row after row: (first piece, piece count, lo, hi)."""
-    found = table.__dict__.get("_piece_table")
-    if found is None:
-        count = np.ones(len(table.lo), dtype=np.int64)
-        multi = _multi_rows(table)
-        count[multi] = [len(table.multi[row].pieces) for row in multi.tolist()]
-        first = np.cumsum(count) - count
-        lo, hi = np.repeat(table.lo, count), np.repeat(table.hi, count)
-        if len(multi):
-            at = np.repeat(first[multi], count[multi]) + _ranks(count[multi])
-            flat = np.asarray([piece for row in multi.tolist() for piece in table.multi[row].pieces], dtype=np.int64)
-            lo[at], hi[at] = flat[:, 0], flat[:, 1]
-        found = table._piece_table = (first, count, lo, hi)  # type: ignore[attr-defined]
-    return found
+    return table.cached("piece_table", -1, lambda: _make_piece_table(table))
+
+
+def _make_piece_table(table: _Spans):
+    count = np.ones(len(table.lo), dtype=np.int64)
+    multi = _multi_rows(table)
+    count[multi] = [len(table.multi[row].pieces) for row in multi.tolist()]
+    first = np.cumsum(count) - count
+    lo, hi = np.repeat(table.lo, count), np.repeat(table.hi, count)
+    if len(multi):
+        at = np.repeat(first[multi], count[multi]) + _ranks(count[multi])
+        flat = np.asarray([piece for row in multi.tolist() for piece in table.multi[row].pieces], dtype=np.int64)
+        lo[at], hi[at] = flat[:, 0], flat[:, 1]
+    return first, count, lo, hi
 
 
 def _ranks(counts: np.ndarray) -> np.ndarray:
@@ -442,24 +441,20 @@ def _content_hits(content: _Spans, a: int, b: int, count_docs: int) -> np.ndarra
 
 
 def _cached_pieces(table: _Spans, who: int):
-    cache = table.__dict__.setdefault("_who_pieces", {})
-    found = cache.get(who)
-    if found is None:
-        found = cache[who] = _pieces(table, _rows(table, who))
-    return found
+    return table.cached("pieces", who, lambda: _pieces(table, _rows(table, who)))
 
 
 def _reach(table: _Spans, who: int):
     """One annotator's pieces sorted by start, with the furthest end reached so far: a
     piece [lo, hi) overlaps one of them iff the last starting before hi reaches past lo."""
-    cache = table.__dict__.setdefault("_reach", {})
-    found = cache.get(who)
-    if found is None:
-        lo, hi, _ = _cached_pieces(table, who)
-        order = np.argsort(lo, kind="stable")
-        lo, hi = lo[order], hi[order]
-        found = cache[who] = (lo, np.maximum.accumulate(hi) if len(hi) else hi)
-    return found
+    return table.cached("reach", who, lambda: _make_reach(table, who))
+
+
+def _make_reach(table: _Spans, who: int):
+    lo, hi, _ = _cached_pieces(table, who)
+    order = np.argsort(lo, kind="stable")
+    lo, hi = lo[order], hi[order]
+    return lo, (np.maximum.accumulate(hi) if len(hi) else hi)
 
 
 def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.ndarray:

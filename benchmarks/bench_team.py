@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from annotator.schema import AnnotationRecord, SessionInfo  # noqa: E402
 from annotator.store import record_id  # noqa: E402
-from pg_support import GROUP_COMMIT, TEAM_SERVER, running_server  # noqa: E402
+from pg_support import GROUP_COMMIT, TEAM_SERVER, as_user, running_server  # noqa: E402
 
 
 def base_records() -> list[AnnotationRecord]:
@@ -163,7 +163,7 @@ def phase(context, url: str, data: Path, clients: int, count: int, bases, tag: s
         with PostgresStore(url) as admin:
             for name in names:
                 admin.add_member(name)
-        urls = {name: url.replace("postgresql://postgres@", f"postgresql://{name}@") for name in names}
+        urls = {name: as_user(url, name) for name in names}
     processes = [context.Process(target=annotator, args=(urls[name], name, count, bases, start, results))
                  for name in names]
     for process in processes:

@@ -34,7 +34,7 @@ from bench_team import base_records, decisions, server_cpu_seconds  # noqa: E402
 
 from annotator.store.base import record_line  # noqa: E402
 from annotator.store.postgres import _INSERT_RECORD, PostgresStore  # noqa: E402
-from pg_support import TEAM_SERVER, running_server  # noqa: E402
+from pg_support import TEAM_SERVER, as_user, running_server  # noqa: E402
 
 SERVER_VARIANTS = {
     "superuser": (False, []),
@@ -77,7 +77,7 @@ def server_round(server, bases, count: int, name: str, role: bool, statements: l
             admin.connection.execute(statement)  # constant text
         if role:
             admin.add_member(annotator)
-    client_url = url.replace("postgresql://postgres@", f"postgresql://{annotator}@") if role else url
+    client_url = as_user(url, annotator) if role else url
     with PostgresStore(client_url) as store:
         store.add(list(decisions(annotator, 5, bases, offset=3)))  # statements prepared
         records = list(decisions(annotator, count, bases))

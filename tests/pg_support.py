@@ -59,6 +59,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def as_user(url: str, user: str) -> str:
+    """The same database's URL (as this module writes them) for another role."""
+    return f"postgresql://{user}@{url.split('@', 1)[1]}"
+
+
 class PgServer:
     """A private server in ``folder``; ``stop()`` and ``start()`` again on the same port
     (a lost connection, for the spool tests)."""

@@ -12,6 +12,7 @@ import pytest
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Status
 from annotator.store import now_utc
+from pg_support import as_user
 from polnear_support import require_compartment, run_cli
 
 
@@ -106,14 +107,13 @@ def test_an_annotator_cannot_take_another_s_live_lease(pg_url, dev_documents):
     from annotator.store.postgres import PostgresStore
 
     _database_with_corpus(pg_url, dev_documents[:2])
-    host = pg_url.split("@", 1)[1]
     with PostgresStore(pg_url) as admin:
         admin.add_member("alice")
         admin.add_member("bob")
         write_assignment(admin, ["alice", "bob"], 1)
-    with PostgresStore(f"postgresql://bob@{host}") as bob:
+    with PostgresStore(as_user(pg_url, "bob")) as bob:
         assert take(bob, "bob", 1) == [dev_documents[0].id]
-    with PostgresStore(f"postgresql://alice@{host}") as alice:
+    with PostgresStore(as_user(pg_url, "alice")) as alice:
         changed = alice.connection.execute(
             "UPDATE annotator.slots SET holder = 'alice', lease_until = now() + interval '1 hour' "
             "WHERE holder = 'bob'").rowcount

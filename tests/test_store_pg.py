@@ -8,6 +8,7 @@ import pytest
 from annotator.errors import AnnotatorError
 from annotator.store import journal_files, load_journals, open_store, redact
 from annotator.store.postgres import SCHEMA_VERSION, PostgresStore
+from pg_support import as_user
 from polnear_support import import_compartment, run_cli
 
 
@@ -87,8 +88,7 @@ def test_one_annotator_cannot_write_or_change_another_s_rows(pg_url, training, t
         admin.add_member(bob)
         admin.add_member("judge", adjudicator=True)
         admin.add([bob_record])
-    host = pg_url.split("@", 1)[1]
-    with PostgresStore(f"postgresql://{alice}@{host}") as own:
+    with PostgresStore(as_user(pg_url, alice)) as own:
         assert own.add([alice_record]) == [alice_record]  # her own record: committed
         with pytest.raises(AnnotatorError, match=f"connected as '{alice}', who may write only their own"):
             own.add([alice_record.model_copy(update={"annotator": bob})])  # in bob's name
@@ -101,9 +101,9 @@ def test_one_annotator_cannot_write_or_change_another_s_rows(pg_url, training, t
     from annotator.store.spool import DatabaseLog
 
     with pytest.raises(AnnotatorError, match=f"connected as '{alice}', who may write only {alice}'s records"):
-        DatabaseLog(f"postgresql://{alice}@{host}", bob, tmp_path)  # the app refuses at start, not mid-key
+        DatabaseLog(as_user(pg_url, alice), bob, tmp_path)  # the app refuses at start, not mid-key
     gold = bob_record.model_copy(update={"annotator": "gold", "adjudicator": "judge"})
-    with PostgresStore(f"postgresql://judge@{host}") as judge:
+    with PostgresStore(as_user(pg_url, "judge")) as judge:
         assert judge.add([gold]) == [gold]
     with PostgresStore(pg_url) as admin:
         rows = admin._query("SELECT annotator, written_by FROM annotator.records ORDER BY seq")

@@ -175,9 +175,17 @@ def migrate(connection: psycopg.Connection, label: str, target: int = SCHEMA_VER
 class PostgresStore(Store):
     """Records (and the corpus, and leases) in a PostgreSQL database."""
 
-    def __init__(self, url: str, migrate_to: int = SCHEMA_VERSION, **connect_options: Any):
+    def __init__(self, url: str, migrate_to: int = SCHEMA_VERSION, *, connection: psycopg.Connection | None = None,
+                 **connect_options: Any):
+        """A store on a new connection to ``url``, its tables checked (and migrated); or,
+        given ``connection`` (a reconnect to a database an earlier store of this process
+        checked), on that connection with no migration round trips."""
         self.url = url
         self.label = redact(url)
+        self._insert_prepared = False  # the decision's INSERT, prepared on this connection
+        if connection is not None:
+            self.connection, self.version = connection, SCHEMA_VERSION
+            return
         self.connection = connect(url, self.label, **connect_options)
         try:
             self.version = migrate(self.connection, self.label, migrate_to)
@@ -187,15 +195,6 @@ class PostgresStore(Store):
         except BaseException:
             self.connection.close()
             raise
-
-    @classmethod
-    def on_connection(cls, url: str, connection: psycopg.Connection) -> PostgresStore:
-        """A store on a connection already open to a database whose tables an earlier
-        store of this process checked (a reconnect: no migration round trips)."""
-        store = cls.__new__(cls)
-        store.url, store.label, store.connection = url, redact(url), connection
-        store.version = SCHEMA_VERSION
-        return store
 
     def close(self) -> None:
         self.connection.close()
@@ -267,9 +266,6 @@ class PostgresStore(Store):
                 if not cursor.nextset():
                     break
 
-    _prepared_on: psycopg.Connection | None = None  # where _INSERT_RECORD_PQ is prepared
-    _encoding = "utf-8"
-
     def _insert_one(self, row: tuple) -> list[str]:
         """The app's decision: one prepared INSERT in one round trip (in autocommit it is
         its own commit: no BEGIN/COMMIT, no catalog query, no SET), through psycopg's own
@@ -279,10 +275,10 @@ class PostgresStore(Store):
         from psycopg import pq
 
         pgconn = self.connection.pgconn
-        if self._prepared_on is not self.connection:
+        if not self._insert_prepared:
             self._check(pgconn, pgconn.prepare(_INSERT_RECORD_NAME, _INSERT_RECORD_PQ))
-            self._prepared_on, self._encoding = self.connection, self.connection.info.encoding
-        code = self._encoding  # the connection's client_encoding, as psycopg would encode
+            self._insert_prepared = True
+        code = self.connection.info.encoding  # the client_encoding, as psycopg would encode
         rid, doc_id, annotator, adjudicator, status, updated_at, line = row
         params = [rid.encode(code), doc_id.encode(code), annotator.encode(code),
                   None if adjudicator is None else adjudicator.encode(code), status.encode(code),
