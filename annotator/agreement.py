@@ -48,6 +48,7 @@ from annotator.agreement_arrays import compare_in_parts
 from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
+from annotator.store import PlainRecord
 
 VALUES: tuple[str, ...] = ("none", "source", "cue", "content")
 VALUE_CODE = {name: code for code, name in enumerate(VALUES)}
@@ -471,7 +472,7 @@ def _small_pages():
 
 def measure(
     documents: dict[str, Document],
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     annotators: Sequence[str] | None = None,
     by_doc: bool = False,
     background: BackgroundTokens | None = None,
@@ -487,14 +488,14 @@ def measure(
 
 def _measure(
     documents: dict[str, Document],
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     annotators: Sequence[str] | None,
     by_doc: bool,
     background: BackgroundTokens | None = None,
 ) -> Agreement:
     import numpy as np
 
-    by_document: dict[str, dict[str, AnnotationRecord]] = {}
+    by_document: dict[str, dict[str, AnnotationRecord | PlainRecord]] = {}
     for record in records:
         by_document.setdefault(record.doc_id, {})[record.annotator] = record
     names = list(annotators) if annotators else sorted({a for recs in by_document.values() for a in recs})

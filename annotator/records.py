@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.schema import AnnotationRecord, Document, Status, record_problems
-from annotator.store import JournalContents, load_journals
+from annotator.schema import AnnotationRecord, Document, Span, Status, record_problems
+from annotator.store import JournalContents, PlainContents, PlainRecord, load_journals, load_plain_journals
 from annotator.store.journal import expand_journals  # moved to the store; still importable from here
 
 
@@ -120,7 +120,7 @@ def listed_annotators(documents: Mapping[str, Document]) -> dict[str, list[str]]
     return listed
 
 
-def check_annotators_known(contents: JournalContents, annotators: Sequence[str], what: str) -> None:
+def check_annotators_known(contents: JournalContents | PlainContents, annotators: Sequence[str], what: str) -> None:
     known = set(contents.annotators)
     missing = [name for name in annotators if name not in known]
     if missing:
@@ -129,10 +129,25 @@ def check_annotators_known(contents: JournalContents, annotators: Sequence[str],
         )
 
 
+def read_plain_journals(paths: Iterable[Path | str]) -> PlainContents:
+    """``read_journals`` with records as plain data (store.PlainRecord): for commands that
+    read every record of large journals and need few of them as models."""
+    from annotator.store import is_database_url
+
+    paths = list(paths)
+    if any(is_database_url(path) for path in paths):
+        contents = read_journals(paths)
+        return PlainContents(
+            {key: PlainRecord(record.model_dump()) for key, record in contents.latest.items()},
+            contents.line_of, contents.problems, contents.lines_read,
+        )
+    return load_plain_journals(expand_journals(paths))
+
+
 def check_against_corpus(
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     documents: dict[str, Document],
-    contents: JournalContents,
+    contents: JournalContents | PlainContents,
 ) -> None:
     """Raise on the first record whose document is missing or whose text changed.
 
@@ -142,6 +157,9 @@ def check_against_corpus(
     fingerprints: dict[str, str] = {}
     checked: dict[str, set] = {}
     for record in records:
+        if isinstance(record, PlainRecord):
+            _check_plain(record, documents, contents, fingerprints, checked)
+            continue
         document = documents.get(record.doc_id)
         if document is None:
             path, line = contents.line_of.get(record.key, (None, None))
@@ -175,6 +193,55 @@ def check_against_corpus(
             path, line = contents.line_of.get(record.key, (None, None))
             problems = record_problems(record, document)
             raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
+
+
+def _check_plain(
+    record: PlainRecord,
+    documents: dict[str, Document],
+    contents: JournalContents | PlainContents,
+    fingerprints: dict[str, str],
+    checked: dict[str, set],
+) -> None:
+    """check_against_corpus for one PlainRecord: the same checks on the plain spans, and
+    the same message (from the model) when one fails."""
+    document = documents.get(record.doc_id)
+    if document is None:
+        path, line = contents.line_of.get(record.key, (None, None))
+        raise AnnotatorError(
+            f"document {record.doc_id!r} (annotator {record.annotator}) is not in the corpus", path, line
+        )
+    fingerprint = fingerprints.get(document.id)
+    if fingerprint is None:
+        fingerprint = fingerprints[document.id] = document.sha1
+    fits = fingerprint == record.text_sha1
+    if fits:
+        text = document.text
+        seen = checked.setdefault(document.id, set())
+        for attribution in (*record.attributions, *record.rejected):
+            for role in ("source", "cue", "content"):
+                span = attribution.get(role)
+                if span is None:
+                    continue
+                fragments = span.get("fragments")
+                if fragments:
+                    key: tuple = (span["start"], span["end"], span["text"], tuple(map(tuple, fragments)))
+                    if key not in seen and Span.model_construct(**span).problem_against(text):
+                        fits = False
+                else:
+                    key = (span["start"], span["end"], span["text"])
+                    # Span.problem_against for a contiguous span
+                    if key not in seen and (key[1] > len(text) or text[key[0] : key[1]] != key[2]):
+                        fits = False
+                if not fits:
+                    break
+                seen.add(key)
+            if not fits:
+                break
+    if not fits:
+        path, line = contents.line_of.get(record.key, (None, None))
+        model = record.model()
+        problems = record_problems(model, document)
+        raise AnnotatorError(f"{model.annotator}: {problems[0]}", path, line)
 
 
 def load_documents(corpus: Path | str) -> dict[str, Document]:

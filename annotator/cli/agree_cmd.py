@@ -40,10 +40,10 @@ def _agree(documents, journals, annotators, background, as_json: bool, by_doc: b
     from annotator.agreement import measure
     from annotator.cli.report import print_json, warn_problems
     from annotator.errors import AnnotatorError
-    from annotator.records import check_against_corpus, check_annotators_known, read_journals, split_names
+    from annotator.records import check_against_corpus, check_annotators_known, read_plain_journals, split_names
     from annotator.schema import Status
 
-    contents = read_journals(journals)
+    contents = read_plain_journals(journals)  # plain data: a model per span would cost most of the time
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
