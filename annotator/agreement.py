@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from annotator.agreement_arrays import compare_in_parts
+from annotator.agreement_arrays import compare_in_parts, span_columns
 from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
@@ -503,6 +503,8 @@ def _measure(
     doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
 
     texts = [documents[doc_id].text for doc_id in doc_ids]
+    # The records become columns before waiting for the tokenising workers (while they work).
+    columns = span_columns([by_document[doc_id] for doc_id in doc_ids], names)
     tables = None
     if background is not None:
         made = background.tables()
@@ -512,7 +514,7 @@ def _measure(
         from annotator import matching
 
         tables = matching._parallel_tables(texts) or matching._tables_of(texts)
-    found = compare_in_parts(texts, tables, [by_document[doc_id] for doc_id in doc_ids], names)
+    found = compare_in_parts(texts, tables, columns)
     units_per_doc = found.units.tolist()
     reliability = found.reliability
 

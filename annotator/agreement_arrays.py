@@ -540,17 +540,16 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
 _SHARED: tuple | None = None
 
 
-def compare_in_parts(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:
-    """compare_corpus, large batches split by document over forked worker processes.
+def compare_in_parts(texts: Sequence[str], tables: Sequence, columns: SpanColumns) -> Comparison:
+    """compare_columns, large batches split by document over forked worker processes.
 
-    The records become columns here, before forking: the workers inherit arrays (and the
-    texts and token tables) and never touch the records, whose pages copy-on-write would
-    otherwise copy into every worker as reference counts change. They send back only
-    arrays; the parts are joined in document order, so the result is the same."""
+    The workers get columns (``span_columns``), the texts and token tables by inheritance
+    and never touch the records, whose pages copy-on-write would otherwise copy into every
+    worker as reference counts change. They send back only arrays; the parts are joined in
+    document order, so the result is the same."""
     global _SHARED
     from annotator import matching
 
-    columns = span_columns(records, names)
     processes = matching.worker_processes(len(texts))
     if processes < 2:
         return compare_columns(texts, tables, columns)
