@@ -395,9 +395,13 @@ class BackgroundTokens:
         self._pool = None
         self._pending = None
         self._tables: dict[str, object] | None = None
-        processes = matching.worker_processes(len(self.ids))
-        if processes < 2:
+        cores = matching.worker_processes(len(self.ids))
+        if cores < 2:
             return
+        # One core is left to the caller, which reads the journals meanwhile: with a worker
+        # per core the caller (the longer task) would share its core, and every worker
+        # tokenises the word forms of its part once, so fewer parts repeat less of that work.
+        processes = cores - 1
         matching._tokenizer()  # load spaCy once, before forking
         values = list(texts.values())
         # One part per worker: each tokenises a distinct word form once for its part.

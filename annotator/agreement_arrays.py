@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter, methodcaller
 
 import numpy as np
 
@@ -118,20 +119,19 @@ def span_columns(records: Sequence[dict], names: Sequence[str]) -> SpanColumns:
     plain = bool(flat) and isinstance(flat[0], dict)
     start_of, end_of = (itemgetter("start"), itemgetter("end")) if plain else (_START, _END)
     roles, fragments = {}, {}
+    # map() with operator's callables: no Python frame per span (millions of them).
     for role in ROLES:
-        found = [attribution.get(role) for attribution in flat] if plain else list(map(attrgetter(role), flat))
-        rows = np.flatnonzero(np.fromiter(map(_is_span, found), dtype=bool, count=len(found)))
-        found = [found[row] for row in rows.tolist()] if len(rows) < len(found) else found
+        found = list(map(methodcaller("get", role) if plain else attrgetter(role), flat))
+        given = np.fromiter(map(is_not, found, repeat(None)), dtype=bool, count=len(found))
+        rows = np.flatnonzero(given)
+        found = list(compress(found, given)) if len(rows) < len(found) else found
         start = np.fromiter(map(start_of, found), dtype=np.int64, count=len(found))
         end = np.fromiter(map(end_of, found), dtype=np.int64, count=len(found))
-        pieces_of = map(_plain_fragments, found) if plain else map(_FRAGMENTS, found)
-        fragments[role] = {row: tuple(map(tuple, pieces)) for row, pieces in enumerate(pieces_of) if pieces}
+        pieces = list(map(methodcaller("get", "fragments") if plain else _FRAGMENTS, found))
+        odd = np.flatnonzero(np.fromiter(map(bool, pieces), dtype=bool, count=len(pieces))).tolist()
+        fragments[role] = {row: tuple(map(tuple, pieces[row])) for row in odd}
         roles[role] = (flat_doc[rows], flat_ann[rows], flat_attr[rows], start, end)
     return SpanColumns(present, attributions, roles, fragments)
-
-
-def _plain_fragments(span: dict):
-    return span.get("fragments")
 
 
 def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:

@@ -158,7 +158,7 @@ def check_against_corpus(
     checked: dict[str, set] = {}
     for record in records:
         if isinstance(record, PlainRecord):
-            _check_plain(record, documents, contents, fingerprints, checked)
+            _check_plain(record, documents, contents, fingerprints)
             continue
         document = documents.get(record.doc_id)
         if document is None:
@@ -200,7 +200,6 @@ def _check_plain(
     documents: dict[str, Document],
     contents: JournalContents | PlainContents,
     fingerprints: dict[str, str],
-    checked: dict[str, set],
 ) -> None:
     """check_against_corpus for one PlainRecord: the same checks on the plain spans, and
     the same message (from the model) when one fails."""
@@ -213,35 +212,34 @@ def _check_plain(
     fingerprint = fingerprints.get(document.id)
     if fingerprint is None:
         fingerprint = fingerprints[document.id] = document.sha1
-    fits = fingerprint == record.text_sha1
-    if fits:
-        text = document.text
-        seen = checked.setdefault(document.id, set())
-        for attribution in (*record.attributions, *record.rejected):
-            for role in ("source", "cue", "content"):
-                span = attribution.get(role)
-                if span is None:
-                    continue
-                fragments = span.get("fragments")
-                if fragments:
-                    key: tuple = (span["start"], span["end"], span["text"], tuple(map(tuple, fragments)))
-                    if key not in seen and Span.model_construct(**span).problem_against(text):
-                        fits = False
-                else:
-                    key = (span["start"], span["end"], span["text"])
-                    # Span.problem_against for a contiguous span
-                    if key not in seen and (key[1] > len(text) or text[key[0] : key[1]] != key[2]):
-                        fits = False
-                if not fits:
-                    break
-                seen.add(key)
-            if not fits:
-                break
+    fits = fingerprint == record.text_sha1 and _plain_spans_fit(record, document.text)
     if not fits:
         path, line = contents.line_of.get(record.key, (None, None))
         model = record.model()
         problems = record_problems(model, document)
         raise AnnotatorError(f"{model.annotator}: {problems[0]}", path, line)
+
+
+def _plain_spans_fit(record: PlainRecord, text: str) -> bool:
+    """Span.problem_against finds nothing for any span of the record. A contiguous span
+    fits when it ends inside the text and its text is the text's slice: comparing the
+    slice costs less than looking the span up among those already checked."""
+    length = len(text)
+    for attributions in (record.attributions, record.rejected):
+        for attribution in attributions:
+            for role in _ROLE_NAMES:
+                span = attribution.get(role)
+                if span is None:
+                    continue
+                if span.get("fragments"):
+                    if Span.model_construct(**span).problem_against(text):
+                        return False
+                elif span["end"] > length or text[span["start"] : span["end"]] != span["text"]:
+                    return False
+    return True
+
+
+_ROLE_NAMES = ("source", "cue", "content")
 
 
 def load_documents(corpus: Path | str) -> dict[str, Document]:
