@@ -25,7 +25,7 @@ code for their unit sets and overlaps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
@@ -540,18 +540,26 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
 _SHARED: tuple | None = None
 
 
-def compare_in_parts(texts: Sequence[str], tables: Sequence, columns: SpanColumns) -> Comparison:
+def compare_in_parts(
+    texts: Sequence[str], tables: Sequence, columns: SpanColumns, meanwhile: Callable[[], None] | None = None
+) -> Comparison:
     """compare_columns, large batches split by document over forked worker processes.
 
     The workers get columns (``span_columns``), the texts and token tables by inheritance
     and never touch the records, whose pages copy-on-write would otherwise copy into every
     worker as reference counts change. They send back only arrays; the parts are joined in
-    document order, so the result is the same."""
+    document order, so the result is the same.
+
+    ``meanwhile`` runs in this process while the workers compare (before comparing when
+    there are none); when it raises, the comparison is abandoned (agree checks the spans
+    against the corpus there, and no part's result is used before that check passed)."""
     global _SHARED
     from annotator import matching
 
     processes = matching.worker_processes(len(texts))
     if processes < 2:
+        if meanwhile is not None:
+            meanwhile()
         return compare_columns(texts, tables, columns)
     size = -(-len(texts) // processes)
     bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
@@ -560,7 +568,10 @@ def compare_in_parts(texts: Sequence[str], tables: Sequence, columns: SpanColumn
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
-            parts = pool.map(_compare_part, bounds)
+            pending = pool.map_async(_compare_part, bounds)
+            if meanwhile is not None:
+                meanwhile()
+            parts = pending.get()
     except OSError:  # no processes to be had: do it here
         return compare_columns(texts, tables, columns)
     finally:
