@@ -125,16 +125,24 @@ def collect(
             contents, saves = read_everything(journals)
             if not contents.latest:
                 raise AnnotatorError("no annotation records found", ", ".join(map(str, journals)))
-            check_against_corpus(contents.latest.values(), documents, contents)
+            def check(spans: bool = True) -> None:
+                check_against_corpus(contents.latest.values(), documents, contents, spans=spans)
+
+            try:  # documents and fingerprints now; the spans while the workers compare (measure)
+                check(spans=False)
+            except AnnotatorError:
+                check()  # the first record's problem, as agree reports it
+                raise
             data = ReportData(documents, [str(p) for p in journals], contents, saves)
             records = agreement_records(contents)
             names = sorted({record.annotator for record in records})
             if len(names) >= 2:
                 from annotator.agreement import measure
 
-                result = measure(documents, records, names, by_doc=True, background=background)
+                result = measure(documents, records, names, by_doc=True, background=background, check=check)
                 data.agreement = result.to_json()
             else:
+                check()
                 data.notes.append(
                     f"Agreement needs at least two annotators; these journals hold {len(names)}."
                 )
