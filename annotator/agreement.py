@@ -39,15 +39,16 @@ over modules that only make sense together.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from annotator.agreement_arrays import compare_in_parts
+from annotator.agreement_arrays import compare_in_parts, span_columns
 from annotator.evaluate import COUNT_LAYOUT, add_counts, count_matches, layout_scores, ratio
 from annotator.matching import MODES, ROLES, TARGETS, AnnotatedDocument, WordTokens
 from annotator.schema import AnnotationRecord, Document
+from annotator.store import PlainRecord
 
 VALUES: tuple[str, ...] = ("none", "source", "cue", "content")
 VALUE_CODE = {name: code for code, name in enumerate(VALUES)}
@@ -100,15 +101,22 @@ def nominal_alpha(value_counts, weights=None) -> float | None:
     counts = np.asarray(value_counts, dtype=np.float64)
     if counts.size == 0:
         return None
-    weights = np.ones(counts.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     coders = counts.sum(axis=1)
     pairable = coders >= 2
-    counts, coders, weights = counts[pairable], coders[pairable], weights[pairable]
+    counts, coders = counts[pairable], coders[pairable]
     if counts.shape[0] == 0:
         return None
-    n_c = (counts * weights[:, None]).sum(axis=0)
+    same = (counts * (counts - 1)).sum(axis=1)
+    # Without weights every row is one unit; multiplying by 1.0 would change no bit, and
+    # skipping it matters to the 10,000 per-document calls (numpy's per-call overhead).
+    if weights is None:
+        n_c = counts.sum(axis=0)
+        agreeing = (same / (coders - 1)).sum()
+    else:
+        weights = np.asarray(weights, dtype=np.float64)[pairable]
+        n_c = (counts * weights[:, None]).sum(axis=0)
+        agreeing = (weights * same / (coders - 1)).sum()
     n = n_c.sum()
-    agreeing = (weights * (counts * (counts - 1)).sum(axis=1) / (coders - 1)).sum()
     expected = n * n - (n_c * n_c).sum()
     if expected <= 0:
         return None
@@ -394,9 +402,13 @@ class BackgroundTokens:
         self._pool = None
         self._pending = None
         self._tables: dict[str, object] | None = None
-        processes = matching.worker_processes(len(self.ids))
-        if processes < 2:
+        cores = matching.worker_processes(len(self.ids))
+        if cores < 2:
             return
+        # One core is left to the caller, which reads the journals meanwhile: with a worker
+        # per core the caller (the longer task) would share its core, and every worker
+        # tokenises the word forms of its part once, so fewer parts repeat less of that work.
+        processes = cores - 1
         matching._tokenizer()  # load spaCy once, before forking
         values = list(texts.values())
         # One part per worker: each tokenises a distinct word form once for its part.
@@ -471,30 +483,33 @@ def _small_pages():
 
 def measure(
     documents: dict[str, Document],
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     annotators: Sequence[str] | None = None,
     by_doc: bool = False,
     background: BackgroundTokens | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Agreement:
     """Agreement of the given records (latest per document and annotator, none skipped).
 
     ``background``: token tables started earlier (see BackgroundTokens); documents it
-    does not hold are tokenised here.
+    does not hold are tokenised here. ``check``: run while forked workers compare (see
+    agreement_arrays.compare_in_parts), before any result is used; it may raise.
     """
     with _small_pages():
-        return _measure(documents, records, annotators, by_doc, background)
+        return _measure(documents, records, annotators, by_doc, background, check)
 
 
 def _measure(
     documents: dict[str, Document],
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     annotators: Sequence[str] | None,
     by_doc: bool,
     background: BackgroundTokens | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Agreement:
     import numpy as np
 
-    by_document: dict[str, dict[str, AnnotationRecord]] = {}
+    by_document: dict[str, dict[str, AnnotationRecord | PlainRecord]] = {}
     for record in records:
         by_document.setdefault(record.doc_id, {})[record.annotator] = record
     names = list(annotators) if annotators else sorted({a for recs in by_document.values() for a in recs})
@@ -502,6 +517,8 @@ def _measure(
     doc_ids = sorted(doc_id for doc_id, recs in by_document.items() if any(a in rank for a in recs))
 
     texts = [documents[doc_id].text for doc_id in doc_ids]
+    # The records become columns before waiting for the tokenising workers (while they work).
+    columns = span_columns([by_document[doc_id] for doc_id in doc_ids], names)
     tables = None
     if background is not None:
         made = background.tables()
@@ -511,7 +528,7 @@ def _measure(
         from annotator import matching
 
         tables = matching._parallel_tables(texts) or matching._tables_of(texts)
-    found = compare_in_parts(texts, tables, [by_document[doc_id] for doc_id in doc_ids], names)
+    found = compare_in_parts(texts, tables, columns, meanwhile=check)
     units_per_doc = found.units.tolist()
     reliability = found.reliability
 

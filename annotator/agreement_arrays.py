@@ -25,9 +25,10 @@ code for their unit sets and overlaps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter, methodcaller
 
 import numpy as np
 
@@ -73,10 +74,75 @@ class _Spans:
         return found
 
 
+@dataclass
+class SpanColumns:
+    """Every span of the records being compared, as integer columns (no record objects).
+
+    Per role, rows come by document, annotator (in ``names`` order) and position in the
+    record's attributions; ``fragments`` holds the pieces of the rare discontinuous spans
+    by row. Made once in the parent process; workers get slices by document."""
+
+    present: np.ndarray  # (D, A) bool: annotated (a record given)
+    attributions: np.ndarray  # (D, A) attributions per record
+    roles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # doc, ann, attr, start, end
+    fragments: dict[str, dict[int, tuple]]
+
+    def part(self, low: int, high: int) -> SpanColumns:
+        """The documents [low, high), numbered from 0."""
+        roles, fragments = {}, {}
+        for role, (doc, ann, attr, start, end) in self.roles.items():
+            first, last = np.searchsorted(doc, [low, high]).tolist()
+            roles[role] = (doc[first:last] - low, ann[first:last], attr[first:last], start[first:last], end[first:last])
+            fragments[role] = {row - first: pieces for row, pieces in self.fragments[role].items() if first <= row < last}
+        return SpanColumns(self.present[low:high], self.attributions[low:high], roles, fragments)
+
+
+def span_columns(records: Sequence[dict], names: Sequence[str]) -> SpanColumns:
+    """The spans of ``records`` (per document: annotator -> AnnotationRecord or
+    store.PlainRecord, one kind throughout) as columns."""
+    count_docs, count_names = len(records), len(names)
+    present = np.zeros((count_docs, count_names), dtype=bool)
+    attributions = np.zeros((count_docs, count_names), dtype=np.int64)
+    flat: list = []  # every attribution, by document, annotator (in ``names`` order), position
+    for k, by_name in enumerate(records):
+        for n, name in enumerate(names):
+            record = by_name.get(name)
+            if record is not None:
+                present[k, n] = True
+                attributions[k, n] = len(record.attributions)
+                flat.extend(record.attributions)
+    per_cell = attributions.ravel()
+    flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), per_cell)
+    flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), per_cell)
+    flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    # PlainRecords hold dicts (an absent key is the model's default, None), models objects.
+    plain = bool(flat) and isinstance(flat[0], dict)
+    start_of, end_of = (itemgetter("start"), itemgetter("end")) if plain else (_START, _END)
+    roles, fragments = {}, {}
+    # map() with operator's callables: no Python frame per span (millions of them).
+    for role in ROLES:
+        found = list(map(methodcaller("get", role) if plain else attrgetter(role), flat))
+        given = np.fromiter(map(is_not, found, repeat(None)), dtype=bool, count=len(found))
+        rows = np.flatnonzero(given)
+        found = list(compress(found, given)) if len(rows) < len(found) else found
+        start = np.fromiter(map(start_of, found), dtype=np.int64, count=len(found))
+        end = np.fromiter(map(end_of, found), dtype=np.int64, count=len(found))
+        pieces = list(map(methodcaller("get", "fragments") if plain else _FRAGMENTS, found))
+        odd = np.flatnonzero(np.fromiter(map(bool, pieces), dtype=bool, count=len(pieces))).tolist()
+        fragments[role] = {row: tuple(map(tuple, pieces[row])) for row in odd}
+        roles[role] = (flat_doc[rows], flat_ann[rows], flat_attr[rows], start, end)
+    return SpanColumns(present, attributions, roles, fragments)
+
+
 def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:
     """Everything agreement needs from the documents ``texts`` (token ``tables`` as
-    matching makes them) and their records (annotator -> AnnotationRecord)."""
-    count_docs, count_names = len(texts), len(names)
+    matching makes them) and their records (annotator -> AnnotationRecord or PlainRecord)."""
+    return compare_columns(texts, tables, span_columns(records, names))
+
+
+def compare_columns(texts: Sequence[str], tables: Sequence, columns: SpanColumns) -> Comparison:
+    """``compare_corpus`` of records already turned into columns."""
+    count_docs, count_names = len(texts), columns.present.shape[1]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count_docs)
     char_off = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
     visible_parts, word_start_parts, word_end_parts = [], [], []
@@ -93,34 +159,11 @@ def compare_corpus(texts: Sequence[str], tables: Sequence, records: Sequence[dic
     all_starts = _concat(visible_parts)
     word_starts, word_ends = _concat(word_start_parts), _concat(word_end_parts)
 
-    present = np.zeros((count_docs, count_names), dtype=bool)
-    attributions = np.zeros((count_docs, count_names), dtype=np.int64)
-    flat: list = []  # every attribution, by document, annotator (in ``names`` order), position
-    for k, by_name in enumerate(records):
-        for n, name in enumerate(names):
-            record = by_name.get(name)
-            if record is not None:
-                present[k, n] = True
-                attributions[k, n] = len(record.attributions)
-                flat.extend(record.attributions)
-    per_cell = attributions.ravel()
-    flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), per_cell)
-    flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), per_cell)
-    flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
-
+    present, attributions, fragments = columns.present, columns.attributions, columns.fragments
     context = _Context(texts, tables, lengths, char_off, word_off, word_starts, word_ends)
-    spans, raw, fragments = {}, {}, {}
+    spans, raw = {}, {}
     for role in ROLES:
-        found = list(map(attrgetter(role), flat))
-        rows = np.flatnonzero(np.fromiter(map(_is_span, found), dtype=bool, count=len(found)))
-        found = [found[row] for row in rows.tolist()] if len(rows) < len(found) else found
-        start = np.fromiter(map(_START, found), dtype=np.int64, count=len(found))
-        end = np.fromiter(map(_END, found), dtype=np.int64, count=len(found))
-        fragments[role] = {
-            row: tuple(map(tuple, pieces)) for row, pieces in enumerate(map(_FRAGMENTS, found)) if pieces
-        }
-        doc, ann, attr = flat_doc[rows], flat_ann[rows], flat_attr[rows]
-        raw[role] = (doc, ann, attr, start, end)
+        doc, ann, attr, start, end = raw[role] = columns.roles[role]
         spans[role] = context.role_spans(doc, ann, attr, start, end, fragments[role], count_names)
 
     reliability = _paint(raw, fragments, all_starts, lengths, char_off, units, present)
@@ -497,27 +540,40 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
 _SHARED: tuple | None = None
 
 
-def compare_in_parts(texts: Sequence[str], tables: Sequence, records: Sequence[dict], names: Sequence[str]) -> Comparison:
-    """compare_corpus, large batches split by document over forked worker processes.
+def compare_in_parts(
+    texts: Sequence[str], tables: Sequence, columns: SpanColumns, meanwhile: Callable[[], None] | None = None
+) -> Comparison:
+    """compare_columns, large batches split by document over forked worker processes.
 
-    Each worker gets its documents' records by inheritance (never pickled) and sends back
-    only arrays; the parts are joined in document order, so the result is the same."""
+    The workers get columns (``span_columns``), the texts and token tables by inheritance
+    and never touch the records, whose pages copy-on-write would otherwise copy into every
+    worker as reference counts change. They send back only arrays; the parts are joined in
+    document order, so the result is the same.
+
+    ``meanwhile`` runs in this process while the workers compare (before comparing when
+    there are none); when it raises, the comparison is abandoned (agree checks the spans
+    against the corpus there, and no part's result is used before that check passed)."""
     global _SHARED
     from annotator import matching
 
     processes = matching.worker_processes(len(texts))
     if processes < 2:
-        return compare_corpus(texts, tables, records, names)
+        if meanwhile is not None:
+            meanwhile()
+        return compare_columns(texts, tables, columns)
     size = -(-len(texts) // processes)
     bounds = [(low, min(low + size, len(texts))) for low in range(0, len(texts), size)]
-    _SHARED = (texts, tables, records, list(names))
+    _SHARED = (texts, tables, columns)
     try:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
-            parts = pool.map(_compare_part, bounds)
+            pending = pool.map_async(_compare_part, bounds)
+            if meanwhile is not None:
+                meanwhile()
+            parts = pending.get()
     except OSError:  # no processes to be had: do it here
-        return compare_corpus(texts, tables, records, names)
+        return compare_columns(texts, tables, columns)
     finally:
         _SHARED = None
     return Comparison(
@@ -531,6 +587,6 @@ def compare_in_parts(texts: Sequence[str], tables: Sequence, records: Sequence[d
 
 
 def _compare_part(bounds: tuple[int, int]) -> Comparison:
-    texts, tables, records, names = _SHARED  # type: ignore[misc]
+    texts, tables, columns = _SHARED  # type: ignore[misc]
     low, high = bounds
-    return compare_corpus(texts[low:high], tables[low:high], records[low:high], names)
+    return compare_columns(texts[low:high], tables[low:high], columns.part(low, high))

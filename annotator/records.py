@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.schema import AnnotationRecord, Document, Status, record_problems
-from annotator.store import JournalContents, load_journals
+from annotator.schema import FRAGMENT_JOINER, AnnotationRecord, Document, Status, record_problems
+from annotator.store import JournalContents, PlainContents, PlainRecord, load_journals, load_plain_journals
 from annotator.store.journal import expand_journals  # moved to the store; still importable from here
 
 
@@ -120,7 +120,7 @@ def listed_annotators(documents: Mapping[str, Document]) -> dict[str, list[str]]
     return listed
 
 
-def check_annotators_known(contents: JournalContents, annotators: Sequence[str], what: str) -> None:
+def check_annotators_known(contents: JournalContents | PlainContents, annotators: Sequence[str], what: str) -> None:
     known = set(contents.annotators)
     missing = [name for name in annotators if name not in known]
     if missing:
@@ -129,19 +129,41 @@ def check_annotators_known(contents: JournalContents, annotators: Sequence[str],
         )
 
 
+def read_plain_journals(paths: Iterable[Path | str]) -> PlainContents:
+    """``read_journals`` with records as plain data (store.PlainRecord): for commands that
+    read every record of large journals and need few of them as models."""
+    from annotator.store import is_database_url
+
+    paths = list(paths)
+    if any(is_database_url(path) for path in paths):
+        contents = read_journals(paths)
+        return PlainContents(
+            {key: PlainRecord(record.model_dump()) for key, record in contents.latest.items()},
+            contents.line_of, contents.problems, contents.lines_read,
+        )
+    return load_plain_journals(expand_journals(paths))
+
+
 def check_against_corpus(
-    records: Iterable[AnnotationRecord],
+    records: Iterable[AnnotationRecord | PlainRecord],
     documents: dict[str, Document],
-    contents: JournalContents,
+    contents: JournalContents | PlainContents,
+    spans: bool = True,
 ) -> None:
     """Raise on the first record whose document is missing or whose text changed.
 
     The checks are those of schema.record_problems; a span already found to fit its
-    document (annotators mostly mark the same spans) is not checked again.
+    document (annotators mostly mark the same spans) is not checked again. With
+    ``spans=False``, plain records are checked only for their document and its
+    fingerprint (agree checks their spans later, while its workers compare, and the
+    whole check again when this one raises, for the first problem in order).
     """
     fingerprints: dict[str, str] = {}
     checked: dict[str, set] = {}
     for record in records:
+        if isinstance(record, PlainRecord):
+            _check_plain(record, documents, contents, fingerprints, spans)
+            continue
         document = documents.get(record.doc_id)
         if document is None:
             path, line = contents.line_of.get(record.key, (None, None))
@@ -175,6 +197,57 @@ def check_against_corpus(
             path, line = contents.line_of.get(record.key, (None, None))
             problems = record_problems(record, document)
             raise AnnotatorError(f"{record.annotator}: {problems[0]}", path, line)
+
+
+def _check_plain(
+    record: PlainRecord,
+    documents: dict[str, Document],
+    contents: JournalContents | PlainContents,
+    fingerprints: dict[str, str],
+    spans: bool = True,
+) -> None:
+    """check_against_corpus for one PlainRecord: the same checks on the plain spans, and
+    the same message (from the model) when one fails."""
+    document = documents.get(record.doc_id)
+    if document is None:
+        path, line = contents.line_of.get(record.key, (None, None))
+        raise AnnotatorError(
+            f"document {record.doc_id!r} (annotator {record.annotator}) is not in the corpus", path, line
+        )
+    fingerprint = fingerprints.get(document.id)
+    if fingerprint is None:
+        fingerprint = fingerprints[document.id] = document.sha1
+    fits = fingerprint == record.text_sha1 and (not spans or _plain_spans_fit(record, document.text))
+    if not fits:
+        path, line = contents.line_of.get(record.key, (None, None))
+        model = record.model()
+        problems = record_problems(model, document)
+        raise AnnotatorError(f"{model.annotator}: {problems[0]}", path, line)
+
+
+def _plain_spans_fit(record: PlainRecord, text: str) -> bool:
+    """Span.problem_against finds nothing for any span of the record. A contiguous span
+    fits when it ends inside the text and its text is the text's slice: comparing the
+    slice costs less than looking the span up among those already checked."""
+    length = len(text)
+    for attributions in (record.attributions, record.rejected):
+        for attribution in attributions:
+            for role in _ROLE_NAMES:
+                span = attribution.get(role)
+                if span is None:
+                    continue
+                if span["end"] > length:
+                    return False
+                fragments = span.get("fragments")
+                if fragments:  # Span.problem_against's pieces, without building a Span
+                    if FRAGMENT_JOINER.join([text[a:b] for a, b in fragments]) != span["text"]:
+                        return False
+                elif text[span["start"] : span["end"]] != span["text"]:
+                    return False
+    return True
+
+
+_ROLE_NAMES = ("source", "cue", "content")
 
 
 def load_documents(corpus: Path | str) -> dict[str, Document]:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, NotRequired
 
 from pydantic import (
     BaseModel,
@@ -22,7 +22,9 @@ from pydantic import (
     ValidationInfo,
     field_validator,
     model_validator,
+    with_config,
 )
+from typing_extensions import TypedDict
 
 SCHEMA_VERSION: Final = 1
 
@@ -319,6 +321,108 @@ class Document(BaseModel):
     @property
     def sha1(self) -> str:
         return text_sha1(self.text)
+
+
+# The same contract as plain data, for reading many records fast (journals of 10,000
+# documents hold millions of spans, and a pydantic model per span costs more than all
+# the rest of reading). Same fields, types, defaults and constraints as the models above
+# (keep them in step: tests/test_plain_records.py compares the fields and checks that
+# both accept and refuse the same records); the models' Python validators are
+# re-implemented on the plain data by ``fails_model_checks``.
+
+
+@with_config(ConfigDict(extra="forbid"))
+class SpanData(TypedDict):
+    start: NonNegativeInt
+    end: NonNegativeInt
+    text: str
+    fragments: NotRequired[list[tuple[NonNegativeInt, NonNegativeInt]] | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class AttributionData(TypedDict):
+    id: Annotated[str, Field(min_length=1)]
+    source: NotRequired[SpanData | None]
+    source_entity: NotRequired[str | None]
+    cue: NotRequired[SpanData | None]
+    content: SpanData
+    type: NotRequired[AttributionType]
+    origin: NotRequired[Origin]
+    action: NotRequired[Action | None]
+    score: NotRequired[Annotated[float, Field(ge=0.0, le=1.0)] | None]
+    suggester: NotRequired[str | None]
+    note: NotRequired[str | None]
+    agreed_by: NotRequired[list[str] | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class SessionData(TypedDict):
+    step: NonNegativeInt
+    kind: NotRequired[Literal["edit", "undo", "redo"]]
+    selected: NotRequired[str | None]
+    cursor: NotRequired[NonNegativeInt | None]
+    undecided: NotRequired[NonNegativeInt | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class AnnotationData(TypedDict):
+    schema_version: NotRequired[Literal[1]]
+    doc_id: Annotated[str, Field(min_length=1)]
+    annotator: Annotated[str, Field(min_length=1)]
+    status: NotRequired[Status]
+    updated_at: datetime
+    text_sha1: Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+    attributions: NotRequired[list[AttributionData]]
+    rejected: NotRequired[list[AttributionData]]
+    adjudicator: NotRequired[str | None]
+    session: NotRequired[SessionData | None]
+
+
+# Which model each plain type stands for (the tests compare their fields).
+PLAIN_TWINS: dict[type, type[BaseModel]] = {
+    SpanData: Span,
+    AttributionData: Attribution,
+    SessionData: SessionInfo,
+    AnnotationData: AnnotationRecord,
+}
+
+_ROLE_NAMES: Final = ("source", "cue", "content")
+
+
+def fails_model_checks(value: dict) -> bool:
+    """Whether a record that passed AnnotationData fails one of the models' Python
+    validators (Span._check_shape, AnnotationRecord._require_timezone and
+    _check_unique_ids). The model says which problem; this only has to find one."""
+    if value["updated_at"].tzinfo is None:
+        return True
+    ids = set()
+    count = 0
+    for list_name in ("attributions", "rejected"):
+        for attribution in value.get(list_name, ()):
+            ids.add(attribution["id"])
+            count += 1
+            for role in _ROLE_NAMES:
+                span = attribution.get(role)
+                if span is None:
+                    continue
+                fragments = span.get("fragments")
+                if fragments is None:
+                    if span["start"] >= span["end"]:
+                        return True
+                elif _fragments_problem(span["start"], span["end"], fragments):
+                    return True
+    return len(ids) != count
+
+
+def _fragments_problem(start: int, end: int, fragments: list[tuple[int, int]]) -> bool:
+    if start >= end or len(fragments) < 2:
+        return True
+    previous_end = -1
+    for piece_start, piece_end in fragments:
+        if piece_start >= piece_end or piece_start < previous_end:
+            return True
+        previous_end = piece_end
+    return (fragments[0][0], fragments[-1][1]) != (start, end)
 
 
 # The models `annotator schema` writes, by file name.

@@ -293,3 +293,41 @@ def test_the_program_prints_everything_before_it_ends(training):
         table = run_cli(*command, "--corpus", corpus)
         last = table.stdout.rstrip("\n").splitlines()[-1]
         assert table.returncode == 0 and last.startswith("└") and last.endswith("┘"), table.stdout[-200:]
+
+
+def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(training, tmp_path, monkeypatch):
+    """agree checks the spans against the corpus while its workers compare (measure's
+    ``check``): a span whose text does not match is still a one-line FILE:LINE error,
+    the same as without workers, and a record's problem earlier in the journals still
+    comes before a later record's missing document."""
+    from annotator import matching
+
+    corpus, journals = training
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    for path in sorted(journals.glob("*.jsonl")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    first = sorted(folder.glob("*.jsonl"))[0]
+    lines = first.read_text(encoding="utf-8").splitlines()
+    row = next(k for k, line in enumerate(lines) if json.loads(line).get("attributions"))
+    record = json.loads(lines[row])
+    record["attributions"][0]["content"]["text"] = "not the document's text"
+    lines[row] = json.dumps(record)
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    serial = run_in_process("agree", folder, "--corpus", corpus, "--json")
+    assert serial.returncode == 1 and serial.stdout == ""
+    assert f"{first}:{row + 1}: " in serial.stderr and "does not match the document text" in serial.stderr
+    assert serial.stderr.count("\n") == 1
+    monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
+    if matching.worker_processes(4) < 2:
+        pytest.skip("one CPU core: no worker processes")
+    assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
+
+    # A later record naming a document not in the corpus: the span's problem still comes first.
+    last = sorted(folder.glob("*.jsonl"))[-1]
+    stray = json.loads(last.read_text(encoding="utf-8").splitlines()[0])
+    stray["doc_id"] = "not-in-the-corpus"
+    with last.open("a", encoding="utf-8") as stream:
+        stream.write(json.dumps(stray) + "\n")
+    assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr

@@ -297,3 +297,33 @@ def test_each_annotator_is_scored_against_gold_as_evaluate_scores_them(training,
                 assert float(found.group(1)) == report["scores"][target][mode]["f1"]
                 differ.add(report["scores"][target][mode]["f1"])
     assert len(differ) > 6  # real, differing figures, not one value repeated
+
+
+def test_a_span_that_does_not_fit_is_a_one_line_error_and_no_page(training, tmp_path, monkeypatch):
+    """report checks the spans against the corpus while the agreement workers compare:
+    a span whose text does not match is the one-line FILE:LINE error agree gives, with
+    and without workers, and no page is written."""
+    from annotator import matching
+
+    corpus, journals = training
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    for path in sorted(journals.glob("*.jsonl")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    last = sorted(folder.glob("*.jsonl"))[-1]
+    lines = last.read_text(encoding="utf-8").splitlines()
+    row = next(k for k, line in enumerate(lines) if json.loads(line).get("attributions"))
+    record = json.loads(lines[row])
+    record["attributions"][0]["content"]["text"] = "not the document's text"
+    lines[row] = json.dumps(record)
+    last.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "report.html"
+    expected = run_in_process("agree", folder, "--corpus", corpus).stderr
+    assert f"{last}:{row + 1}: " in expected and "does not match the document text" in expected
+    for workers in (False, True):
+        if workers:
+            monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
+            if matching.worker_processes(4) < 2:
+                pytest.skip("one CPU core: no worker processes")
+        result = run_in_process("report", folder, "--corpus", corpus, "-o", out)
+        assert result.returncode == 1 and result.stderr == expected and not out.exists()

@@ -55,3 +55,13 @@ def test_special_cases_across_runs_are_left_to_spacy():
         "   ",
     ]
     assert_same_tokens(texts)
+
+
+def test_runs_split_at_every_kind_of_whitespace_as_spacy_does():
+    # Runs come from str.split() and their offsets from the code points: unusual
+    # whitespace (no-break, ideographic, line separators, control characters that
+    # str.isspace counts) and texts that begin or end with it.
+    assert_same_tokens([
+        "", "   ", " a", "a ", "a\u3000b  c\u00a0d\te\u2009f", "\u2028z \u0085 q\u2029", "\x1c\x1d\x1e\x1f a \x1f b",
+        "don't  ca n't :) (: a.m. \n\n x", "é\u200bx y\u180ez",
+    ])

@@ -40,10 +40,10 @@ def _agree(documents, journals, annotators, background, as_json: bool, by_doc: b
     from annotator.agreement import measure
     from annotator.cli.report import print_json, warn_problems
     from annotator.errors import AnnotatorError
-    from annotator.records import check_against_corpus, check_annotators_known, read_journals, split_names
+    from annotator.records import check_against_corpus, check_annotators_known, read_plain_journals, split_names
     from annotator.schema import Status
 
-    contents = read_journals(journals)
+    contents = read_plain_journals(journals)  # plain data: a model per span would cost most of the time
     warn_problems(contents)
     names = split_names(annotators)
     check_annotators_known(contents, names, "--annotators")
@@ -57,11 +57,18 @@ def _agree(documents, journals, annotators, background, as_json: bool, by_doc: b
     ]
     if not records:
         raise AnnotatorError("no annotations found", ", ".join(map(str, journals)))
-    check_against_corpus(records, documents, contents)
     chosen = names or sorted({record.annotator for record in records})
-    if len(chosen) < 2:
-        raise AnnotatorError(f"agreement needs at least two annotators; found {', '.join(chosen)}")
-    result = measure(documents, records, chosen, by_doc=by_doc, background=background)
+    try:  # documents and fingerprints now; the spans while the workers compare (measure)
+        check_against_corpus(records, documents, contents, spans=False)
+        if len(chosen) < 2:
+            raise AnnotatorError(f"agreement needs at least two annotators; found {', '.join(chosen)}")
+    except AnnotatorError:
+        check_against_corpus(records, documents, contents)  # a record's problem comes first, as before
+        raise
+    result = measure(
+        documents, records, chosen, by_doc=by_doc, background=background,
+        check=lambda: check_against_corpus(records, documents, contents),
+    )
     if as_json:
         print_json(result.to_json())
     else:

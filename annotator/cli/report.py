@@ -15,7 +15,7 @@ import typer
 from annotator.errors import printable
 
 if TYPE_CHECKING:
-    from annotator.store import JournalContents
+    from annotator.store import JournalContents, PlainContents
 
 
 def echo(message: object = "", err: bool = False) -> None:
@@ -32,7 +32,7 @@ def print_json(payload: object) -> None:
     sys.stdout.flush()
 
 
-def warn_problems(contents: JournalContents, limit: int = 20) -> None:
+def warn_problems(contents: JournalContents | PlainContents, limit: int = 20) -> None:
     """Bad journal lines are reported (FILE:LINE: problem), never fatal."""
     for problem in contents.problems[:limit]:
         echo(f"warning: {problem} (line ignored)", err=True)

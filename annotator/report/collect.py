@@ -18,7 +18,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.schema import AnnotationRecord, Document, Status
-from annotator.store import JournalContents
+from annotator.store import JournalContents, PlainContents, PlainRecord
 
 OUTCOMES = ("accepted", "edited", "added", "rejected", "manual")
 UNKNOWN_SUGGESTER = "(suggester not given)"
@@ -28,7 +28,7 @@ UNKNOWN_SUGGESTER = "(suggester not given)"
 class ReportData:
     documents: dict[str, Document]
     inputs: list[str]
-    contents: JournalContents
+    contents: PlainContents  # every record as plain data: 60,000 models would take half a minute
     saves: list[tuple[str, datetime]] = field(default_factory=list)  # (annotator, time) of every line
     agreement: dict | None = None  # agree --json's object, plus by_doc
     outcomes: dict[str, Counter] = field(default_factory=dict)  # suggester -> outcome counts
@@ -37,27 +37,31 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     _latest: dict | None = field(default=None, repr=False, compare=False)
 
-    def latest_by_document(self) -> dict[str, dict[str, AnnotationRecord]]:
+    def latest_by_document(self) -> dict[str, dict[str, PlainRecord]]:
         """doc id -> annotator -> latest record, skipped records left out (made once: the
         page asks several times, and 60,000 records take seconds to walk)."""
         if self._latest is None:
-            out: dict[str, dict[str, AnnotationRecord]] = {}
+            out: dict[str, dict[str, PlainRecord]] = {}
             for record in self.contents.latest.values():
                 if record.status != Status.skipped:
                     out.setdefault(record.doc_id, {})[record.annotator] = record
             self._latest = out
         return self._latest
 
+    def models(self, doc_id: str) -> dict[str, AnnotationRecord]:
+        """A document's latest records (as ``latest_by_document``) as models, for rendering."""
+        return {name: record.model() for name, record in self.latest_by_document()[doc_id].items()}
 
-def read_everything(paths: Sequence[Path]) -> tuple[JournalContents, list[tuple[str, datetime]]]:
-    """The latest records (as ``records.read_journals``) and the time of every save, in one pass."""
+
+def read_everything(paths: Sequence[Path]) -> tuple[PlainContents, list[tuple[str, datetime]]]:
+    """The latest records (as ``records.read_plain_journals``) and the time of every save, in one pass."""
     from annotator.records import expand_journals
-    from annotator.store import iter_journal_lines
+    from annotator.store import iter_plain_lines
 
-    contents = JournalContents()
+    contents = PlainContents()
     saves: list[tuple[str, datetime]] = []
     for path in expand_journals(paths):
-        for number, record, problem in iter_journal_lines(Path(path)):
+        for number, record, problem in iter_plain_lines(Path(path)):
             contents.lines_read += 1
             if problem is not None:
                 contents.problems.append(problem)
@@ -69,7 +73,7 @@ def read_everything(paths: Sequence[Path]) -> tuple[JournalContents, list[tuple[
     return contents, saves
 
 
-def agreement_records(contents: JournalContents) -> list[AnnotationRecord]:
+def agreement_records(contents: PlainContents) -> list[PlainRecord]:
     """The records ``annotator agree`` compares: latest, not skipped, not gold."""
     return [
         record
@@ -86,7 +90,7 @@ def suggester_of(doc_id: str, suggesters: dict[str, str]) -> str:
     return suggesters.get(doc_id, UNKNOWN_SUGGESTER)
 
 
-def outcome_counts(records: Iterable[AnnotationRecord], suggesters: dict[str, str]) -> dict[str, Counter]:
+def outcome_counts(records: Iterable[AnnotationRecord | PlainRecord], suggesters: dict[str, str]) -> dict[str, Counter]:
     """Suggestion outcomes per suggester, counted as ``stats`` counts them (gold left out)."""
     out: dict[str, Counter] = {}
     for record in records:
@@ -94,7 +98,8 @@ def outcome_counts(records: Iterable[AnnotationRecord], suggesters: dict[str, st
             continue
         counts = out.setdefault(suggester_of(record.doc_id, suggesters), Counter({name: 0 for name in OUTCOMES}))
         for attribution in record.attributions:
-            counts[attribution.action.value if attribution.action else "manual"] += 1
+            action = attribution.get("action") if isinstance(attribution, dict) else attribution.action
+            counts[action.value if action else "manual"] += 1
         counts["rejected"] += len(record.rejected)
     return out
 
@@ -120,16 +125,24 @@ def collect(
             contents, saves = read_everything(journals)
             if not contents.latest:
                 raise AnnotatorError("no annotation records found", ", ".join(map(str, journals)))
-            check_against_corpus(contents.latest.values(), documents, contents)
+            def check(spans: bool = True) -> None:
+                check_against_corpus(contents.latest.values(), documents, contents, spans=spans)
+
+            try:  # documents and fingerprints now; the spans while the workers compare (measure)
+                check(spans=False)
+            except AnnotatorError:
+                check()  # the first record's problem, as agree reports it
+                raise
             data = ReportData(documents, [str(p) for p in journals], contents, saves)
             records = agreement_records(contents)
             names = sorted({record.annotator for record in records})
             if len(names) >= 2:
                 from annotator.agreement import measure
 
-                result = measure(documents, records, names, by_doc=True, background=background)
+                result = measure(documents, records, names, by_doc=True, background=background, check=check)
                 data.agreement = result.to_json()
             else:
+                check()
                 data.notes.append(
                     f"Agreement needs at least two annotators; these journals hold {len(names)}."
                 )
@@ -169,8 +182,9 @@ def _suggestions(data: ReportData, suggestions: Path | None, gold: Path | None) 
     # Each annotator's latest records (not skipped) against gold, as `annotator evaluate
     # JOURNAL GOLD` scores them; gold records among the journals are not an annotator's work.
     annotators = sorted({record.annotator for record in agreement_records(data.contents)})
+    models = as_models(data.contents)  # evaluate works on models
     for name in annotators:
-        predicted = per_document(data.contents, [name])
+        predicted = per_document(models, [name])
         data.annotator_evaluation[name] = evaluate(data.documents, predicted, gold_records)
     if suggested is None:
         data.notes.append("--gold was given without --suggestions: there are no suggestions to score.")
@@ -196,7 +210,13 @@ def timeline(saves: Sequence[tuple[str, datetime]]) -> tuple[dict[str, dict[str,
     return {name: dict(series[name]) for name in sorted(series)}, "hour (UTC)" if hourly else "day (UTC)"
 
 
-def progress(contents: JournalContents) -> dict[str, dict[str, int]]:
+def as_models(contents: PlainContents) -> JournalContents:
+    """The same contents with AnnotationRecords."""
+    latest = {key: record.model() for key, record in contents.latest.items()}
+    return JournalContents(latest, contents.line_of, contents.problems, contents.lines_read)
+
+
+def progress(contents: PlainContents) -> dict[str, dict[str, int]]:
     """Per annotator (gold names too): documents by status and attributions, as ``stats``."""
     rows: dict[str, Counter] = {}
     for record in contents.latest.values():

@@ -18,12 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
 from annotator.fileio import atomic_writer, dumps_line
-from annotator.schema import AnnotationRecord
+from annotator.schema import AnnotationData, AnnotationRecord, Status, fails_model_checks
 
 try:  # POSIX advisory locks; on other systems appends rely on O_APPEND alone.
     import fcntl
@@ -83,10 +84,92 @@ class JournalContents:
         return sorted({who for _, who in self.latest})
 
 
+class PlainRecord:
+    """A journal line's record as validated plain data (schema.AnnotationData).
+
+    For commands that read every record of large journals (agree, report): the same
+    record as the model, without a Python object per span. ``attributions`` and
+    ``rejected`` hold dicts whose absent keys mean the model's defaults; ``model()``
+    builds the AnnotationRecord where one is needed (error messages, rendering).
+    """
+
+    __slots__ = ("data", "doc_id", "annotator", "status", "updated_at", "adjudicator", "text_sha1",
+                 "attributions", "rejected")
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.doc_id: str = data["doc_id"]
+        self.annotator: str = data["annotator"]
+        self.status: Status = data.get("status", Status.in_progress)
+        self.updated_at: datetime = data["updated_at"]
+        self.adjudicator: str | None = data.get("adjudicator")
+        self.text_sha1: str = data["text_sha1"]
+        self.attributions: list[dict] = data.get("attributions", [])
+        self.rejected: list[dict] = data.get("rejected", [])
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.doc_id, self.annotator)
+
+    def model(self) -> AnnotationRecord:
+        return AnnotationRecord.model_validate(self.data)
+
+
+@dataclass
+class PlainContents:
+    """JournalContents with PlainRecords (see ``load_plain_journals``)."""
+
+    latest: dict[tuple[str, str], PlainRecord] = field(default_factory=dict)
+    line_of: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    problems: list[JournalProblem] = field(default_factory=list)
+    lines_read: int = 0
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({who for _, who in self.latest})
+
+
+_PLAIN_ADAPTER = None
+
+
+def plain_record(line: str) -> PlainRecord | None:
+    """The record of a journal line as plain data, or None when the fast path is not sure
+    it is valid (the line then takes the model's path, which accepts it or says why not).
+
+    Validated by pydantic against schema.AnnotationData (the models' fields, types and
+    constraints) and ``fails_model_checks`` (their Python validators): what passes both,
+    the model accepts (tests/test_plain_records.py)."""
+    global _PLAIN_ADAPTER
+    if _PLAIN_ADAPTER is None:
+        from pydantic import TypeAdapter
+
+        _PLAIN_ADAPTER = TypeAdapter(AnnotationData)
+    try:
+        value = cast(dict, _PLAIN_ADAPTER.validate_json(line))
+    except ValidationError:
+        return None
+    if fails_model_checks(value):
+        return None
+    return PlainRecord(value)
+
+
 def iter_journal_lines(
     path: Path, data: bytes | None = None
 ) -> Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]]:
     """(line number, record, problem) for every non-blank line of a journal."""
+    lines = _read_lines(path, data, plain=False)
+    yield from cast(Iterator[tuple[int, AnnotationRecord | None, JournalProblem | None]], lines)
+
+
+def iter_plain_lines(path: Path) -> Iterator[tuple[int, PlainRecord | None, JournalProblem | None]]:
+    """``iter_journal_lines`` with PlainRecords: the same lines accepted, the same problems."""
+    lines = _read_lines(path, None, plain=True)
+    yield from cast(Iterator[tuple[int, PlainRecord | None, JournalProblem | None]], lines)
+
+
+def _read_lines(
+    path: Path, data: bytes | None, plain: bool
+) -> Iterator[tuple[int, AnnotationRecord | PlainRecord | None, JournalProblem | None]]:
     import orjson
 
     if data is None:
@@ -114,10 +197,16 @@ def iter_journal_lines(
             continue
         if not line.strip():
             continue
+        if plain:
+            found = plain_record(line)
+            if found is not None:
+                yield number, found, None
+                continue
         try:
             # One pass in pydantic's own JSON parser for a good line; a bad one is read
             # again below for the exact problem.
-            yield number, AnnotationRecord.model_validate_json(line), None
+            record = AnnotationRecord.model_validate_json(line)
+            yield number, _as_plain(record) if plain else record, None
             continue
         except ValidationError:
             pass
@@ -135,10 +224,35 @@ def iter_journal_lines(
             yield number, None, JournalProblem(str(path), number, "expected a JSON object", line)
             continue
         try:
-            yield number, AnnotationRecord.model_validate(value), None
+            record = AnnotationRecord.model_validate(value)
+            yield number, _as_plain(record) if plain else record, None
         except ValidationError as error:
             message = describe_validation_error(error)
             yield number, None, JournalProblem(str(path), number, message, line)
+
+
+def _as_plain(record: AnnotationRecord) -> PlainRecord:
+    """A record the fast path was not sure of but the model accepted, as plain data."""
+    return PlainRecord(record.model_dump())
+
+
+def load_plain_journals(paths: Iterable[Path]) -> PlainContents:
+    """``load_journals`` (read-only: no quarantine file) with PlainRecords."""
+    contents = PlainContents()
+    for path in paths:
+        path = Path(path)
+        for number, record, problem in iter_plain_lines(path):
+            contents.lines_read += 1
+            if problem:
+                contents.problems.append(problem)
+                continue
+            assert record is not None
+            current = contents.latest.get(record.key)
+            if current is not None and record.updated_at < current.updated_at:
+                continue  # older than what is held: history (see load_journals)
+            contents.latest[record.key] = record
+            contents.line_of[record.key] = (str(path), number)
+    return contents
 
 
 def load_journals(paths: Iterable[Path], quarantine: bool = True) -> JournalContents:
