@@ -39,6 +39,10 @@ def _punct_kind(word: str) -> str:
     return ""
 
 
+def _is_break(word: str) -> bool:
+    return "\n" in word and word.isspace()
+
+
 def _shape(word: str) -> str:
     if word.isalpha():
         if word.isupper():
@@ -195,8 +199,10 @@ class DocView:
         starts, ends = self.starts, self.ends
         n = len(words)
         word = lower[i]
-        line_start = i == 0 or "\n" in text[ends[i - 1] : starts[i]]
-        line_end = i + 1 >= n or "\n" in text[ends[i] : starts[i + 1]]
+        # spaCy keeps a line break as a whitespace token of its own ("\n"), or as the
+        # trailing whitespace of the token before
+        line_start = i == 0 or "\n" in text[ends[i - 1] : starts[i]] or _is_break(words[i - 1])
+        line_end = i + 1 >= n or "\n" in text[ends[i] : starts[i + 1]] or _is_break(words[i + 1])
         features = []
         if line_start:
             features.append("nl<")
