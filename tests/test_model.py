@@ -208,3 +208,38 @@ def test_not_a_model_and_another_version_are_refused(trained, dev_data, tmp_path
     (other / "keep.txt").write_text("mine", encoding="utf-8")
     _one_line_error(run_cli("train", train_journals, "--corpus", train_corpus, "-o", other))
     assert [p.name for p in other.iterdir()] == ["keep.txt"]
+
+
+def test_cue_tagger_reads_the_layout_of_interview_turns_and_attributions_after_quotes():
+    """The missed cues of dev were most often the colon of an interview turn ("PENCE:
+    Well, ...") and the dash after a closing quotation ("... ” ― Name"): the cue
+    tagger's own features name a line start, a colon or dash, and a quotation that
+    closes just before the token."""
+    from annotator.model.features import DocView
+    from annotator.model.learn import feature_pipeline
+    from annotator.suggest.components import TEXT_KEY
+
+    text = ("WALLACE: Do you really see those two as equivalent?\n"
+            "PENCE: Well, look, that is the question.\n"
+            "“We will win the state” ― Mike Pence, in Ohio.")
+    nlp = feature_pipeline()
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    view = DocView.of(nlp(doc))
+    features = {}
+    for sentence in range(len(view.sents)):
+        a, _ = view.sents[sentence]
+        for offset, token_features in enumerate(view.cue_sequence(sentence)):
+            features[a + offset] = set(token_features)
+    colons = [i for i, word in enumerate(view.words) if word == ":"]
+    assert len(colons) == 2
+    for i in colons:
+        assert "pk=colon" in features[i]
+        assert "k-1=X" in features[i]  # after an all-capitals name
+        assert "nl<" in features[i - 1]
+    dash = view.words.index("―")
+    assert "pk=dash" in features[dash]
+    assert "qend-1" in features[dash]
+    assert "k+1=Xx" in features[dash]
+    # the role labeller's features are not changed by the cue tagger's own
+    assert not any(feature.startswith(("pk=", "nl<", "qend-")) for feature in view.base[dash])

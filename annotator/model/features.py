@@ -26,6 +26,23 @@ PRONOUNS = frozenset(
 MAX_EXTRA_SENTENCES = 6
 
 
+DASHES = frozenset(["-", "--", "—", "–", "―", "‒", "−"])
+
+
+def _punct_kind(word: str) -> str:
+    if word in DASHES or (len(word) > 1 and all(c in DASHES for c in word)):
+        return "dash"
+    if word == ":":
+        return "colon"
+    if word and word[-1] in DASHES and word[0] in ALL_QUOTES:
+        return "qdash"  # a quotation mark glued to a dash: ”―
+    return ""
+
+
+def _is_break(word: str) -> bool:
+    return "\n" in word and word.isspace()
+
+
 def _shape(word: str) -> str:
     if word.isalpha():
         if word.isupper():
@@ -169,7 +186,57 @@ class DocView:
     # -- cue tagger -------------------------------------------------------------
     def cue_sequence(self, sentence: int) -> list[list[str]]:
         a, b = self.sents[sentence]
-        return [self.base[i] for i in range(a, b)]
+        # Models trained before these features existed never saw them: CRFsuite drops
+        # attributes it does not know, so such a model labels exactly as it did.
+        return [self.base[i] + self._cue_features(i, a, b) for i in range(a, b)]
+
+    def _cue_features(self, i: int, a: int, b: int) -> list[str]:
+        """What the cue tagger alone reads besides the shared features: the layout
+        around the token (a line start: interview turns "PENCE: ..."; a quotation
+        closing before or opening after it: "... .” ― Name"), dashes and colons as one
+        class each, and word pairs the linear model cannot form itself."""
+        lower, lemma, words, text = self.lower, self.lemma, self.words, self.text
+        starts, ends = self.starts, self.ends
+        n = len(words)
+        word = lower[i]
+        # spaCy keeps a line break as a whitespace token of its own ("\n"), or as the
+        # trailing whitespace of the token before
+        line_start = i == 0 or "\n" in text[ends[i - 1] : starts[i]] or _is_break(words[i - 1])
+        line_end = i + 1 >= n or "\n" in text[ends[i] : starts[i + 1]] or _is_break(words[i + 1])
+        features = []
+        if line_start:
+            features.append("nl<")
+        if line_end:
+            features.append("nl>")
+        kind = _punct_kind(word)
+        if kind:
+            features.append("pk=" + kind)
+            features.append("pk_s-1=" + kind + (_shape(words[i - 1]) if i > 0 else "<>"))
+            features.append("pk_s+1=" + kind + (_shape(words[i + 1]) if i + 1 < n else "<>"))
+        previous = _punct_kind(lower[i - 1]) or _shape(words[i - 1]) if i > 0 else "<>"
+        following = _punct_kind(lower[i + 1]) or _shape(words[i + 1]) if i + 1 < n else "<>"
+        features.append("k-1=" + previous)
+        features.append("k+1=" + following)
+        features.append("k-1_l=" + previous + "|" + lemma[i])
+        features.append("l_k+1=" + lemma[i] + "|" + following)
+        # a quotation ending just before / starting just after the token (or one further)
+        for offset in (1, 2):
+            j = i - offset
+            if j >= 0 and self.quote_of[j] >= 0 and self.quotes[self.quote_of[j]][1] == j + 1:
+                features.append(f"qend-{offset}")
+            j = i + offset
+            if j < n and self.quote_of[j] >= 0 and self.quotes[self.quote_of[j]][0] == j:
+                features.append(f"qopen+{offset}")
+        if i > 0:
+            features.append("lb-=" + lemma[i - 1] + "|" + lemma[i])
+        if i + 1 < n:
+            features.append("lb+=" + lemma[i] + "|" + lemma[i + 1])
+        for offset in (-3, 3):
+            j = i + offset
+            features.append(f"w{offset}=" + (lower[j] if 0 <= j < n else "<>"))
+        position = i - a
+        features.append("pos=" + (str(position) if position < 3 else "3+"))
+        return features
 
     # -- role labeller ------------------------------------------------------------
     def window(self, cue: tuple[int, int]) -> tuple[int, int]:
