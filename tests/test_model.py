@@ -62,6 +62,8 @@ def test_train_reports_data_and_writes_a_spacy_pipeline(trained):
     assert len(info["training_data"]["fingerprint"]) == 40
     assert info["training_data"]["documents"] == TRAIN_DOCS - 5
     assert info["settings"]["role_iterations"] == int(ITERATIONS)
+    # the cue CRF is fitted in a forked worker: its iterations still reach meta.json
+    assert 0 < info["settings"]["iterations_run"]["cues"] <= int(ITERATIONS)
     assert info["dev"]["documents"] == 5 and 0.0 < info["dev"]["content_overlap_f1"] <= 1.0
     assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".model.")]  # no staging left
 

@@ -45,6 +45,8 @@ def test_bilstm_is_the_default_and_beats_the_untrained_network(neural, tmp_path)
     model_dir, train_corpus, train_journals, held = neural
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))["annotator_model"]
     assert meta["settings"]["role_arch"] == "bilstm"
+    # the cue CRF runs in a forked worker beside the BiLSTM: its iterations still reach meta.json
+    assert 0 < meta["settings"]["iterations_run"]["cues"] <= 10
     assert (model_dir / "attribution_model" / "roles.bilstm").is_file()
     untrained = tmp_path / "untrained"  # one pass over the data: nearly untrained
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", untrained,

@@ -195,7 +195,7 @@ def fit(
             affordable = int(left / pace) if pace > 0 else int(settings["role_iterations"])
             role_trainer.set("max_iterations", str(max(10, min(int(settings["role_iterations"]), affordable))))
         role_bytes = _train(role_trainer, "roles", on_iteration)
-    counts.iterations_run["cues"] = cue_trainer.iterations or int(settings["cue_iterations"])
+    counts.iterations_run["cues"] = cue_trainer.iterations
     counts.iterations_run["roles"] = role_trainer.iterations
     return FrameModel(cue_bytes, role_bytes), counts
 
@@ -232,23 +232,12 @@ def _train_mixed(cue_trainer, role_trainer, on_iteration, seed: int, deadline: f
         handle, path = tempfile.mkstemp(prefix="annotator-crf-", suffix=".crfsuite")
         os.close(handle)
         try:
-            child = os.fork()
-            if child == 0:
-                code = 1
-                try:
-                    trainer.train(path)
-                    code = 0
-                finally:
-                    os._exit(code)
+            child = _fork_fit(trainer, path)
             other = role_trainer if name == "cues" else cue_trainer
             other_bytes = fit_one(other, "roles" if name == "cues" else "cues")
-            _, status = os.waitpid(child, 0)
-            if status != 0:
-                raise RuntimeError(f"fitting the {name} CRF failed in its worker process")
-            with open(path, "rb") as stream:
-                crf_bytes = stream.read()
+            crf_bytes = _join_fit(child, trainer, path, name)
         finally:
-            os.unlink(path)
+            _remove_fit(path)
         return (crf_bytes, other_bytes) if name == "cues" else (other_bytes, crf_bytes)
     return fit_one(cue_trainer, "cues"), fit_one(role_trainer, "roles")
 
@@ -257,22 +246,43 @@ def _train_both(cue_trainer, role_trainer, on_iteration) -> tuple[bytes, bytes]:
     handle, cue_path = tempfile.mkstemp(prefix="annotator-crf-", suffix=".crfsuite")
     os.close(handle)
     try:
-        child = os.fork()
-        if child == 0:  # the child: fit, write the file, leave at once (no cleanup handlers)
-            code = 1
-            try:
-                cue_trainer.train(cue_path)
-                code = 0
-            finally:
-                os._exit(code)
+        child = _fork_fit(cue_trainer, cue_path)
         role_bytes = _train(role_trainer, "roles", on_iteration)
-        _, status = os.waitpid(child, 0)
-        if status != 0:
-            raise RuntimeError("fitting the cue CRF failed in its worker process")
-        with open(cue_path, "rb") as stream:
-            return stream.read(), role_bytes
+        return _join_fit(child, cue_trainer, cue_path, "cues"), role_bytes
     finally:
-        os.unlink(cue_path)
+        _remove_fit(cue_path)
+
+
+def _fork_fit(trainer, path: str) -> int:
+    """Fit a CRF in a forked child that writes the model to ``path`` and the number of
+    iterations it ran beside it (the parent's trainer never sees them otherwise)."""
+    child = os.fork()
+    if child == 0:  # the child: fit, write the files, leave at once (no cleanup handlers)
+        code = 1
+        try:
+            trainer.train(path)
+            with open(path + ".iterations", "w", encoding="ascii") as stream:
+                stream.write(str(trainer.iterations))
+            code = 0
+        finally:
+            os._exit(code)
+    return child
+
+
+def _join_fit(child: int, trainer, path: str, name: str) -> bytes:
+    _, status = os.waitpid(child, 0)
+    if status != 0:
+        raise RuntimeError(f"fitting the {name} CRF failed in its worker process")
+    with open(path + ".iterations", encoding="ascii") as stream:
+        trainer.iterations = int(stream.read())
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def _remove_fit(path: str) -> None:
+    for leftover in (path, path + ".iterations"):
+        if os.path.exists(leftover):
+            os.unlink(leftover)
 
 
 def _train(trainer, name: str, on_iteration) -> bytes:
