@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from annotator.agreement import compress, nominal_alpha, pair_alpha
+from cli_support import journals_with_a_bad_span
 from polnear_support import import_compartment, run_cli, run_in_process
 
 
@@ -304,20 +305,11 @@ def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(traini
 
     corpus, journals = training
     folder = tmp_path / "journals"
-    folder.mkdir()
-    for path in sorted(journals.glob("*.jsonl")):
-        (folder / path.name).write_bytes(path.read_bytes())
-    first = sorted(folder.glob("*.jsonl"))[0]
-    lines = first.read_text(encoding="utf-8").splitlines()
-    row = next(k for k, line in enumerate(lines) if json.loads(line).get("attributions"))
-    record = json.loads(lines[row])
-    record["attributions"][0]["content"]["text"] = "not the document's text"
-    lines[row] = json.dumps(record)
-    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first, line = journals_with_a_bad_span(journals, folder, 0)
 
     serial = run_in_process("agree", folder, "--corpus", corpus, "--json")
     assert serial.returncode == 1 and serial.stdout == ""
-    assert f"{first}:{row + 1}: " in serial.stderr and "does not match the document text" in serial.stderr
+    assert f"{first}:{line}: " in serial.stderr and "does not match the document text" in serial.stderr
     assert serial.stderr.count("\n") == 1
     monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
     if matching.worker_processes(4) < 2:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import journals_with_a_bad_span
 from conftest import SEEDS_DIR
 from polnear_support import import_compartment, run_in_process
 
@@ -307,19 +308,10 @@ def test_a_span_that_does_not_fit_is_a_one_line_error_and_no_page(training, tmp_
 
     corpus, journals = training
     folder = tmp_path / "journals"
-    folder.mkdir()
-    for path in sorted(journals.glob("*.jsonl")):
-        (folder / path.name).write_bytes(path.read_bytes())
-    last = sorted(folder.glob("*.jsonl"))[-1]
-    lines = last.read_text(encoding="utf-8").splitlines()
-    row = next(k for k, line in enumerate(lines) if json.loads(line).get("attributions"))
-    record = json.loads(lines[row])
-    record["attributions"][0]["content"]["text"] = "not the document's text"
-    lines[row] = json.dumps(record)
-    last.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    last, line = journals_with_a_bad_span(journals, folder, -1)
     out = tmp_path / "report.html"
     expected = run_in_process("agree", folder, "--corpus", corpus).stderr
-    assert f"{last}:{row + 1}: " in expected and "does not match the document text" in expected
+    assert f"{last}:{line}: " in expected and "does not match the document text" in expected
     for workers in (False, True):
         if workers:
             monkeypatch.setattr(matching, "PARALLEL_MIN_TEXTS", 1)
