@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -64,24 +64,32 @@ class JournalProblem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+RecordT = TypeVar("RecordT")
+
+
 @dataclass
-class JournalContents:
+class _Contents(Generic[RecordT]):
     """What one or more journals hold: the latest record per key, and the bad lines."""
 
-    latest: dict[tuple[str, str], AnnotationRecord] = field(default_factory=dict)
+    latest: dict[tuple[str, str], RecordT] = field(default_factory=dict)
     line_of: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     problems: list[JournalProblem] = field(default_factory=list)
     lines_read: int = 0
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({who for _, who in self.latest})
+
+
+@dataclass
+class JournalContents(_Contents[AnnotationRecord]):
+    """The journals' records as models."""
 
     def records(self) -> list[AnnotationRecord]:
         return list(self.latest.values())
 
     def for_annotator(self, annotator: str) -> dict[str, AnnotationRecord]:
         return {doc: rec for (doc, who), rec in self.latest.items() if who == annotator}
-
-    @property
-    def annotators(self) -> list[str]:
-        return sorted({who for _, who in self.latest})
 
 
 class PlainRecord:
@@ -116,17 +124,8 @@ class PlainRecord:
 
 
 @dataclass
-class PlainContents:
+class PlainContents(_Contents[PlainRecord]):
     """JournalContents with PlainRecords (see ``load_plain_journals``)."""
-
-    latest: dict[tuple[str, str], PlainRecord] = field(default_factory=dict)
-    line_of: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
-    problems: list[JournalProblem] = field(default_factory=list)
-    lines_read: int = 0
-
-    @property
-    def annotators(self) -> list[str]:
-        return sorted({who for _, who in self.latest})
 
 
 _PLAIN_ADAPTER = None
