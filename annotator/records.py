@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.schema import FRAGMENT_JOINER, AnnotationRecord, Document, Status, record_problems
+from annotator.schema import FRAGMENT_JOINER, SPAN_ROLES, AnnotationRecord, Document, Status, record_problems
 from annotator.store import JournalContents, PlainContents, PlainRecord, load_journals, load_plain_journals
 from annotator.store.journal import expand_journals  # moved to the store; still importable from here
 
@@ -232,7 +232,7 @@ def _plain_spans_fit(record: PlainRecord, text: str) -> bool:
     length = len(text)
     for attributions in (record.attributions, record.rejected):
         for attribution in attributions:
-            for role in _ROLE_NAMES:
+            for role in SPAN_ROLES:
                 span = attribution.get(role)
                 if span is None:
                     continue
@@ -246,8 +246,6 @@ def _plain_spans_fit(record: PlainRecord, text: str) -> bool:
                     return False
     return True
 
-
-_ROLE_NAMES = ("source", "cue", "content")
 
 
 def load_documents(corpus: Path | str) -> dict[str, Document]:

@@ -386,7 +386,8 @@ PLAIN_TWINS: dict[type, type[BaseModel]] = {
     AnnotationData: AnnotationRecord,
 }
 
-_ROLE_NAMES: Final = ("source", "cue", "content")
+# The span-holding fields of an attribution, in schema order.
+SPAN_ROLES: Final = ("source", "cue", "content")
 
 
 def fails_model_checks(value: dict) -> bool:
@@ -401,7 +402,7 @@ def fails_model_checks(value: dict) -> bool:
         for attribution in value.get(list_name, ()):
             ids.add(attribution["id"])
             count += 1
-            for role in _ROLE_NAMES:
+            for role in SPAN_ROLES:
                 span = attribution.get(role)
                 if span is None:
                     continue
