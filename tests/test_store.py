@@ -82,6 +82,24 @@ def test_torn_last_line_is_reported_set_aside_and_not_fatal(tmp_path, seed_docum
     assert contents.latest[(seed_documents[2].id, "ana")].doc_id == seed_documents[2].id
 
 
+def test_a_byte_order_mark_before_the_first_record_is_not_part_of_it(tmp_path, seed_documents):
+    # An editor on Windows saves UTF-8 with a BOM; validate accepted such a journal while
+    # agree, stats and report dropped its first record as invalid JSON.
+    from annotator.store import load_plain_journals
+
+    journal = Journal.for_annotator(tmp_path, "ana")
+    journal.append(record_for(seed_documents[0]))
+    journal.append(record_for(seed_documents[1]))
+    journal.path.write_bytes(b"\xef\xbb\xbf" + journal.path.read_bytes())
+    for contents in (load_journals([journal.path]), load_plain_journals([journal.path])):
+        assert not contents.problems
+        assert sorted(contents.latest) == sorted((document.id, "ana") for document in seed_documents[:2])
+    with journal.path.open("ab") as stream:  # only at the start of the file
+        stream.write(b"\xef\xbb\xbf" + record_for(seed_documents[2]).model_dump_json().encode() + b"\n")
+    (problem,) = load_plain_journals([journal.path]).problems
+    assert problem.line == 3 and "invalid JSON" in problem.message
+
+
 def test_invalid_line_in_the_middle_is_reported_with_its_number(tmp_path, seed_documents):
     journal = Journal.for_annotator(tmp_path, "ana")
     journal.append(record_for(seed_documents[0]))

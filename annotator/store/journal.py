@@ -186,6 +186,8 @@ def _read_lines(
         is_last = number == len(raw_lines)
         try:
             line = raw.decode("utf-8").removesuffix("\r")
+            if number == 1:  # a byte order mark (an editor's, on Windows) is not part of the record
+                line = line.removeprefix("\ufeff")
         except UnicodeDecodeError as error:
             reason = (
                 "torn last line (the writer stopped mid-line)"
