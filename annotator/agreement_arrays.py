@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import attrgetter, is_not, itemgetter, methodcaller
+from operator import attrgetter, is_not
 
 import numpy as np
 
@@ -115,19 +115,17 @@ def span_columns(records: Sequence[dict], names: Sequence[str]) -> SpanColumns:
     flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), per_cell)
     flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), per_cell)
     flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
-    # PlainRecords hold dicts (an absent key is the model's default, None), models objects.
-    plain = bool(flat) and isinstance(flat[0], dict)
-    start_of, end_of = (itemgetter("start"), itemgetter("end")) if plain else (_START, _END)
+    # Attributions are models or schema.AnnotationData's Structs: the same attributes.
     roles, fragments = {}, {}
     # map() with operator's callables: no Python frame per span (millions of them).
     for role in ROLES:
-        found = list(map(methodcaller("get", role) if plain else attrgetter(role), flat))
+        found = list(map(attrgetter(role), flat))
         given = np.fromiter(map(is_not, found, repeat(None)), dtype=bool, count=len(found))
         rows = np.flatnonzero(given)
         found = list(compress(found, given)) if len(rows) < len(found) else found
-        start = np.fromiter(map(start_of, found), dtype=np.int64, count=len(found))
-        end = np.fromiter(map(end_of, found), dtype=np.int64, count=len(found))
-        pieces = list(map(methodcaller("get", "fragments") if plain else _FRAGMENTS, found))
+        start = np.fromiter(map(_START, found), dtype=np.int64, count=len(found))
+        end = np.fromiter(map(_END, found), dtype=np.int64, count=len(found))
+        pieces = list(map(_FRAGMENTS, found))
         odd = np.flatnonzero(np.fromiter(map(bool, pieces), dtype=bool, count=len(pieces))).tolist()
         fragments[role] = {row: tuple(map(tuple, pieces[row])) for row in odd}
         roles[role] = (flat_doc[rows], flat_ann[rows], flat_attr[rows], start, end)
