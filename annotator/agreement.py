@@ -409,7 +409,10 @@ class BackgroundTokens:
         # per core the caller (the longer task) would share its core, and every worker
         # tokenises the word forms of its part once, so fewer parts repeat less of that work.
         processes = cores - 1
-        matching._tokenizer()  # load spaCy once, before forking
+        if processes > 1:
+            matching._tokenizer()  # load spaCy once, before forking
+        # (One worker loads it itself: this process goes on reading meanwhile, and needs
+        # no tokenizer when the worker's tables cover every document.)
         values = list(texts.values())
         # One part per worker: each tokenises a distinct word form once for its part.
         size = -(-len(values) // processes)
@@ -563,38 +566,128 @@ def _measure(
 
 
 def _per_document(doc_ids, found, counts, offsets, names) -> list[dict]:
+    """agree --by-doc's rows. Every figure is computed for all documents at once with
+    numpy, with the same operations in the same order as ``nominal_alpha``,
+    ``PairResult.agr`` and ``layout_scores`` on one document (the same bits:
+    tests/test_agree.py compares them with those functions document by document)."""
     import numpy as np
 
     pair_keys = list(found.counts)
     totals = np.zeros((len(doc_ids), len(COUNT_LAYOUT)), dtype=np.int64)
     for key in pair_keys:
         totals += found.counts[key]
+    f1 = _f1_columns(totals)
+    agr = _document_agr(found, pair_keys, len(doc_ids))
+    alpha = _document_alpha(counts, offsets)
     rows = []
     present_rows = found.present.tolist()
     attribution_rows = found.attributions.tolist()
-    shares = {key: found.shares[key].tolist() for key in pair_keys}
+    units = np.diff(offsets).tolist()
     for position, doc_id in enumerate(doc_ids):
-        low, high = int(offsets[position]), int(offsets[position + 1])
         here = present_rows[position]
-        agr_values = []
-        for a, b in pair_keys:  # in combinations order, as the pairs
-            if not (here[a] and here[b]):
-                continue
-            hits_a, total_a, hits_b, total_b = shares[(a, b)][position]
-            known = [share for share in (ratio(hits_a, total_a), ratio(hits_b, total_b)) if share is not None]
-            if known:
-                agr_values.append(sum(known) / len(known))
-        scores = PairResult("*", "*", counts=totals[position].tolist()).scores()
         present = [name for n, name in enumerate(names) if here[n]]
         rows.append(
             {
                 "doc_id": doc_id,
                 "annotators": present,
-                "units": high - low,
+                "units": units[position],
                 "attributions": {name: attribution_rows[position][n] for n, name in enumerate(names) if here[n]},
-                "alpha": nominal_alpha(counts[low:high]),
-                "agr": sum(agr_values) / len(agr_values) if agr_values else None,
-                "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},
+                "alpha": alpha[position],
+                "agr": agr[position],
+                "f1": {target: {mode: f1[(target, mode)][position] for mode in MODES} for target in TARGETS},
             }
         )
     return rows
+
+
+def _ratios(numerator, denominator):
+    """``evaluate.ratio`` per element: (values, defined), the values 0 where undefined."""
+    import numpy as np
+
+    defined = denominator != 0
+    values = np.divide(numerator, denominator, out=np.zeros(len(numerator)), where=defined, dtype=np.float64)
+    return values, defined
+
+
+def _f1_columns(totals) -> dict[tuple[str, str], list]:
+    """(target, mode) -> per document F1 from COUNT_LAYOUT counts, as ``layout_scores``."""
+    import numpy as np
+
+    out = {}
+    for position in range(0, len(COUNT_LAYOUT), 3):
+        target, mode, _ = COUNT_LAYOUT[position]
+        pred, gold, matched = (totals[:, position + k].astype(np.float64) for k in range(3))
+        precision, known_p = _ratios(matched, pred)
+        recall, known_r = _ratios(matched, gold)
+        both = known_p & known_r
+        total = precision + recall
+        harmonic = np.divide(2 * precision * recall, total, out=np.zeros(len(total)), where=both & (total != 0))
+        values = harmonic.tolist()
+        out[(target, mode)] = [value if ok else None for value, ok in zip(values, both.tolist(), strict=True)]
+    return out
+
+
+def _document_agr(found, pair_keys, count_docs: int) -> list:
+    """Per document, the mean over its pairs of PairResult.agr, added pair after pair in
+    combinations order (as the sum of a list)."""
+    import numpy as np
+
+    total = np.zeros(count_docs)
+    known = np.zeros(count_docs, dtype=np.int64)
+    for a, b in pair_keys:
+        both = found.present[:, a] & found.present[:, b]
+        share = found.shares[(a, b)].astype(np.float64)
+        in_b, known_a = _ratios(share[:, 0], share[:, 1])
+        in_a, known_b = _ratios(share[:, 2], share[:, 3])
+        # sum(known) / len(known) of the shares that are defined
+        pair = np.where(known_a & known_b, (in_b + in_a) / 2, np.where(known_a, in_b, in_a))
+        use = both & (known_a | known_b)
+        total = np.where(use, total + pair, total)
+        known += use
+    values = np.divide(total, known, out=np.zeros(count_docs), where=known > 0).tolist()
+    return [value if count else None for value, count in zip(values, known.tolist(), strict=True)]
+
+
+def _segment_sums(values, starts, sizes):
+    """``values[start : start + size].sum()`` for every segment, to the last bit.
+
+    numpy sums a row in pairs (pairwise summation), and np.add.reduceat does not: it
+    adds in order, which differs in the last bits. Segments of one length are stacked
+    and summed along their rows, which numpy adds as it adds one row alone."""
+    import numpy as np
+
+    out = np.zeros(len(sizes))
+    for size in np.unique(sizes[sizes > 0]).tolist():
+        which = np.flatnonzero(sizes == size)
+        out[which] = values[starts[which, None] + np.arange(size)].sum(axis=1)
+    return out
+
+
+def _document_alpha(counts, offsets) -> list:
+    """``nominal_alpha(counts[low:high])`` of every document [low, high) of ``offsets``:
+    the same figures from the same sums (integer counts add exactly in any order; the
+    agreeing shares are summed per document as numpy sums one document's)."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=np.float64)
+    coders = counts.sum(axis=1)
+    pairable = coders >= 2
+    kept = np.concatenate([[0], np.cumsum(pairable, dtype=np.int64)])[np.asarray(offsets, dtype=np.int64)]
+    starts, sizes = kept[:-1], np.diff(kept)
+    counts, coders = counts[pairable], coders[pairable]
+    count_docs = len(sizes)
+    if not len(counts):
+        return [None] * count_docs
+    same = (counts * (counts - 1)).sum(axis=1)
+    share = same / (coders - 1)
+    filled = sizes > 0
+    # Segments of the documents with pairable rows: each runs to the next one's start.
+    n_c = np.zeros((count_docs, counts.shape[1]))
+    n_c[filled] = np.add.reduceat(counts, starts[filled], axis=0)
+    agreeing = _segment_sums(share, starts, sizes)
+    n = n_c.sum(axis=1)
+    expected = n * n - (n_c * n_c).sum(axis=1)
+    defined = filled & (expected > 0)
+    alpha = np.ones(count_docs)
+    np.subtract(1, (n - 1) * (n - agreeing) / np.where(defined, expected, 1), out=alpha, where=defined)
+    return [value if ok else None for value, ok in zip(alpha.tolist(), defined.tolist(), strict=True)]

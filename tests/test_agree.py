@@ -323,3 +323,79 @@ def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(traini
     with last.open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(stray) + "\n")
     assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
+
+
+def _per_document_one_by_one(doc_ids, found, counts, offsets, names) -> list[dict]:
+    """agree --by-doc's rows as they were computed before numpy did all documents at
+    once: nominal_alpha, PairResult.agr and layout_scores, document by document."""
+    from annotator.agreement import PairResult
+    from annotator.evaluate import ratio
+    from annotator.matching import MODES, TARGETS
+
+    rows = []
+    for position, doc_id in enumerate(doc_ids):
+        low, high = int(offsets[position]), int(offsets[position + 1])
+        here = found.present[position].tolist()
+        agr_values = []
+        total = np.zeros(len(next(iter(found.counts.values()))[0]), dtype=np.int64)
+        for a, b in found.counts:
+            total += found.counts[(a, b)][position]
+            if not (here[a] and here[b]):
+                continue
+            hits_a, total_a, hits_b, total_b = found.shares[(a, b)][position].tolist()
+            known = [share for share in (ratio(hits_a, total_a), ratio(hits_b, total_b)) if share is not None]
+            if known:
+                agr_values.append(sum(known) / len(known))
+        scores = PairResult("*", "*", counts=total.tolist()).scores()
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "annotators": [name for n, name in enumerate(names) if here[n]],
+                "units": high - low,
+                "attributions": {name: int(found.attributions[position][n]) for n, name in enumerate(names) if here[n]},
+                "alpha": nominal_alpha(counts[low:high]),
+                "agr": sum(agr_values) / len(agr_values) if agr_values else None,
+                "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},
+            }
+        )
+    return rows
+
+
+def test_per_document_rows_are_the_one_by_one_figures_to_the_last_bit(training):
+    """The by-doc rows numpy computes for all documents at once equal (==, not approx)
+    those of the per-document functions, on annotator-training with each annotator also
+    left out of one document, and on random counts with segments of every kind (empty,
+    one coder, shorter and longer than numpy's pairwise-summation blocks)."""
+    from annotator import agreement
+    from annotator.agreement_arrays import compare_corpus
+    from annotator.matching import _tables_of
+    from annotator.records import load_documents, read_plain_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    contents = read_plain_journals([journals])
+    names = sorted(contents.annotators)
+    doc_ids = sorted(documents)
+    by_document = [
+        {name: contents.latest[(doc_id, name)] for n, name in enumerate(names) if n != k % len(names)}
+        for k, doc_id in enumerate(doc_ids)
+    ] + [{name: contents.latest[(doc_ids[0], name)] for name in names}]
+    texts = [documents[doc_id].text for doc_id in doc_ids] + [documents[doc_ids[0]].text]
+    found = compare_corpus(texts, _tables_of(texts), by_document, names)
+    counts = agreement.value_counts(found.reliability)
+    offsets = np.concatenate([[0], np.cumsum(found.units)])
+    ids = [*doc_ids, "again"]
+    assert agreement._per_document(ids, found, counts, offsets, names) == _per_document_one_by_one(
+        ids, found, counts, offsets, names
+    )
+
+    rng = np.random.default_rng(5)
+    # 60 long documents: summed in another order (np.add.reduceat's), a few differ in the last bit
+    sizes = np.concatenate([[0, 1, 2, 7, 8, 9, 127, 128, 129, 4099, 0, 5], rng.integers(100, 3000, 60)])
+    rows = rng.integers(0, 4, size=(int(sizes.sum()), 4))
+    rows[rng.random(len(rows)) < 0.1] = 0  # units nobody (or one coder) valued
+    rows[: int(sizes[:4].sum())] = [1, 0, 0, 0]  # the first documents: never two coders
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    expected = [nominal_alpha(rows[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
+    assert agreement._document_alpha(rows, offsets) == expected
+    assert expected[0] is None and expected[3] is None and sum(value is not None for value in expected) >= 9

@@ -35,6 +35,9 @@ class ReportData:
     evaluation: dict[str, dict] = field(default_factory=dict)  # suggester -> evaluate's report
     annotator_evaluation: dict[str, dict] = field(default_factory=dict)  # annotator -> evaluate's report
     notes: list[str] = field(default_factory=list)
+    # doc id -> token table agreement's background workers made (matching's, without
+    # whitespace tokens): the page renders with them instead of loading spaCy again.
+    tables: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     _latest: dict | None = field(default=None, repr=False, compare=False)
 
     def latest_by_document(self) -> dict[str, dict[str, PlainRecord]]:
@@ -47,6 +50,17 @@ class ReportData:
                     out.setdefault(record.doc_id, {})[record.annotator] = record
             self._latest = out
         return self._latest
+
+    def tokens(self, doc_id: str):
+        """The document's matching.WordTokens from a table already made, or None."""
+        table = self.tables.get(doc_id)
+        if table is None:
+            return None
+        import numpy as np
+
+        from annotator.matching import WordTokens
+
+        return WordTokens(self.documents[doc_id].text, table=np.asarray(table))
 
     def models(self, doc_id: str) -> dict[str, AnnotationRecord]:
         """A document's latest records (as ``latest_by_document``) as models, for rendering."""
@@ -141,6 +155,7 @@ def collect(
 
                 result = measure(documents, records, names, by_doc=True, background=background, check=check)
                 data.agreement = result.to_json()
+                data.tables = background.tables()
             else:
                 check()
                 data.notes.append(
