@@ -237,6 +237,94 @@ def _distinct_rows(counts):
     return ((distinct[:, None] // powers[None, :]) % base).astype(np.float64), inverse
 
 
+class Patterns:
+    """The reliability matrix as how many units show each pattern of values (one value
+    or missing per annotator): alpha over all annotators, per role and per pair depends
+    on nothing else, so those figures come from at most 5^A patterns instead of passes
+    over millions of units. Each figure is the one the matrix gives, to the last bit:
+    the same inputs reach ``nominal_alpha`` (tests/test_agree.py compares them)."""
+
+    MAX_PATTERNS = 5**8  # up to eight annotators; more take the passes over the units
+
+    def __init__(self, code, weights, digits):
+        self.code = code  # (units,) each unit's pattern
+        self.weights = weights  # (patterns,) units per pattern
+        self.digits = digits  # (patterns, annotators) the values, -1 = missing
+
+    @classmethod
+    def of(cls, reliability) -> Patterns | None:
+        import numpy as np
+
+        annotators, units = reliability.shape
+        if not units or 5**annotators > cls.MAX_PATTERNS:
+            return None
+        code = np.zeros(units, dtype=np.int32)
+        for row in range(annotators - 1, -1, -1):  # base 5, the first annotator the last digit
+            code *= 5
+            code += reliability[row]
+            code += 1
+        weights = np.bincount(code, minlength=5**annotators)
+        every = np.arange(5**annotators, dtype=np.int64)
+        digits = np.stack([(every // 5**row) % 5 - 1 for row in range(annotators)], axis=1)
+        return cls(code, weights, digits)
+
+    def value_counts(self):
+        """``value_counts(reliability)``: per unit, how many annotators gave each value."""
+        import numpy as np
+
+        table = np.stack([(self.digits == value).sum(axis=1) for value in range(len(VALUES))], axis=1)
+        return table.astype(np.int32)[self.code]
+
+    def tokens(self, row: int, value: int) -> int:
+        """Units annotator ``row`` gave ``value``."""
+        return int(self.weights[self.digits[:, row] == value].sum())
+
+    def role_rows(self, value: int):
+        """``compress`` of the per-unit (other values, this value) counts."""
+        import numpy as np
+
+        seen = self.weights > 0
+        valued = (self.digits >= 0).sum(axis=1)
+        with_value = (self.digits == value).sum(axis=1)
+        rows = np.stack([valued - with_value, with_value], axis=1)
+        return _compress_weighted(rows[seen], self.weights[seen])
+
+    def pair(self, a: int, b: int) -> tuple[int, float | None]:
+        """(units both valued, ``pair_alpha`` of the two annotators' rows)."""
+        import numpy as np
+
+        first, second = self.digits[:, a], self.digits[:, b]
+        both = (first >= 0) & (second >= 0) & (self.weights > 0)
+        values = len(VALUES)
+        codes = first[both] * values + second[both]
+        weights = np.bincount(codes, weights=self.weights[both], minlength=values * values).astype(np.int64)
+        rows = np.zeros((values * values, values), dtype=np.int64)
+        for code in range(values * values):
+            rows[code, code // values] += 1
+            rows[code, code % values] += 1
+        return int(weights.sum()), nominal_alpha(rows, weights)
+
+
+def _compress_weighted(rows, weights):
+    """``compress`` of the matrix that repeats each of ``rows`` ``weights`` times."""
+    import numpy as np
+
+    if not len(rows):
+        return compress(np.zeros((0, rows.shape[1]), dtype=np.int64))
+    rows = rows.astype(np.int64)
+    base = int(rows.max()) + 1
+    powers = base ** np.arange(rows.shape[1], dtype=np.int64)
+    codes = rows @ powers
+    if base ** rows.shape[1] <= 1 << 16:
+        tally = np.bincount(codes, weights=weights, minlength=base ** rows.shape[1]).astype(np.int64)
+        distinct = np.flatnonzero(tally)
+        counts = tally[distinct]
+    else:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(distinct)).astype(np.int64)
+    return (distinct[:, None] // powers[None, :]) % base, counts
+
+
 def value_counts(rows):
     """Per-unit value counts (units x values) from (annotators x units) codes, -1 = missing."""
     import numpy as np
@@ -535,13 +623,18 @@ def _measure(
     units_per_doc = found.units.tolist()
     reliability = found.reliability
 
-    counts = value_counts(reliability)
+    patterns = Patterns.of(reliability)
+    counts = patterns.value_counts() if patterns else value_counts(reliability)
     alpha = package_alpha(counts) if len(names) >= 2 else None
     present = reliability >= 0
     role_alpha = {}
     role_tokens = {}
     for role in ROLES:
         code = VALUE_CODE[role]
+        if patterns:
+            role_alpha[role] = nominal_alpha(*patterns.role_rows(code))
+            role_tokens[role] = {name: patterns.tokens(row, code) for row, name in enumerate(names)}
+            continue
         with_role = counts[:, code]
         role_alpha[role] = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
         role_tokens[role] = {name: int((reliability[row] == code).sum()) for row, name in enumerate(names)}
@@ -549,9 +642,11 @@ def _measure(
     pairs = []
     for (a, b) in combinations(range(len(names)), 2):
         pair = PairResult(names[a], names[b])
-        both = present[a] & present[b]
-        pair.units = int(both.sum())
-        pair.alpha = pair_alpha(reliability[a], reliability[b])
+        if patterns:
+            pair.units, pair.alpha = patterns.pair(a, b)
+        else:
+            pair.units = int((present[a] & present[b]).sum())
+            pair.alpha = pair_alpha(reliability[a], reliability[b])
         pair.documents = int((found.present[:, a] & found.present[:, b]).sum())
         pair.counts = [int(value) for value in found.counts[(a, b)].sum(axis=0)]
         hits_a, total_a, hits_b, total_b = (int(value) for value in found.shares[(a, b)].sum(axis=0))

@@ -399,3 +399,32 @@ def test_per_document_rows_are_the_one_by_one_figures_to_the_last_bit(training):
     expected = [nominal_alpha(rows[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
     assert agreement._document_alpha(rows, offsets) == expected
     assert expected[0] is None and expected[3] is None and sum(value is not None for value in expected) >= 9
+
+
+def test_patterns_give_the_matrix_figures_to_the_last_bit():
+    """Alpha per role, tokens per role and annotator, and every pair's units and alpha from
+    the counts of value patterns equal (==) those from passes over the reliability
+    matrix, on random matrices with missing values and from two to six annotators."""
+    from annotator.agreement import VALUE_CODE, Patterns, value_counts
+
+    rng = np.random.default_rng(11)
+    for annotators, units in ((2, 40), (3, 500), (6, 20000), (6, 3)):
+        matrix = rng.integers(-1, 4, size=(annotators, units)).astype(np.int8)
+        agree = rng.random(units) < 0.6
+        matrix[1:, agree] = np.where(matrix[1:, agree] >= 0, matrix[0, agree], -1)
+        patterns = Patterns.of(matrix)
+        assert patterns is not None
+        counts = value_counts(matrix)
+        assert np.array_equal(patterns.value_counts(), counts)
+        for role in ("source", "cue", "content"):
+            code = VALUE_CODE[role]
+            with_role = counts[:, code]
+            expected = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
+            assert nominal_alpha(*patterns.role_rows(code)) == expected
+            assert [patterns.tokens(row, code) for row in range(annotators)] == [
+                int((matrix[row] == code).sum()) for row in range(annotators)
+            ]
+        for a, b in combinations(range(annotators), 2):
+            both = int(((matrix[a] >= 0) & (matrix[b] >= 0)).sum())
+            assert patterns.pair(a, b) == (both, pair_alpha(matrix[a], matrix[b]))
+    assert Patterns.of(np.zeros((9, 5), dtype=np.int8)) is None  # 5^9 patterns: the matrix's passes
