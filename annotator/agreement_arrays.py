@@ -521,17 +521,34 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
         high = np.searchsorted(all_starts, np.minimum(end, length) + off, side="left")
         ranges[role] = (low, high, ann)
     reliability = np.full((count_names, count_units), -1, dtype=np.int8)
-    doc_of_unit = np.repeat(np.arange(len(units)), units)
     for n in range(count_names):
         values = np.zeros(count_units, dtype=np.int8)
         for role, code in (("content", 3), ("cue", 2), ("source", 1)):  # later roles win
             low, high, ann = ranges[role]
             mine = ann == n
-            diff = np.bincount(low[mine], minlength=count_units + 1) - np.bincount(high[mine], minlength=count_units + 1)
-            values[np.cumsum(diff[:count_units]) > 0] = code
-        values[~present[doc_of_unit, n]] = -1
+            values[_covered(low[mine], high[mine], count_units)] = code
+        values[~np.repeat(present[:, n], units)] = -1
         reliability[n] = values
     return reliability
+
+
+def _covered(low: np.ndarray, high: np.ndarray, count: int) -> np.ndarray:
+    """Which of ``count`` units lie in some [low, high): the intervals are merged where
+    they overlap or touch, so the merged ones start and end at distinct places and one
+    8-bit running sum of +1 at starts and -1 at ends marks them."""
+    keep = high > low
+    low, high = low[keep], high[keep]
+    if not len(low):
+        return np.zeros(count, dtype=bool)
+    order = np.argsort(low, kind="stable")
+    low, high = low[order], high[order]
+    reach = np.maximum.accumulate(high)
+    first = np.flatnonzero(np.concatenate([[True], low[1:] > reach[:-1]]))
+    last = np.concatenate([first[1:] - 1, [len(low) - 1]])
+    edges = np.zeros(count + 1, dtype=np.int8)
+    edges[low[first]] = 1
+    edges[reach[last]] = -1
+    return np.cumsum(edges[:count], dtype=np.int8).view(bool)
 
 
 # Set before forking workers, read by them (inherited, never pickled).
