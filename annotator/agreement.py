@@ -513,6 +513,10 @@ class BackgroundTokens:
         except OSError:  # no processes to be had: measure tokenises
             self.close()
 
+    def ready(self) -> bool:
+        """Whether ``tables()`` would return without waiting."""
+        return self._tables is not None or self._pending is None or self._pending.ready()
+
     def tables(self) -> dict[str, object]:
         """doc id -> token table; waits for the workers (empty when none were started)."""
         if self._tables is None:
@@ -579,15 +583,19 @@ def measure(
     by_doc: bool = False,
     background: BackgroundTokens | None = None,
     check: Callable[[], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Agreement:
     """Agreement of the given records (latest per document and annotator, none skipped).
 
     ``background``: token tables started earlier (see BackgroundTokens); documents it
-    does not hold are tokenised here. ``check``: run while forked workers compare (see
-    agreement_arrays.compare_in_parts), before any result is used; it may raise.
+    does not hold are tokenised here. ``check``: run before any result is used; it may
+    raise. It runs while the tokenising worker finishes, if it has not (one core is
+    then free), else while forked workers compare (see
+    agreement_arrays.compare_in_parts). ``idle``: work for the caller to do while the
+    tokenising worker finishes, if it has not yet.
     """
     with _small_pages():
-        return _measure(documents, records, annotators, by_doc, background, check)
+        return _measure(documents, records, annotators, by_doc, background, check, idle)
 
 
 def _measure(
@@ -597,6 +605,7 @@ def _measure(
     by_doc: bool,
     background: BackgroundTokens | None = None,
     check: Callable[[], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Agreement:
     import numpy as np
 
@@ -610,6 +619,12 @@ def _measure(
     texts = [documents[doc_id].text for doc_id in doc_ids]
     # The records become columns before waiting for the tokenising workers (while they work).
     columns = span_columns([by_document[doc_id] for doc_id in doc_ids], names)
+    if background is not None and not background.ready():  # the worker still tokenises
+        if check is not None:
+            check()
+            check = None
+        if idle is not None and not background.ready():
+            idle()
     tables = None
     if background is not None:
         made = background.tables()

@@ -262,6 +262,17 @@ def test_tokens_made_in_the_background_give_the_same_agreement(tmp_path, monkeyp
     with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)}) as background:
         assert len(background.tables()) == 84
         assert measure(documents, records, by_doc=True, background=background).to_json() == plain
+    # Tokens not ready when the columns are made: the check and the caller's idle work run
+    # then, once each, and the figures are the same.
+    calls: list[str] = []
+    with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)}) as background:
+        with monkeypatch.context() as patched:
+            patched.setattr(BackgroundTokens, "ready", lambda self: False)
+            found = measure(
+                documents, records, by_doc=True, background=background,
+                check=lambda: calls.append("check"), idle=lambda: calls.append("idle"),
+            )
+        assert found.to_json() == plain and calls == ["check", "idle"]
     # A background that misses a document (or was never started) falls back to tokenising.
     with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)[:10]}) as partial:
         assert measure(documents, records, by_doc=True, background=partial).to_json() == plain
@@ -315,6 +326,13 @@ def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(traini
     if matching.worker_processes(4) < 2:
         pytest.skip("one CPU core: no worker processes")
     assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
+
+    # The check runs while the tokenising worker finishes when it has not yet: the same error.
+    from annotator.agreement import BackgroundTokens
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BackgroundTokens, "ready", lambda self: False)
+        assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
 
     # A later record naming a document not in the corpus: the span's problem still comes first.
     last = sorted(folder.glob("*.jsonl"))[-1]
