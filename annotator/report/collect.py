@@ -174,6 +174,11 @@ def collect(
         _suggestions(data, suggestions, gold)
     finally:
         if gc_was:
+            # The millions of objects made with collection off are all still in its
+            # youngest generation: enabled as they are, the next collections would walk
+            # every one of them (seconds, as the page is built). They live as long as
+            # the report; frozen, collections pass them over.
+            gc.freeze()
             gc.enable()
     return data
 
