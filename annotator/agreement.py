@@ -268,12 +268,15 @@ class Patterns:
         digits = np.stack([(every // 5**row) % 5 - 1 for row in range(annotators)], axis=1)
         return cls(code, weights, digits)
 
-    def value_counts(self):
-        """``value_counts(reliability)``: per unit, how many annotators gave each value."""
+    def count_table(self):
+        """(patterns, values): how many annotators give each value in each pattern."""
         import numpy as np
 
-        table = np.stack([(self.digits == value).sum(axis=1) for value in range(len(VALUES))], axis=1)
-        return table.astype(np.int32)[self.code]
+        return np.stack([(self.digits == value).sum(axis=1) for value in range(len(VALUES))], axis=1).astype(np.int32)
+
+    def value_counts(self):
+        """``value_counts(reliability)``: per unit, how many annotators gave each value."""
+        return self.count_table()[self.code]
 
     def tokens(self, row: int, value: int) -> int:
         """Units annotator ``row`` gave ``value``."""
@@ -671,11 +674,11 @@ def _measure(
     agreement = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
     if by_doc:
         offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
-        agreement.by_doc = _per_document(doc_ids, found, counts, offsets, names)
+        agreement.by_doc = _per_document(doc_ids, found, counts, offsets, names, patterns)
     return agreement
 
 
-def _per_document(doc_ids, found, counts, offsets, names) -> list[dict]:
+def _per_document(doc_ids, found, counts, offsets, names, patterns: Patterns | None = None) -> list[dict]:
     """agree --by-doc's rows. Every figure is computed for all documents at once with
     numpy, with the same operations in the same order as ``nominal_alpha``,
     ``PairResult.agr`` and ``layout_scores`` on one document (the same bits:
@@ -688,7 +691,7 @@ def _per_document(doc_ids, found, counts, offsets, names) -> list[dict]:
         totals += found.counts[key]
     f1 = _f1_columns(totals)
     agr = _document_agr(found, pair_keys, len(doc_ids))
-    alpha = _document_alpha(counts, offsets)
+    alpha = _document_alpha(counts, offsets, patterns)
     rows = []
     present_rows = found.present.tolist()
     attribution_rows = found.attributions.tolist()
@@ -773,27 +776,36 @@ def _segment_sums(values, starts, sizes):
     return out
 
 
-def _document_alpha(counts, offsets) -> list:
+def _document_alpha(counts, offsets, patterns: Patterns | None = None) -> list:
     """``nominal_alpha(counts[low:high])`` of every document [low, high) of ``offsets``:
     the same figures from the same sums (integer counts add exactly in any order; the
-    agreeing shares are summed per document as numpy sums one document's)."""
+    agreeing shares are summed per document as numpy sums one document's). With the
+    ``patterns`` the counts come from, each unit's coders and share are its pattern's
+    (the same float operations on the same four counts)."""
     import numpy as np
 
-    counts = np.asarray(counts, dtype=np.float64)
-    coders = counts.sum(axis=1)
-    pairable = coders >= 2
+    if patterns is not None:
+        table = patterns.count_table().astype(np.float64)
+        coders_of = table.sum(axis=1)
+        share_of = (table * (table - 1)).sum(axis=1) / np.maximum(coders_of - 1, 1)
+        pairable = (coders_of >= 2)[patterns.code]
+        share = share_of[patterns.code[pairable]]
+        kept_counts = np.asarray(counts)[pairable]
+    else:
+        counts = np.asarray(counts, dtype=np.float64)
+        coders = counts.sum(axis=1)
+        pairable = coders >= 2
+        kept_counts, coders = counts[pairable], coders[pairable]
+        share = (kept_counts * (kept_counts - 1)).sum(axis=1) / (coders - 1)
     kept = np.concatenate([[0], np.cumsum(pairable, dtype=np.int64)])[np.asarray(offsets, dtype=np.int64)]
     starts, sizes = kept[:-1], np.diff(kept)
-    counts, coders = counts[pairable], coders[pairable]
     count_docs = len(sizes)
-    if not len(counts):
+    if not len(kept_counts):
         return [None] * count_docs
-    same = (counts * (counts - 1)).sum(axis=1)
-    share = same / (coders - 1)
     filled = sizes > 0
     # Segments of the documents with pairable rows: each runs to the next one's start.
-    n_c = np.zeros((count_docs, counts.shape[1]))
-    n_c[filled] = np.add.reduceat(counts, starts[filled], axis=0)
+    n_c = np.zeros((count_docs, kept_counts.shape[1]))
+    n_c[filled] = np.add.reduceat(kept_counts, starts[filled], axis=0)
     agreeing = _segment_sums(share, starts, sizes)
     n = n_c.sum(axis=1)
     expected = n * n - (n_c * n_c).sum(axis=1)

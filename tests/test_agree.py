@@ -403,9 +403,10 @@ def test_per_document_rows_are_the_one_by_one_figures_to_the_last_bit(training):
     counts = agreement.value_counts(found.reliability)
     offsets = np.concatenate([[0], np.cumsum(found.units)])
     ids = [*doc_ids, "again"]
-    assert agreement._per_document(ids, found, counts, offsets, names) == _per_document_one_by_one(
-        ids, found, counts, offsets, names
-    )
+    expected = _per_document_one_by_one(ids, found, counts, offsets, names)
+    assert agreement._per_document(ids, found, counts, offsets, names) == expected
+    patterns = agreement.Patterns.of(found.reliability)
+    assert agreement._per_document(ids, found, counts, offsets, names, patterns) == expected
 
     rng = np.random.default_rng(5)
     # 60 long documents: summed in another order (np.add.reduceat's), a few differ in the last bit
@@ -417,6 +418,14 @@ def test_per_document_rows_are_the_one_by_one_figures_to_the_last_bit(training):
     expected = [nominal_alpha(rows[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
     assert agreement._document_alpha(rows, offsets) == expected
     assert expected[0] is None and expected[3] is None and sum(value is not None for value in expected) >= 9
+    # From a reliability matrix, through its value patterns: the same figures.
+    matrix = rng.integers(-1, 4, size=(6, int(sizes.sum()))).astype(np.int8)
+    matrix[:, : int(sizes[:4].sum())] = -1
+    matrix[1:, ::3] = np.where(matrix[1:, ::3] >= 0, matrix[0, ::3], -1)
+    counts = agreement.value_counts(matrix)
+    expected = [nominal_alpha(counts[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
+    assert agreement._document_alpha(counts, offsets, agreement.Patterns.of(matrix)) == expected
+    assert agreement._document_alpha(counts, offsets) == expected
 
 
 def test_patterns_give_the_matrix_figures_to_the_last_bit():
