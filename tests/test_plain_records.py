@@ -209,11 +209,21 @@ def test_plain_lines_are_the_model_lines_with_the_same_problems(tmp_path: Path, 
     ]
     path = tmp_path / "ann.jsonl"
     data = "\n".join([good[0], bad[0], *good[1:10], bad[1], "", bad[2], *good[10:], bad[3]]).encode()
+    # Valid JSON but for bytes that are not UTF-8 inside a string (msgspec reads the raw
+    # bytes: it must refuse them, so that the line is reported as not UTF-8).
+    record = json.loads(good[2])
+    not_utf8 = [
+        json.dumps({**record, "doc_id": "MARK"}).encode().replace(b"MARK", junk)
+        for junk in (b"\xff", b"a\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xe2\x82z")
+    ]
+    blank = ["   ", "\u00a0", "\r"]  # blank to str.strip
+    data += b"\n" + b"\n".join(not_utf8) + b"\n" + "\n".join(blank).encode() + b"\n" + good[3].encode() + b"\r"
     path.write_bytes(data + b"\n\xff\xfe broken tail")
     models = list(iter_journal_lines(path))
     plains = list(iter_plain_lines(path))
     assert [(number, problem) for number, _, problem in models] == [(number, problem) for number, _, problem in plains]
-    assert sum(problem is not None for _, _, problem in plains) == 5
+    assert sum(problem is not None for _, _, problem in plains) == 5 + len(not_utf8)
+    assert all("not UTF-8" in problem.message for _, _, problem in plains[-8:-2] if problem is not None)
     for (_, model, _), (_, plain, _) in zip(models, plains, strict=True):
         assert (model is None) == (plain is None)
         if plain is not None:

@@ -193,6 +193,13 @@ def _read_lines(
     raw_lines = data.split(b"\n")
     for number, raw in enumerate(raw_lines, start=1):
         is_last = number == len(raw_lines)
+        if plain:
+            # msgspec reads the bytes, and refuses what is not UTF-8 (inside strings; JSON
+            # allows nothing else outside them): a line it accepts needs no decoding here.
+            found = plain_record(raw.removesuffix(b"\r"))
+            if found is not None:
+                yield number, found, None
+                continue
         try:
             line = raw.decode("utf-8").removesuffix("\r")
         except UnicodeDecodeError as error:
@@ -205,12 +212,6 @@ def _read_lines(
             continue
         if not line.strip():
             continue
-        if plain:
-            # msgspec reads the bytes (already known to be UTF-8) faster than the str.
-            found = plain_record(raw.removesuffix(b"\r"))
-            if found is not None:
-                yield number, found, None
-                continue
         try:
             # One pass in pydantic's own JSON parser for a good line; a bad one is read
             # again below for the exact problem.
