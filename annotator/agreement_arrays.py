@@ -143,19 +143,23 @@ def compare_columns(texts: Sequence[str], tables: Sequence, columns: SpanColumns
     count_docs, count_names = len(texts), columns.present.shape[1]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count_docs)
     char_off = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    visible_parts, word_start_parts, word_end_parts = [], [], []
-    for k, table in enumerate(tables):
-        table = np.asarray(table, dtype=np.int64)
-        visible = table[table[:, 2] == 0] if len(table) else np.zeros((0, 4), dtype=np.int64)
-        words = visible[visible[:, 3] == 0]
-        visible_parts.append(visible[:, 0] + char_off[k])
-        word_start_parts.append(words[:, 0] + char_off[k])
-        word_end_parts.append(words[:, 0] + words[:, 1] + char_off[k])
-    units = np.fromiter(map(len, visible_parts), dtype=np.int64, count=count_docs)
-    word_counts = np.fromiter(map(len, word_start_parts), dtype=np.int64, count=count_docs)
+    # Every table at once: rows laid end to end, each knowing its document.
+    sizes = np.fromiter(map(len, tables), dtype=np.int64, count=count_docs)
+    flat = (
+        np.concatenate([np.asarray(table).reshape(-1, 4) for table in tables]).astype(np.int64)
+        if count_docs
+        else np.zeros((0, 4), dtype=np.int64)
+    )
+    owner = np.repeat(np.arange(count_docs, dtype=np.int64), sizes)
+    visible = flat[:, 2] == 0
+    flat, owner = flat[visible], owner[visible]
+    units = np.bincount(owner, minlength=count_docs).astype(np.int64)
+    all_starts = flat[:, 0] + char_off[owner]
+    word = flat[:, 3] == 0
+    word_counts = np.bincount(owner[word], minlength=count_docs).astype(np.int64)
     word_off = np.concatenate([[0], np.cumsum(word_counts)[:-1]]).astype(np.int64)
-    all_starts = _concat(visible_parts)
-    word_starts, word_ends = _concat(word_start_parts), _concat(word_end_parts)
+    word_starts = all_starts[word]
+    word_ends = word_starts + flat[word, 1]
 
     present, attributions, fragments = columns.present, columns.attributions, columns.fragments
     context = _Context(texts, tables, lengths, char_off, word_off, word_starts, word_ends)
@@ -192,10 +196,6 @@ _START, _END, _FRAGMENTS = attrgetter("start"), attrgetter("end"), attrgetter("f
 
 def _is_span(span) -> bool:
     return span is not None
-
-
-def _concat(parts: list) -> np.ndarray:
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
 class _Context:
