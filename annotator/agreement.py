@@ -530,8 +530,14 @@ class BackgroundTokens:
                 except OSError:
                     parts = None
                 if parts is not None:
-                    flat = [table for part in parts for table in part]
-                    self._tables = dict(zip(self.ids, flat))
+                    import numpy as np
+
+                    tables = [
+                        table
+                        for flat, sizes in parts
+                        for table in np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes)
+                    ]
+                    self._tables = dict(zip(self.ids, tables))
             self.close()
         return self._tables
 
@@ -548,11 +554,19 @@ class BackgroundTokens:
         self.close()
 
 
-def _compact_tables(texts: list[str]) -> list:
-    """matching's token tables in 32 bits: half the bytes to send back from a worker."""
+def _compact_tables(texts: list[str]):
+    """matching's token tables in 32 bits (half the bytes to send back from a worker), laid
+    end to end in one array with each table's length: one buffer to pickle and unpickle
+    instead of an array per document (``tables`` splits it into views again)."""
+    import numpy as np
+
     from annotator.matching import _tables_of
 
-    return [table.astype("int32") for table in _tables_of(texts)]
+    tables = _tables_of(texts)
+    sizes = np.fromiter(map(len, tables), dtype=np.int64, count=len(tables))
+    if not tables:
+        return np.zeros((0, 4), dtype=np.int32), sizes
+    return np.concatenate([table.reshape(-1, 4) for table in tables]).astype(np.int32), sizes
 
 
 @contextmanager
