@@ -237,6 +237,97 @@ def _distinct_rows(counts):
     return ((distinct[:, None] // powers[None, :]) % base).astype(np.float64), inverse
 
 
+class Patterns:
+    """The reliability matrix as how many units show each pattern of values (one value
+    or missing per annotator): alpha over all annotators, per role and per pair depends
+    on nothing else, so those figures come from at most 5^A patterns instead of passes
+    over millions of units. Each figure is the one the matrix gives, to the last bit:
+    the same inputs reach ``nominal_alpha`` (tests/test_agree.py compares them)."""
+
+    MAX_PATTERNS = 5**8  # up to eight annotators; more take the passes over the units
+
+    def __init__(self, code, weights, digits):
+        self.code = code  # (units,) each unit's pattern
+        self.weights = weights  # (patterns,) units per pattern
+        self.digits = digits  # (patterns, annotators) the values, -1 = missing
+
+    @classmethod
+    def of(cls, reliability) -> Patterns | None:
+        import numpy as np
+
+        annotators, units = reliability.shape
+        if not units or 5**annotators > cls.MAX_PATTERNS:
+            return None
+        code = np.zeros(units, dtype=np.int32)
+        for row in range(annotators - 1, -1, -1):  # base 5, the first annotator the last digit
+            code *= 5
+            code += reliability[row]
+            code += 1
+        weights = np.bincount(code, minlength=5**annotators)
+        every = np.arange(5**annotators, dtype=np.int64)
+        digits = np.stack([(every // 5**row) % 5 - 1 for row in range(annotators)], axis=1)
+        return cls(code, weights, digits)
+
+    def count_table(self):
+        """(patterns, values): how many annotators give each value in each pattern."""
+        import numpy as np
+
+        return np.stack([(self.digits == value).sum(axis=1) for value in range(len(VALUES))], axis=1).astype(np.int32)
+
+    def value_counts(self):
+        """``value_counts(reliability)``: per unit, how many annotators gave each value."""
+        return self.count_table()[self.code]
+
+    def tokens(self, row: int, value: int) -> int:
+        """Units annotator ``row`` gave ``value``."""
+        return int(self.weights[self.digits[:, row] == value].sum())
+
+    def role_rows(self, value: int):
+        """``compress`` of the per-unit (other values, this value) counts."""
+        import numpy as np
+
+        seen = self.weights > 0
+        valued = (self.digits >= 0).sum(axis=1)
+        with_value = (self.digits == value).sum(axis=1)
+        rows = np.stack([valued - with_value, with_value], axis=1)
+        return _compress_weighted(rows[seen], self.weights[seen])
+
+    def pair(self, a: int, b: int) -> tuple[int, float | None]:
+        """(units both valued, ``pair_alpha`` of the two annotators' rows)."""
+        import numpy as np
+
+        first, second = self.digits[:, a], self.digits[:, b]
+        both = (first >= 0) & (second >= 0) & (self.weights > 0)
+        values = len(VALUES)
+        codes = first[both] * values + second[both]
+        weights = np.bincount(codes, weights=self.weights[both], minlength=values * values).astype(np.int64)
+        rows = np.zeros((values * values, values), dtype=np.int64)
+        for code in range(values * values):
+            rows[code, code // values] += 1
+            rows[code, code % values] += 1
+        return int(weights.sum()), nominal_alpha(rows, weights)
+
+
+def _compress_weighted(rows, weights):
+    """``compress`` of the matrix that repeats each of ``rows`` ``weights`` times."""
+    import numpy as np
+
+    if not len(rows):
+        return compress(np.zeros((0, rows.shape[1]), dtype=np.int64))
+    rows = rows.astype(np.int64)
+    base = int(rows.max()) + 1
+    powers = base ** np.arange(rows.shape[1], dtype=np.int64)
+    codes = rows @ powers
+    if base ** rows.shape[1] <= 1 << 16:
+        tally = np.bincount(codes, weights=weights, minlength=base ** rows.shape[1]).astype(np.int64)
+        distinct = np.flatnonzero(tally)
+        counts = tally[distinct]
+    else:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(distinct)).astype(np.int64)
+    return (distinct[:, None] // powers[None, :]) % base, counts
+
+
 def value_counts(rows):
     """Per-unit value counts (units x values) from (annotators x units) codes, -1 = missing."""
     import numpy as np
@@ -409,7 +500,10 @@ class BackgroundTokens:
         # per core the caller (the longer task) would share its core, and every worker
         # tokenises the word forms of its part once, so fewer parts repeat less of that work.
         processes = cores - 1
-        matching._tokenizer()  # load spaCy once, before forking
+        if processes > 1:
+            matching._tokenizer()  # load spaCy once, before forking
+        # (One worker loads it itself: this process goes on reading meanwhile, and needs
+        # no tokenizer when the worker's tables cover every document.)
         values = list(texts.values())
         # One part per worker: each tokenises a distinct word form once for its part.
         size = -(-len(values) // processes)
@@ -422,6 +516,10 @@ class BackgroundTokens:
         except OSError:  # no processes to be had: measure tokenises
             self.close()
 
+    def ready(self) -> bool:
+        """Whether ``tables()`` would return without waiting."""
+        return self._tables is not None or self._pending is None or self._pending.ready()
+
     def tables(self) -> dict[str, object]:
         """doc id -> token table; waits for the workers (empty when none were started)."""
         if self._tables is None:
@@ -432,8 +530,14 @@ class BackgroundTokens:
                 except OSError:
                     parts = None
                 if parts is not None:
-                    flat = [table for part in parts for table in part]
-                    self._tables = dict(zip(self.ids, flat))
+                    import numpy as np
+
+                    tables = [
+                        table
+                        for flat, sizes in parts
+                        for table in np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes)
+                    ]
+                    self._tables = dict(zip(self.ids, tables))
             self.close()
         return self._tables
 
@@ -450,11 +554,19 @@ class BackgroundTokens:
         self.close()
 
 
-def _compact_tables(texts: list[str]) -> list:
-    """matching's token tables in 32 bits: half the bytes to send back from a worker."""
+def _compact_tables(texts: list[str]):
+    """matching's token tables in 32 bits (half the bytes to send back from a worker), laid
+    end to end in one array with each table's length: one buffer to pickle and unpickle
+    instead of an array per document (``tables`` splits it into views again)."""
+    import numpy as np
+
     from annotator.matching import _tables_of
 
-    return [table.astype("int32") for table in _tables_of(texts)]
+    tables = _tables_of(texts)
+    sizes = np.fromiter(map(len, tables), dtype=np.int64, count=len(tables))
+    if not tables:
+        return np.zeros((0, 4), dtype=np.int32), sizes
+    return np.concatenate([table.reshape(-1, 4) for table in tables]).astype(np.int32), sizes
 
 
 @contextmanager
@@ -488,15 +600,19 @@ def measure(
     by_doc: bool = False,
     background: BackgroundTokens | None = None,
     check: Callable[[], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Agreement:
     """Agreement of the given records (latest per document and annotator, none skipped).
 
     ``background``: token tables started earlier (see BackgroundTokens); documents it
-    does not hold are tokenised here. ``check``: run while forked workers compare (see
-    agreement_arrays.compare_in_parts), before any result is used; it may raise.
+    does not hold are tokenised here. ``check``: run before any result is used; it may
+    raise. It runs while the tokenising worker finishes, if it has not (one core is
+    then free), else while forked workers compare (see
+    agreement_arrays.compare_in_parts). ``idle``: work for the caller to do while the
+    tokenising worker finishes, if it has not yet.
     """
     with _small_pages():
-        return _measure(documents, records, annotators, by_doc, background, check)
+        return _measure(documents, records, annotators, by_doc, background, check, idle)
 
 
 def _measure(
@@ -506,6 +622,7 @@ def _measure(
     by_doc: bool,
     background: BackgroundTokens | None = None,
     check: Callable[[], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Agreement:
     import numpy as np
 
@@ -519,6 +636,12 @@ def _measure(
     texts = [documents[doc_id].text for doc_id in doc_ids]
     # The records become columns before waiting for the tokenising workers (while they work).
     columns = span_columns([by_document[doc_id] for doc_id in doc_ids], names)
+    if background is not None and not background.ready():  # the worker still tokenises
+        if check is not None:
+            check()
+            check = None
+        if idle is not None and not background.ready():
+            idle()
     tables = None
     if background is not None:
         made = background.tables()
@@ -532,13 +655,18 @@ def _measure(
     units_per_doc = found.units.tolist()
     reliability = found.reliability
 
-    counts = value_counts(reliability)
+    patterns = Patterns.of(reliability)
+    counts = patterns.value_counts() if patterns else value_counts(reliability)
     alpha = package_alpha(counts) if len(names) >= 2 else None
     present = reliability >= 0
     role_alpha = {}
     role_tokens = {}
     for role in ROLES:
         code = VALUE_CODE[role]
+        if patterns:
+            role_alpha[role] = nominal_alpha(*patterns.role_rows(code))
+            role_tokens[role] = {name: patterns.tokens(row, code) for row, name in enumerate(names)}
+            continue
         with_role = counts[:, code]
         role_alpha[role] = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
         role_tokens[role] = {name: int((reliability[row] == code).sum()) for row, name in enumerate(names)}
@@ -546,9 +674,11 @@ def _measure(
     pairs = []
     for (a, b) in combinations(range(len(names)), 2):
         pair = PairResult(names[a], names[b])
-        both = present[a] & present[b]
-        pair.units = int(both.sum())
-        pair.alpha = pair_alpha(reliability[a], reliability[b])
+        if patterns:
+            pair.units, pair.alpha = patterns.pair(a, b)
+        else:
+            pair.units = int((present[a] & present[b]).sum())
+            pair.alpha = pair_alpha(reliability[a], reliability[b])
         pair.documents = int((found.present[:, a] & found.present[:, b]).sum())
         pair.counts = [int(value) for value in found.counts[(a, b)].sum(axis=0)]
         hits_a, total_a, hits_b, total_b = (int(value) for value in found.shares[(a, b)].sum(axis=0))
@@ -558,43 +688,142 @@ def _measure(
     agreement = Agreement(names, doc_ids, units_per_doc, reliability, alpha, pairs, role_alpha, role_tokens)
     if by_doc:
         offsets = np.concatenate([[0], np.cumsum(units_per_doc, dtype=np.int64)])
-        agreement.by_doc = _per_document(doc_ids, found, counts, offsets, names)
+        agreement.by_doc = _per_document(doc_ids, found, counts, offsets, names, patterns)
     return agreement
 
 
-def _per_document(doc_ids, found, counts, offsets, names) -> list[dict]:
+def _per_document(doc_ids, found, counts, offsets, names, patterns: Patterns | None = None) -> list[dict]:
+    """agree --by-doc's rows. Every figure is computed for all documents at once with
+    numpy, with the same operations in the same order as ``nominal_alpha``,
+    ``PairResult.agr`` and ``layout_scores`` on one document (the same bits:
+    tests/test_agree.py compares them with those functions document by document)."""
     import numpy as np
 
     pair_keys = list(found.counts)
     totals = np.zeros((len(doc_ids), len(COUNT_LAYOUT)), dtype=np.int64)
     for key in pair_keys:
         totals += found.counts[key]
+    f1 = _f1_columns(totals)
+    agr = _document_agr(found, pair_keys, len(doc_ids))
+    alpha = _document_alpha(counts, offsets, patterns)
     rows = []
     present_rows = found.present.tolist()
     attribution_rows = found.attributions.tolist()
-    shares = {key: found.shares[key].tolist() for key in pair_keys}
+    units = np.diff(offsets).tolist()
     for position, doc_id in enumerate(doc_ids):
-        low, high = int(offsets[position]), int(offsets[position + 1])
         here = present_rows[position]
-        agr_values = []
-        for a, b in pair_keys:  # in combinations order, as the pairs
-            if not (here[a] and here[b]):
-                continue
-            hits_a, total_a, hits_b, total_b = shares[(a, b)][position]
-            known = [share for share in (ratio(hits_a, total_a), ratio(hits_b, total_b)) if share is not None]
-            if known:
-                agr_values.append(sum(known) / len(known))
-        scores = PairResult("*", "*", counts=totals[position].tolist()).scores()
         present = [name for n, name in enumerate(names) if here[n]]
         rows.append(
             {
                 "doc_id": doc_id,
                 "annotators": present,
-                "units": high - low,
+                "units": units[position],
                 "attributions": {name: attribution_rows[position][n] for n, name in enumerate(names) if here[n]},
-                "alpha": nominal_alpha(counts[low:high]),
-                "agr": sum(agr_values) / len(agr_values) if agr_values else None,
-                "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},
+                "alpha": alpha[position],
+                "agr": agr[position],
+                "f1": {target: {mode: f1[(target, mode)][position] for mode in MODES} for target in TARGETS},
             }
         )
     return rows
+
+
+def _ratios(numerator, denominator):
+    """``evaluate.ratio`` per element: (values, defined), the values 0 where undefined."""
+    import numpy as np
+
+    defined = denominator != 0
+    values = np.divide(numerator, denominator, out=np.zeros(len(numerator)), where=defined, dtype=np.float64)
+    return values, defined
+
+
+def _f1_columns(totals) -> dict[tuple[str, str], list]:
+    """(target, mode) -> per document F1 from COUNT_LAYOUT counts, as ``layout_scores``."""
+    import numpy as np
+
+    out = {}
+    for position in range(0, len(COUNT_LAYOUT), 3):
+        target, mode, _ = COUNT_LAYOUT[position]
+        pred, gold, matched = (totals[:, position + k].astype(np.float64) for k in range(3))
+        precision, known_p = _ratios(matched, pred)
+        recall, known_r = _ratios(matched, gold)
+        both = known_p & known_r
+        total = precision + recall
+        harmonic = np.divide(2 * precision * recall, total, out=np.zeros(len(total)), where=both & (total != 0))
+        values = harmonic.tolist()
+        out[(target, mode)] = [value if ok else None for value, ok in zip(values, both.tolist(), strict=True)]
+    return out
+
+
+def _document_agr(found, pair_keys, count_docs: int) -> list:
+    """Per document, the mean over its pairs of PairResult.agr, added pair after pair in
+    combinations order (as the sum of a list)."""
+    import numpy as np
+
+    total = np.zeros(count_docs)
+    known = np.zeros(count_docs, dtype=np.int64)
+    for a, b in pair_keys:
+        both = found.present[:, a] & found.present[:, b]
+        share = found.shares[(a, b)].astype(np.float64)
+        in_b, known_a = _ratios(share[:, 0], share[:, 1])
+        in_a, known_b = _ratios(share[:, 2], share[:, 3])
+        # sum(known) / len(known) of the shares that are defined
+        pair = np.where(known_a & known_b, (in_b + in_a) / 2, np.where(known_a, in_b, in_a))
+        use = both & (known_a | known_b)
+        total = np.where(use, total + pair, total)
+        known += use
+    values = np.divide(total, known, out=np.zeros(count_docs), where=known > 0).tolist()
+    return [value if count else None for value, count in zip(values, known.tolist(), strict=True)]
+
+
+def _segment_sums(values, starts, sizes):
+    """``values[start : start + size].sum()`` for every segment, to the last bit.
+
+    numpy sums a row in pairs (pairwise summation), and np.add.reduceat does not: it
+    adds in order, which differs in the last bits. Segments of one length are stacked
+    and summed along their rows, which numpy adds as it adds one row alone."""
+    import numpy as np
+
+    out = np.zeros(len(sizes))
+    for size in np.unique(sizes[sizes > 0]).tolist():
+        which = np.flatnonzero(sizes == size)
+        out[which] = values[starts[which, None] + np.arange(size)].sum(axis=1)
+    return out
+
+
+def _document_alpha(counts, offsets, patterns: Patterns | None = None) -> list:
+    """``nominal_alpha(counts[low:high])`` of every document [low, high) of ``offsets``:
+    the same figures from the same sums (integer counts add exactly in any order; the
+    agreeing shares are summed per document as numpy sums one document's). With the
+    ``patterns`` the counts come from, each unit's coders and share are its pattern's
+    (the same float operations on the same four counts)."""
+    import numpy as np
+
+    if patterns is not None:
+        table = patterns.count_table().astype(np.float64)
+        coders_of = table.sum(axis=1)
+        share_of = (table * (table - 1)).sum(axis=1) / np.maximum(coders_of - 1, 1)
+        pairable = (coders_of >= 2)[patterns.code]
+        share = share_of[patterns.code[pairable]]
+        kept_counts = np.asarray(counts)[pairable]
+    else:
+        counts = np.asarray(counts, dtype=np.float64)
+        coders = counts.sum(axis=1)
+        pairable = coders >= 2
+        kept_counts, coders = counts[pairable], coders[pairable]
+        share = (kept_counts * (kept_counts - 1)).sum(axis=1) / (coders - 1)
+    kept = np.concatenate([[0], np.cumsum(pairable, dtype=np.int64)])[np.asarray(offsets, dtype=np.int64)]
+    starts, sizes = kept[:-1], np.diff(kept)
+    count_docs = len(sizes)
+    if not len(kept_counts):
+        return [None] * count_docs
+    filled = sizes > 0
+    # Segments of the documents with pairable rows: each runs to the next one's start.
+    n_c = np.zeros((count_docs, kept_counts.shape[1]))
+    n_c[filled] = np.add.reduceat(kept_counts, starts[filled], axis=0)
+    agreeing = _segment_sums(share, starts, sizes)
+    n = n_c.sum(axis=1)
+    expected = n * n - (n_c * n_c).sum(axis=1)
+    defined = filled & (expected > 0)
+    alpha = np.ones(count_docs)
+    np.subtract(1, (n - 1) * (n - agreeing) / np.where(defined, expected, 1), out=alpha, where=defined)
+    return [value if ok else None for value, ok in zip(alpha.tolist(), defined.tolist(), strict=True)]

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import attrgetter, is_not, itemgetter, methodcaller
+from operator import attrgetter, is_not
 
 import numpy as np
 
@@ -115,19 +115,17 @@ def span_columns(records: Sequence[dict], names: Sequence[str]) -> SpanColumns:
     flat_doc = np.repeat(np.repeat(np.arange(count_docs), count_names), per_cell)
     flat_ann = np.repeat(np.tile(np.arange(count_names), count_docs), per_cell)
     flat_attr = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
-    # PlainRecords hold dicts (an absent key is the model's default, None), models objects.
-    plain = bool(flat) and isinstance(flat[0], dict)
-    start_of, end_of = (itemgetter("start"), itemgetter("end")) if plain else (_START, _END)
+    # Attributions are models or schema.AnnotationData's Structs: the same attributes.
     roles, fragments = {}, {}
     # map() with operator's callables: no Python frame per span (millions of them).
     for role in ROLES:
-        found = list(map(methodcaller("get", role) if plain else attrgetter(role), flat))
+        found = list(map(attrgetter(role), flat))
         given = np.fromiter(map(is_not, found, repeat(None)), dtype=bool, count=len(found))
         rows = np.flatnonzero(given)
         found = list(compress(found, given)) if len(rows) < len(found) else found
-        start = np.fromiter(map(start_of, found), dtype=np.int64, count=len(found))
-        end = np.fromiter(map(end_of, found), dtype=np.int64, count=len(found))
-        pieces = list(map(methodcaller("get", "fragments") if plain else _FRAGMENTS, found))
+        start = np.fromiter(map(_START, found), dtype=np.int64, count=len(found))
+        end = np.fromiter(map(_END, found), dtype=np.int64, count=len(found))
+        pieces = list(map(_FRAGMENTS, found))
         odd = np.flatnonzero(np.fromiter(map(bool, pieces), dtype=bool, count=len(pieces))).tolist()
         fragments[role] = {row: tuple(map(tuple, pieces[row])) for row in odd}
         roles[role] = (flat_doc[rows], flat_ann[rows], flat_attr[rows], start, end)
@@ -145,19 +143,23 @@ def compare_columns(texts: Sequence[str], tables: Sequence, columns: SpanColumns
     count_docs, count_names = len(texts), columns.present.shape[1]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count_docs)
     char_off = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    visible_parts, word_start_parts, word_end_parts = [], [], []
-    for k, table in enumerate(tables):
-        table = np.asarray(table, dtype=np.int64)
-        visible = table[table[:, 2] == 0] if len(table) else np.zeros((0, 4), dtype=np.int64)
-        words = visible[visible[:, 3] == 0]
-        visible_parts.append(visible[:, 0] + char_off[k])
-        word_start_parts.append(words[:, 0] + char_off[k])
-        word_end_parts.append(words[:, 0] + words[:, 1] + char_off[k])
-    units = np.fromiter(map(len, visible_parts), dtype=np.int64, count=count_docs)
-    word_counts = np.fromiter(map(len, word_start_parts), dtype=np.int64, count=count_docs)
+    # Every table at once: rows laid end to end, each knowing its document.
+    sizes = np.fromiter(map(len, tables), dtype=np.int64, count=count_docs)
+    flat = (
+        np.concatenate([np.asarray(table).reshape(-1, 4) for table in tables]).astype(np.int64)
+        if count_docs
+        else np.zeros((0, 4), dtype=np.int64)
+    )
+    owner = np.repeat(np.arange(count_docs, dtype=np.int64), sizes)
+    visible = flat[:, 2] == 0
+    flat, owner = flat[visible], owner[visible]
+    units = np.bincount(owner, minlength=count_docs).astype(np.int64)
+    all_starts = flat[:, 0] + char_off[owner]
+    word = flat[:, 3] == 0
+    word_counts = np.bincount(owner[word], minlength=count_docs).astype(np.int64)
     word_off = np.concatenate([[0], np.cumsum(word_counts)[:-1]]).astype(np.int64)
-    all_starts = _concat(visible_parts)
-    word_starts, word_ends = _concat(word_start_parts), _concat(word_end_parts)
+    word_starts = all_starts[word]
+    word_ends = word_starts + flat[word, 1]
 
     present, attributions, fragments = columns.present, columns.attributions, columns.fragments
     context = _Context(texts, tables, lengths, char_off, word_off, word_starts, word_ends)
@@ -194,10 +196,6 @@ _START, _END, _FRAGMENTS = attrgetter("start"), attrgetter("end"), attrgetter("f
 
 def _is_span(span) -> bool:
     return span is not None
-
-
-def _concat(parts: list) -> np.ndarray:
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
 class _Context:
@@ -523,17 +521,34 @@ def _paint(raw, fragments, all_starts, lengths, char_off, units, present) -> np.
         high = np.searchsorted(all_starts, np.minimum(end, length) + off, side="left")
         ranges[role] = (low, high, ann)
     reliability = np.full((count_names, count_units), -1, dtype=np.int8)
-    doc_of_unit = np.repeat(np.arange(len(units)), units)
     for n in range(count_names):
         values = np.zeros(count_units, dtype=np.int8)
         for role, code in (("content", 3), ("cue", 2), ("source", 1)):  # later roles win
             low, high, ann = ranges[role]
             mine = ann == n
-            diff = np.bincount(low[mine], minlength=count_units + 1) - np.bincount(high[mine], minlength=count_units + 1)
-            values[np.cumsum(diff[:count_units]) > 0] = code
-        values[~present[doc_of_unit, n]] = -1
+            values[_covered(low[mine], high[mine], count_units)] = code
+        values[~np.repeat(present[:, n], units)] = -1
         reliability[n] = values
     return reliability
+
+
+def _covered(low: np.ndarray, high: np.ndarray, count: int) -> np.ndarray:
+    """Which of ``count`` units lie in some [low, high): the intervals are merged where
+    they overlap or touch, so the merged ones start and end at distinct places and one
+    8-bit running sum of +1 at starts and -1 at ends marks them."""
+    keep = high > low
+    low, high = low[keep], high[keep]
+    if not len(low):
+        return np.zeros(count, dtype=bool)
+    order = np.argsort(low, kind="stable")
+    low, high = low[order], high[order]
+    reach = np.maximum.accumulate(high)
+    first = np.flatnonzero(np.concatenate([[True], low[1:] > reach[:-1]]))
+    last = np.concatenate([first[1:] - 1, [len(low) - 1]])
+    edges = np.zeros(count + 1, dtype=np.int8)
+    edges[low[first]] = 1
+    edges[reach[last]] = -1
+    return np.cumsum(edges[:count], dtype=np.int8).view(bool)
 
 
 # Set before forking workers, read by them (inherited, never pickled).

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.schema import FRAGMENT_JOINER, SPAN_ROLES, AnnotationRecord, Document, Status, record_problems
+from annotator.schema import FRAGMENT_JOINER, AnnotationRecord, Document, Status, record_problems
 from annotator.store import JournalContents, PlainContents, PlainRecord, load_journals, load_plain_journals
 from annotator.store.journal import expand_journals  # moved to the store; still importable from here
 
@@ -138,7 +138,7 @@ def read_plain_journals(paths: Iterable[Path | str]) -> PlainContents:
     if any(is_database_url(path) for path in paths):
         contents = read_journals(paths)
         return PlainContents(
-            {key: PlainRecord(record.model_dump()) for key, record in contents.latest.items()},
+            {key: PlainRecord.of_model(record) for key, record in contents.latest.items()},
             contents.line_of, contents.problems, contents.lines_read,
         )
     return load_plain_journals(expand_journals(paths))
@@ -232,20 +232,18 @@ def _plain_spans_fit(record: PlainRecord, text: str) -> bool:
     length = len(text)
     for attributions in (record.attributions, record.rejected):
         for attribution in attributions:
-            for role in SPAN_ROLES:
-                span = attribution.get(role)
+            for span in (attribution.source, attribution.cue, attribution.content):
                 if span is None:
                     continue
-                if span["end"] > length:
+                if span.end > length:
                     return False
-                fragments = span.get("fragments")
+                fragments = span.fragments
                 if fragments:  # Span.problem_against's pieces, without building a Span
-                    if FRAGMENT_JOINER.join([text[a:b] for a, b in fragments]) != span["text"]:
+                    if FRAGMENT_JOINER.join([text[a:b] for a, b in fragments]) != span.text:
                         return False
-                elif text[span["start"] : span["end"]] != span["text"]:
+                elif text[span.start : span.end] != span.text:
                     return False
     return True
-
 
 
 def load_documents(corpus: Path | str) -> dict[str, Document]:

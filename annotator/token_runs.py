@@ -27,9 +27,10 @@ the only reader, ``matching.WordTokens``, leaves them out).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 WHITESPACE = re.compile(r"(\s+)")  # \s is str.isspace for str patterns, as in spaCy
 
@@ -121,9 +122,11 @@ def _space_codes():
     return table
 
 
-def _runs_of(text: str, ids: dict[str, int]):
-    """(run ids, run starts, whether each run and the next are one " " apart) of a text;
-    new runs get the next id in ``ids``.
+def _runs_of(text: str, ids: dict[str, int], numbers: Iterator[int]):
+    """(run keys, run starts, whether each run and the next are one " " apart) of a text;
+    a new run gets the next of ``numbers`` as its key in ``ids`` (every run draws one:
+    ``map`` over ``dict.setdefault`` calls no Python code per run, ``run_tables``
+    renumbers the keys in the order first seen).
 
     The runs are ``text.split()``'s (whitespace is ``str.isspace`` there too, as in spaCy
     and WHITESPACE); their offsets come from the code points, in bulk. The regular
@@ -131,7 +134,7 @@ def _runs_of(text: str, ids: dict[str, int]):
     import numpy as np
 
     runs = text.split()
-    run_ids = np.array([ids.setdefault(run, len(ids)) for run in runs], dtype=np.int64)
+    run_ids = np.fromiter(map(ids.setdefault, runs, numbers), dtype=np.int64, count=len(runs))
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     table = _space_codes()
     space = table[np.minimum(codes, len(table) - 1)]
@@ -150,9 +153,13 @@ def run_tables(texts: Sequence[str], tokenizer) -> list:
     from annotator.matching import _token_table
 
     ids: dict[str, int] = {}
-    # Per text: each run's id, start and whether one plain space joins it to the next.
-    split = [_runs_of(text, ids) for text in texts]
+    numbers = itertools.count()
+    # Per text: each run's key, start and whether one plain space joins it to the next.
+    split = [_runs_of(text, ids, numbers) for text in texts]
     runs = list(ids)
+    # Keys to ids: each distinct run's place in the order first seen.
+    renumber = np.zeros(next(numbers), dtype=np.int64)
+    renumber[np.fromiter(ids.values(), dtype=np.int64, count=len(ids))] = np.arange(len(ids), dtype=np.int64)
     # Tokenise the distinct runs, many to a spaCy call, and find each token's run.
     starts_parts, lengths_parts, puncts_parts, owner_parts = [], [], [], []
     low = 0
@@ -199,7 +206,8 @@ def run_tables(texts: Sequence[str], tokenizer) -> list:
     has_start = np.fromiter(map(bool, starts_with), dtype=bool, count=len(runs))
 
     tables = []
-    for text, (run_ids, run_offsets, joined) in zip(texts, split):
+    for text, (run_keys, run_offsets, joined) in zip(texts, split):
+        run_ids = renumber[run_keys]
         if len(run_ids) > 1:
             # Runs one plain space apart that a special case's pattern could span.
             suspects = np.flatnonzero(joined & has_end[run_ids[:-1]] & has_start[run_ids[1:]])

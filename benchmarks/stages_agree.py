@@ -64,6 +64,9 @@ def main() -> None:
     stage("array comparison")
 
     class Ready:  # the tables made above, as BackgroundTokens hands them over
+        def ready(self):
+            return True
+
         def tables(self):
             return dict(zip(doc_ids, tables))
 

@@ -262,6 +262,17 @@ def test_tokens_made_in_the_background_give_the_same_agreement(tmp_path, monkeyp
     with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)}) as background:
         assert len(background.tables()) == 84
         assert measure(documents, records, by_doc=True, background=background).to_json() == plain
+    # Tokens not ready when the columns are made: the check and the caller's idle work run
+    # then, once each, and the figures are the same.
+    calls: list[str] = []
+    with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)}) as background:
+        with monkeypatch.context() as patched:
+            patched.setattr(BackgroundTokens, "ready", lambda self: False)
+            found = measure(
+                documents, records, by_doc=True, background=background,
+                check=lambda: calls.append("check"), idle=lambda: calls.append("idle"),
+            )
+        assert found.to_json() == plain and calls == ["check", "idle"]
     # A background that misses a document (or was never started) falls back to tokenising.
     with BackgroundTokens({doc_id: documents[doc_id].text for doc_id in sorted(ids)[:10]}) as partial:
         assert measure(documents, records, by_doc=True, background=partial).to_json() == plain
@@ -316,6 +327,13 @@ def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(traini
         pytest.skip("one CPU core: no worker processes")
     assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
 
+    # The check runs while the tokenising worker finishes when it has not yet: the same error.
+    from annotator.agreement import BackgroundTokens
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BackgroundTokens, "ready", lambda self: False)
+        assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
+
     # A later record naming a document not in the corpus: the span's problem still comes first.
     last = sorted(folder.glob("*.jsonl"))[-1]
     stray = json.loads(last.read_text(encoding="utf-8").splitlines()[0])
@@ -323,3 +341,117 @@ def test_a_span_that_does_not_fit_is_the_same_error_while_workers_compare(traini
     with last.open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(stray) + "\n")
     assert run_in_process("agree", folder, "--corpus", corpus, "--json").stderr == serial.stderr
+
+
+def _per_document_one_by_one(doc_ids, found, counts, offsets, names) -> list[dict]:
+    """agree --by-doc's rows as they were computed before numpy did all documents at
+    once: nominal_alpha, PairResult.agr and layout_scores, document by document."""
+    from annotator.agreement import PairResult
+    from annotator.evaluate import ratio
+    from annotator.matching import MODES, TARGETS
+
+    rows = []
+    for position, doc_id in enumerate(doc_ids):
+        low, high = int(offsets[position]), int(offsets[position + 1])
+        here = found.present[position].tolist()
+        agr_values = []
+        total = np.zeros(len(next(iter(found.counts.values()))[0]), dtype=np.int64)
+        for a, b in found.counts:
+            total += found.counts[(a, b)][position]
+            if not (here[a] and here[b]):
+                continue
+            hits_a, total_a, hits_b, total_b = found.shares[(a, b)][position].tolist()
+            known = [share for share in (ratio(hits_a, total_a), ratio(hits_b, total_b)) if share is not None]
+            if known:
+                agr_values.append(sum(known) / len(known))
+        scores = PairResult("*", "*", counts=total.tolist()).scores()
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "annotators": [name for n, name in enumerate(names) if here[n]],
+                "units": high - low,
+                "attributions": {name: int(found.attributions[position][n]) for n, name in enumerate(names) if here[n]},
+                "alpha": nominal_alpha(counts[low:high]),
+                "agr": sum(agr_values) / len(agr_values) if agr_values else None,
+                "f1": {target: {mode: scores[target][mode]["f1"] for mode in MODES} for target in TARGETS},
+            }
+        )
+    return rows
+
+
+def test_per_document_rows_are_the_one_by_one_figures_to_the_last_bit(training):
+    """The by-doc rows numpy computes for all documents at once equal (==, not approx)
+    those of the per-document functions, on annotator-training with each annotator also
+    left out of one document, and on random counts with segments of every kind (empty,
+    one coder, shorter and longer than numpy's pairwise-summation blocks)."""
+    from annotator import agreement
+    from annotator.agreement_arrays import compare_corpus
+    from annotator.matching import _tables_of
+    from annotator.records import load_documents, read_plain_journals
+
+    corpus, journals = training
+    documents = load_documents(corpus)
+    contents = read_plain_journals([journals])
+    names = sorted(contents.annotators)
+    doc_ids = sorted(documents)
+    by_document = [
+        {name: contents.latest[(doc_id, name)] for n, name in enumerate(names) if n != k % len(names)}
+        for k, doc_id in enumerate(doc_ids)
+    ] + [{name: contents.latest[(doc_ids[0], name)] for name in names}]
+    texts = [documents[doc_id].text for doc_id in doc_ids] + [documents[doc_ids[0]].text]
+    found = compare_corpus(texts, _tables_of(texts), by_document, names)
+    counts = agreement.value_counts(found.reliability)
+    offsets = np.concatenate([[0], np.cumsum(found.units)])
+    ids = [*doc_ids, "again"]
+    expected = _per_document_one_by_one(ids, found, counts, offsets, names)
+    assert agreement._per_document(ids, found, counts, offsets, names) == expected
+    patterns = agreement.Patterns.of(found.reliability)
+    assert agreement._per_document(ids, found, counts, offsets, names, patterns) == expected
+
+    rng = np.random.default_rng(5)
+    # 60 long documents: summed in another order (np.add.reduceat's), a few differ in the last bit
+    sizes = np.concatenate([[0, 1, 2, 7, 8, 9, 127, 128, 129, 4099, 0, 5], rng.integers(100, 3000, 60)])
+    rows = rng.integers(0, 4, size=(int(sizes.sum()), 4))
+    rows[rng.random(len(rows)) < 0.1] = 0  # units nobody (or one coder) valued
+    rows[: int(sizes[:4].sum())] = [1, 0, 0, 0]  # the first documents: never two coders
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    expected = [nominal_alpha(rows[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
+    assert agreement._document_alpha(rows, offsets) == expected
+    assert expected[0] is None and expected[3] is None and sum(value is not None for value in expected) >= 9
+    # From a reliability matrix, through its value patterns: the same figures.
+    matrix = rng.integers(-1, 4, size=(6, int(sizes.sum()))).astype(np.int8)
+    matrix[:, : int(sizes[:4].sum())] = -1
+    matrix[1:, ::3] = np.where(matrix[1:, ::3] >= 0, matrix[0, ::3], -1)
+    counts = agreement.value_counts(matrix)
+    expected = [nominal_alpha(counts[offsets[k] : offsets[k + 1]]) for k in range(len(sizes))]
+    assert agreement._document_alpha(counts, offsets, agreement.Patterns.of(matrix)) == expected
+    assert agreement._document_alpha(counts, offsets) == expected
+
+
+def test_patterns_give_the_matrix_figures_to_the_last_bit():
+    """Alpha per role, tokens per role and annotator, and every pair's units and alpha from
+    the counts of value patterns equal (==) those from passes over the reliability
+    matrix, on random matrices with missing values and from two to six annotators."""
+    from annotator.agreement import VALUE_CODE, Patterns, value_counts
+
+    rng = np.random.default_rng(11)
+    for annotators, units in ((2, 40), (3, 500), (6, 20000), (6, 3)):
+        matrix = rng.integers(-1, 4, size=(annotators, units)).astype(np.int8)
+        agree = rng.random(units) < 0.6
+        matrix[1:, agree] = np.where(matrix[1:, agree] >= 0, matrix[0, agree], -1)
+        patterns = Patterns.of(matrix)
+        assert patterns is not None
+        counts = value_counts(matrix)
+        assert np.array_equal(patterns.value_counts(), counts)
+        for role in ("source", "cue", "content"):
+            code = VALUE_CODE[role]
+            with_role = counts[:, code]
+            expected = nominal_alpha(*compress(np.stack([counts.sum(axis=1) - with_role, with_role], axis=1)))
+            assert nominal_alpha(*patterns.role_rows(code)) == expected
+            assert [patterns.tokens(row, code) for row in range(annotators)] == [
+                int((matrix[row] == code).sum()) for row in range(annotators)
+            ]
+        for a, b in combinations(range(annotators), 2):
+            both = int(((matrix[a] >= 0) & (matrix[b] >= 0)).sum())
+            assert patterns.pair(a, b) == (both, pair_alpha(matrix[a], matrix[b]))
+    assert Patterns.of(np.zeros((9, 5), dtype=np.int8)) is None  # 5^9 patterns: the matrix's passes

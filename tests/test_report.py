@@ -319,3 +319,32 @@ def test_a_span_that_does_not_fit_is_a_one_line_error_and_no_page(training, tmp_
                 pytest.skip("one CPU core: no worker processes")
         result = run_in_process("report", folder, "--corpus", corpus, "-o", out)
         assert result.returncode == 1 and result.stderr == expected and not out.exists()
+
+
+def test_timeline_buckets_are_the_utc_hours_and_days_of_the_saves():
+    """Saves per hour (or day) counted from whole steps since the epoch equal the UTC
+    hour (day) each save's time falls in, for times with offsets, microseconds and the
+    last microsecond of an hour."""
+    import random
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from annotator.report.collect import timeline
+
+    rng = random.Random(4)
+    zones = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)), timezone(timedelta(hours=14))]
+    for span in (timedelta(days=2), timedelta(days=400)):
+        start = datetime(1969, 12, 31, 23, 0, tzinfo=UTC) if span.days > 3 else datetime(2026, 3, 1, tzinfo=UTC)
+        saves = []
+        for _ in range(3000):
+            moment = start + timedelta(microseconds=rng.randrange(int(span / timedelta(microseconds=1))))
+            if rng.random() < 0.1:
+                moment = moment.replace(minute=59, second=59, microsecond=999999)
+            saves.append((rng.choice(["ann1", "ann2"]), moment.astimezone(rng.choice(zones))))
+        series, unit = timeline(saves)
+        pattern = "%Y-%m-%d %H:00" if unit.startswith("hour") else "%Y-%m-%d"
+        expected: dict[str, Counter] = {}
+        for name, moment in saves:
+            expected.setdefault(name, Counter())[moment.astimezone(UTC).strftime(pattern)] += 1
+        assert series == {name: dict(expected[name]) for name in sorted(expected)}
+        assert unit == ("hour (UTC)" if span.days <= 3 else "day (UTC)")

@@ -268,7 +268,11 @@ def _documents_section(data: ReportData, order: list[str], anchors: dict[str, st
         LEGEND,
     ]
     for doc_id in shown:
-        parts.append(document_block(anchors[doc_id], data.documents[doc_id], data.models(doc_id), rows_by_doc.get(doc_id)))
+        parts.append(
+            document_block(
+                anchors[doc_id], data.documents[doc_id], data.models(doc_id), rows_by_doc.get(doc_id), data.tokens(doc_id)
+            )
+        )
     if rest:
         parts.append(
             f'<h3 id="summarised">Summarised ({len(rest)} document(s), not rendered)</h3>'

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -35,6 +36,9 @@ class ReportData:
     evaluation: dict[str, dict] = field(default_factory=dict)  # suggester -> evaluate's report
     annotator_evaluation: dict[str, dict] = field(default_factory=dict)  # annotator -> evaluate's report
     notes: list[str] = field(default_factory=list)
+    # doc id -> token table agreement's background workers made (matching's, without
+    # whitespace tokens): the page renders with them instead of loading spaCy again.
+    tables: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     _latest: dict | None = field(default=None, repr=False, compare=False)
 
     def latest_by_document(self) -> dict[str, dict[str, PlainRecord]]:
@@ -47,6 +51,17 @@ class ReportData:
                     out.setdefault(record.doc_id, {})[record.annotator] = record
             self._latest = out
         return self._latest
+
+    def tokens(self, doc_id: str):
+        """The document's matching.WordTokens from a table already made, or None."""
+        table = self.tables.get(doc_id)
+        if table is None:
+            return None
+        import numpy as np
+
+        from annotator.matching import WordTokens
+
+        return WordTokens(self.documents[doc_id].text, table=np.asarray(table))
 
     def models(self, doc_id: str) -> dict[str, AnnotationRecord]:
         """A document's latest records (as ``latest_by_document``) as models, for rendering."""
@@ -93,15 +108,22 @@ def suggester_of(doc_id: str, suggesters: dict[str, str]) -> str:
 def outcome_counts(records: Iterable[AnnotationRecord | PlainRecord], suggesters: dict[str, str]) -> dict[str, Counter]:
     """Suggestion outcomes per suggester, counted as ``stats`` counts them (gold left out)."""
     out: dict[str, Counter] = {}
+    actions: dict[str, Counter] = {}  # suggester -> Action (None: manual) -> attributions
+    suggester_names = set(suggesters.values())
     for record in records:
-        if record.adjudicator is not None or record.annotator in suggesters.values():
+        if record.adjudicator is not None or record.annotator in suggester_names:
             continue
-        counts = out.setdefault(suggester_of(record.doc_id, suggesters), Counter({name: 0 for name in OUTCOMES}))
-        for attribution in record.attributions:
-            action = attribution.get("action") if isinstance(attribution, dict) else attribution.action
-            counts[action.value if action else "manual"] += 1
+        name = suggester_of(record.doc_id, suggesters)
+        counts = out.setdefault(name, Counter({outcome: 0 for outcome in OUTCOMES}))
+        actions.setdefault(name, Counter()).update(map(_ACTION, record.attributions))  # counted in C
         counts["rejected"] += len(record.rejected)
+    for name, found in actions.items():
+        for action, count in found.items():
+            out[name][action.value if action else "manual"] += count
     return out
+
+
+_ACTION = attrgetter("action")  # models and schema.AttributionData alike
 
 
 def collect(
@@ -139,8 +161,11 @@ def collect(
             if len(names) >= 2:
                 from annotator.agreement import measure
 
-                result = measure(documents, records, names, by_doc=True, background=background, check=check)
+                result = measure(
+                    documents, records, names, by_doc=True, background=background, check=check, idle=_load_charts
+                )
                 data.agreement = result.to_json()
+                data.tables = background.tables()
             else:
                 check()
                 data.notes.append(
@@ -149,8 +174,20 @@ def collect(
         _suggestions(data, suggestions, gold)
     finally:
         if gc_was:
+            # The millions of objects made with collection off are all still in its
+            # youngest generation: enabled as they are, the next collections would walk
+            # every one of them (seconds, as the page is built). They live as long as
+            # the report; frozen, collections pass them over.
+            gc.freeze()
             gc.enable()
     return data
+
+
+def _load_charts() -> None:
+    """Import the plotting library (a second's work), while the tokenising worker finishes."""
+    from annotator.report.charts import _pyplot
+
+    _pyplot()
 
 
 def _suggestions(data: ReportData, suggestions: Path | None, gold: Path | None) -> None:
@@ -201,13 +238,24 @@ def timeline(saves: Sequence[tuple[str, datetime]]) -> tuple[dict[str, dict[str,
     """Saves per annotator per day, or per hour when they all fall within three days."""
     if not saves:
         return {}, "day"
-    times = [moment.astimezone(UTC) for _, moment in saves]
-    hourly = (max(times) - min(times)).total_seconds() <= 3 * 86400
+    moments = [moment for _, moment in saves]
+    hourly = (max(moments) - min(moments)).total_seconds() <= 3 * 86400
     pattern = "%Y-%m-%d %H:00" if hourly else "%Y-%m-%d"
+    step = timedelta(hours=1) if hourly else timedelta(days=1)
+    # UTC hours and days are whole steps from the epoch: each save's step is an exact
+    # integer, and each step is written out once (a journal saves many times an hour).
+    labels: dict[int, str] = {}
     series: dict[str, Counter] = {}
-    for (name, _), moment in zip(saves, times):
-        series.setdefault(name, Counter())[moment.strftime(pattern)] += 1
+    for (name, _), moment in zip(saves, moments):
+        bucket = (moment - _EPOCH) // step
+        label = labels.get(bucket)
+        if label is None:
+            label = labels[bucket] = (_EPOCH + bucket * step).strftime(pattern)
+        series.setdefault(name, Counter())[label] += 1
     return {name: dict(series[name]) for name in sorted(series)}, "hour (UTC)" if hourly else "day (UTC)"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def as_models(contents: PlainContents) -> JournalContents:

@@ -209,10 +209,12 @@ def document_block(
     document: Document,
     records: dict[str, AnnotationRecord],
     figures: dict | None = None,
+    tokens=None,
 ) -> str:
-    """One document: its title and figures, and each annotator's version side by side."""
+    """One document: its title and figures, and each annotator's version side by side.
+    ``tokens``: the text's matching.WordTokens, when already made (else tokenised here)."""
     names = sorted(records)
-    differences = disagreement_ranges(document.text, records)
+    differences = disagreement_ranges(document.text, records, tokens)
     title = document.meta.title or document.id
     facts = [f"id {esc(document.id)}", f"{len(names)} annotator(s)"]
     if document.meta.date:

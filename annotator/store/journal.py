@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Generic, TypeVar, cast
 
+import msgspec
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError, describe_validation_error
@@ -93,34 +94,42 @@ class JournalContents(_Contents[AnnotationRecord]):
 
 
 class PlainRecord:
-    """A journal line's record as validated plain data (schema.AnnotationData).
+    """A journal line's record as validated plain data: schema.AnnotationData, a msgspec
+    Struct (or, for a line only the model accepted, the model itself).
 
     For commands that read every record of large journals (agree, report): the same
-    record as the model, without a Python object per span. ``attributions`` and
-    ``rejected`` hold dicts whose absent keys mean the model's defaults; ``model()``
-    builds the AnnotationRecord where one is needed (error messages, rendering).
+    record as the model, without a pydantic object per span. ``attributions`` and
+    ``rejected`` hold objects with the models' attributes (AttributionData, or
+    Attribution for a record built from a model); ``model()`` builds the
+    AnnotationRecord where one is needed (error messages, rendering).
     """
 
-    __slots__ = ("data", "doc_id", "annotator", "status", "updated_at", "adjudicator", "text_sha1",
+    __slots__ = ("source", "doc_id", "annotator", "status", "updated_at", "adjudicator", "text_sha1",
                  "attributions", "rejected")
 
-    def __init__(self, data: dict):
-        self.data = data
-        self.doc_id: str = data["doc_id"]
-        self.annotator: str = data["annotator"]
-        self.status: Status = data.get("status", Status.in_progress)
-        self.updated_at: datetime = data["updated_at"]
-        self.adjudicator: str | None = data.get("adjudicator")
-        self.text_sha1: str = data["text_sha1"]
-        self.attributions: list[dict] = data.get("attributions", [])
-        self.rejected: list[dict] = data.get("rejected", [])
+    def __init__(self, source: AnnotationData | AnnotationRecord, updated_at: datetime | None = None):
+        self.source = source
+        self.doc_id: str = source.doc_id
+        self.annotator: str = source.annotator
+        self.status: Status = source.status
+        self.updated_at: datetime = source.updated_at if updated_at is None else updated_at  # type: ignore[assignment]
+        self.adjudicator: str | None = source.adjudicator
+        self.text_sha1: str = source.text_sha1
+        self.attributions: list = source.attributions
+        self.rejected: list = source.rejected
+
+    @classmethod
+    def of_model(cls, record: AnnotationRecord) -> PlainRecord:
+        return cls(record)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.doc_id, self.annotator)
 
     def model(self) -> AnnotationRecord:
-        return AnnotationRecord.model_validate(self.data)
+        if isinstance(self.source, AnnotationRecord):
+            return self.source
+        return AnnotationRecord.model_validate(msgspec.to_builtins(self.source))
 
 
 @dataclass
@@ -128,28 +137,28 @@ class PlainContents(_Contents[PlainRecord]):
     """JournalContents with PlainRecords (see ``load_plain_journals``)."""
 
 
-_PLAIN_ADAPTER = None
+_PLAIN_DECODER = msgspec.json.Decoder(AnnotationData)
 
 
-def plain_record(line: str) -> PlainRecord | None:
+def plain_record(line: str | bytes) -> PlainRecord | None:
     """The record of a journal line as plain data, or None when the fast path is not sure
     it is valid (the line then takes the model's path, which accepts it or says why not).
 
-    Validated by pydantic against schema.AnnotationData (the models' fields, types and
-    constraints) and ``fails_model_checks`` (their Python validators): what passes both,
-    the model accepts (tests/test_plain_records.py)."""
-    global _PLAIN_ADAPTER
-    if _PLAIN_ADAPTER is None:
-        from pydantic import TypeAdapter
-
-        _PLAIN_ADAPTER = TypeAdapter(AnnotationData)
+    Decoded by msgspec as schema.AnnotationData (the models' fields, types and
+    constraints, more strictly) and checked by ``fails_model_checks`` (their Python
+    validators): what passes both, the model accepts, as the same record
+    (tests/test_plain_records.py)."""
     try:
-        value = cast(dict, _PLAIN_ADAPTER.validate_json(line))
-    except ValidationError:
+        value = _PLAIN_DECODER.decode(line)
+    except msgspec.DecodeError:  # invalid JSON, or not AnnotationData
+        return None
+    try:
+        updated_at = datetime.fromisoformat(value.updated_at)
+    except ValueError:  # the shape of a time, not a real one (a 13th month, a 25th hour)
         return None
     if fails_model_checks(value):
         return None
-    return PlainRecord(value)
+    return PlainRecord(value, updated_at)
 
 
 def iter_journal_lines(
@@ -184,6 +193,13 @@ def _read_lines(
     raw_lines = data.split(b"\n")
     for number, raw in enumerate(raw_lines, start=1):
         is_last = number == len(raw_lines)
+        if plain:
+            # msgspec reads the bytes, and refuses what is not UTF-8 (inside strings; JSON
+            # allows nothing else outside them): a line it accepts needs no decoding here.
+            found = plain_record(raw.removesuffix(b"\r"))
+            if found is not None:
+                yield number, found, None
+                continue
         try:
             line = raw.decode("utf-8").removesuffix("\r")
             if number == 1:  # a byte order mark (an editor's, on Windows) is not part of the record
@@ -198,11 +214,6 @@ def _read_lines(
             continue
         if not line.strip():
             continue
-        if plain:
-            found = plain_record(line)
-            if found is not None:
-                yield number, found, None
-                continue
         try:
             # One pass in pydantic's own JSON parser for a good line; a bad one is read
             # again below for the exact problem.
@@ -234,7 +245,7 @@ def _read_lines(
 
 def _as_plain(record: AnnotationRecord) -> PlainRecord:
     """A record the fast path was not sure of but the model accepted, as plain data."""
-    return PlainRecord(record.model_dump())
+    return PlainRecord.of_model(record)
 
 
 def load_plain_journals(paths: Iterable[Path]) -> PlainContents:
