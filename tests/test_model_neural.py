@@ -67,3 +67,27 @@ def test_same_data_and_seed_give_the_same_bilstm(neural, tmp_path):
     assert result.returncode == 0, result.stderr
     name = "attribution_model/roles.bilstm"
     assert (again / name).read_bytes() == (model_dir / name).read_bytes()
+
+
+def test_shared_dropout_keeps_one_mask_per_sequence():
+    """``shared_dropout`` (the default): each sequence drops the same units at every token
+    (variational dropout), so the random draw is per sequence, not per token; the
+    per-token mask of the earlier networks stays available."""
+    import torch
+
+    from annotator.model.neural import DEFAULT_NET, _build_net
+
+    assert DEFAULT_NET["shared_dropout"] == 1
+    torch.manual_seed(0)
+    shared = _build_net(torch, 5, {**DEFAULT_NET, "dropout": 0.5})
+    shared.train()
+    out = shared.dropout(torch.ones(3, 40, 16))
+    assert torch.equal(out, out[:, :1, :].expand_as(out))  # the same units dropped at every token
+    assert 0 < int((out[:, 0, :] == 0).sum()) < 3 * 16  # some units dropped, not all
+    assert not torch.equal(out[0, 0], out[1, 0])  # sequences draw their own masks
+    per_token = _build_net(torch, 5, {**DEFAULT_NET, "dropout": 0.5, "shared_dropout": 0})
+    per_token.train()
+    out = per_token.dropout(torch.ones(3, 40, 16))
+    assert not torch.equal(out, out[:, :1, :].expand_as(out))
+    shared.eval()
+    assert torch.equal(shared.dropout(torch.ones(2, 5, 16)), torch.ones(2, 5, 16))  # no dropout when labelling

@@ -25,7 +25,7 @@ def train_command(
     arch: str = typer.Option(None, "--arch", help="Role labeller: bilstm (default; needs PyTorch: "
                              'pip install -e ".[model]") or crf.'),
     cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: crf (default) or bilstm."),
-    epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 10; the best on dev is kept)."),
+    epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 14; the best on dev is kept)."),
     watch: bool = typer.Option(False, "--watch", help="Keep watching the journals; retrain when --every more "
                                "documents are done and put the new model in use if it is not worse on dev."),
     every: int = typer.Option(20, "--every", min=1, help="With --watch: retrain after this many more done documents."),

@@ -39,7 +39,12 @@ DEFAULT_NET: dict[str, int | float] = {
     # tied with 0.002 / 0.002 (dev mean F1 63.03 vs 63.08, keys 5.38 vs 5.33): kept.
     "embed_lr": 0.002,
     "batch": 32,
-    "epochs": 10,
+    # One dropout mask per sequence (variational dropout) instead of one per token: drawing
+    # the per-token masks was a third of each epoch's CPU time (300 train docs, 6 epochs:
+    # 125 s against 191 s, held-out segment F1 74.6 against 74.8), so more epochs fit the
+    # same time (9 epochs in about the time of 6: F1 76.5).
+    "shared_dropout": 1,
+    "epochs": 14,
 }
 
 
@@ -107,6 +112,7 @@ def _build_net(torch, n_labels: int, net: dict):
             super().__init__()
             self.embed = nn.EmbeddingBag(int(net["buckets"]), dim, mode="sum", sparse=True)
             self.drop = nn.Dropout(float(net["dropout"]))
+            self.shared_mask = bool(net.get("shared_dropout", 0))
             sizes = [dim] + [2 * hidden] * (layers - 1)
             self.forward_lstms = nn.ModuleList([nn.LSTM(size, hidden, batch_first=True) for size in sizes])
             self.backward_lstms = nn.ModuleList([nn.LSTM(size, hidden, batch_first=True) for size in sizes])
@@ -121,14 +127,25 @@ def _build_net(torch, n_labels: int, net: dict):
             ends = lengths.unsqueeze(1)
             # index that reverses each sequence within its length (padding stays put)
             reverse = torch.where(positions < ends, ends - 1 - positions, positions)
-            x = self.drop(torch.tanh(x))
+            x = self.dropout(torch.tanh(x))
             for forward_lstm, backward_lstm in zip(self.forward_lstms, self.backward_lstms):
                 gather = reverse.unsqueeze(2).expand(-1, -1, x.shape[2])
                 ahead, _ = forward_lstm(x)
                 behind, _ = backward_lstm(torch.gather(x, 1, gather))
                 gather = reverse.unsqueeze(2).expand(-1, -1, behind.shape[2])
-                x = self.drop(torch.cat([ahead, torch.gather(behind, 1, gather)], dim=2))
+                x = self.dropout(torch.cat([ahead, torch.gather(behind, 1, gather)], dim=2))
             return self.out(x)  # (batch, time, labels)
+
+        def dropout(self, x):
+            """Dropout; with ``shared_dropout`` one mask per sequence shared by all its
+            tokens (Gal and Ghahramani's variational dropout): a random number per unit
+            of a sequence, not per unit of every token, which was a tenth of the
+            training time."""
+            if not self.shared_mask or not self.training or self.drop.p == 0:
+                return self.drop(x)
+            keep = 1.0 - self.drop.p
+            mask = torch.empty(x.shape[0], 1, x.shape[2]).bernoulli_(keep).div_(keep)
+            return x * mask
 
     return TaggerNet()
 
