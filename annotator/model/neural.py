@@ -30,7 +30,9 @@ MAGIC = "annotator-bilstm-1"
 DEFAULT_NET: dict[str, int | float] = {
     "buckets": 1 << 18,
     "dim": 64,
-    "hidden": 64,
+    # 80, not 64: on all of train, dev's mean of six F1 64.64 vs 64.48 (source exact 70.2 vs
+    # 69.96) for 2% more training CPU (README, "Dev F1").
+    "hidden": 80,
     "layers": 2,
     "dropout": 0.25,
     "lr": 0.002,
