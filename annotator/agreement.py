@@ -123,8 +123,9 @@ def nominal_alpha(value_counts, weights=None) -> float | None:
     return float(1 - (n - 1) * (n - agreeing) / expected)
 
 
-def compress(value_counts):
-    """(distinct rows, how many units each stands for): alpha depends on nothing else."""
+def compress(value_counts, repeats=None):
+    """(distinct rows, how many units each stands for): alpha depends on nothing else.
+    ``repeats``: how many units each row of ``value_counts`` stands for (default one)."""
     import numpy as np
 
     counts = np.asarray(value_counts, dtype=np.int64)
@@ -134,11 +135,14 @@ def compress(value_counts):
     powers = base ** np.arange(counts.shape[1], dtype=np.int64)
     codes = counts @ powers
     if base ** counts.shape[1] <= 1 << 16:  # few possible rows: count them, no sort
-        tally = np.bincount(codes, minlength=base ** counts.shape[1])
+        tally = np.bincount(codes, weights=repeats, minlength=base ** counts.shape[1]).astype(np.int64)
         distinct = np.flatnonzero(tally)
         weights = tally[distinct]
-    else:
+    elif repeats is None:
         distinct, weights = np.unique(codes, return_counts=True)
+    else:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        weights = np.bincount(inverse.ravel(), weights=repeats, minlength=len(distinct)).astype(np.int64)
     rows = (distinct[:, None] // powers[None, :]) % base
     return rows, weights
 
@@ -290,7 +294,7 @@ class Patterns:
         valued = (self.digits >= 0).sum(axis=1)
         with_value = (self.digits == value).sum(axis=1)
         rows = np.stack([valued - with_value, with_value], axis=1)
-        return _compress_weighted(rows[seen], self.weights[seen])
+        return compress(rows[seen], self.weights[seen])
 
     def pair(self, a: int, b: int) -> tuple[int, float | None]:
         """(units both valued, ``pair_alpha`` of the two annotators' rows)."""
@@ -306,26 +310,6 @@ class Patterns:
             rows[code, code // values] += 1
             rows[code, code % values] += 1
         return int(weights.sum()), nominal_alpha(rows, weights)
-
-
-def _compress_weighted(rows, weights):
-    """``compress`` of the matrix that repeats each of ``rows`` ``weights`` times."""
-    import numpy as np
-
-    if not len(rows):
-        return compress(np.zeros((0, rows.shape[1]), dtype=np.int64))
-    rows = rows.astype(np.int64)
-    base = int(rows.max()) + 1
-    powers = base ** np.arange(rows.shape[1], dtype=np.int64)
-    codes = rows @ powers
-    if base ** rows.shape[1] <= 1 << 16:
-        tally = np.bincount(codes, weights=weights, minlength=base ** rows.shape[1]).astype(np.int64)
-        distinct = np.flatnonzero(tally)
-        counts = tally[distinct]
-    else:
-        distinct, inverse = np.unique(codes, return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(distinct)).astype(np.int64)
-    return (distinct[:, None] // powers[None, :]) % base, counts
 
 
 def value_counts(rows):
