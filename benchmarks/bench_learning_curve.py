@@ -2,13 +2,13 @@
 measure on dev, next to the rules.
 
     python benchmarks/bench_learning_curve.py [--sizes 25,50,100,200,400,all] [--iterations N]
-                                              [--polnear DIR] [--seed 0]
+                                              [--cue-arch bilstm|crf] [--polnear DIR] [--seed 0]
 
 For each size, the first N train documents of a seeded shuffle (each with its first
 listed annotator) train a model exactly as ``annotator train`` does; the dev figures are
 ``annotator evaluate``'s (exact and overlap F1, first annotator of each dev document)
 and the keys per gold attribution of the app's key model (``bench_effort.py``). Prints
-training wall and CPU seconds and model size too. Models live in a temporary folder.
+training wall and CPU seconds (the forked cue tagger's included) and model size too. Models live in a temporary folder.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--polnear", default=default)
     parser.add_argument("--sizes", default="25,50,100,200,400,all")
     parser.add_argument("--iterations", type=int, default=0, help="L-BFGS iterations (default: annotator train's)")
+    parser.add_argument("--cue-arch", choices=("bilstm", "crf"), default=None, help="default: annotator train's")
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
     polnear = Path(arguments.polnear)
@@ -79,12 +80,15 @@ def main() -> None:
         sys.exit(2)
     from annotator.model.learn import fit
     from annotator.model.package import build_model_pipeline, write_model
+    from annotator.model.training import _cpu_seconds
 
     train_docs, train_gold = first_listed(read_brat(polnear / "train"))
     dev_docs, dev_gold = first_listed(read_brat(polnear / "dev"))
     ids = sorted(train_gold)
     random.Random(arguments.seed).shuffle(ids)
-    settings = {"cue_iterations": arguments.iterations, "role_iterations": arguments.iterations} if arguments.iterations else {}
+    settings: dict = {"cue_iterations": arguments.iterations, "role_iterations": arguments.iterations} if arguments.iterations else {}
+    if arguments.cue_arch:
+        settings["cue_arch"] = arguments.cue_arch
     header = f"{'train docs':>10} " + " ".join(f"{t[:4]}-{m[:2]:>2}" for t, m in FIGURES) + "  keys/gold  train s (CPU s)  MB"
     print(header)
     rules = score("rules", dev_docs, dev_gold)
@@ -94,9 +98,9 @@ def main() -> None:
         for size in arguments.sizes.split(","):
             count = len(ids) if size == "all" else min(int(size), len(ids))
             pairs = [(train_docs[doc_id], train_gold[doc_id]) for doc_id in ids[:count]]
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             model, _ = fit(pairs, settings)
-            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
             folder = write_model(build_model_pipeline(model), Path(scratch) / f"m{count}", {"settings": settings})
             megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
             figures = score(folder, dev_docs, dev_gold)

@@ -45,7 +45,7 @@ def trained(dev_data):
     train_corpus, train_journals = _subset(corpus, journals, ids[:TRAIN_DOCS], base / "train")
     model_dir = base / "model"
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", model_dir,
-                            "--arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
+                            "--arch", "crf", "--cue-arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     return model_dir, train_corpus, train_journals, result.stderr
 
@@ -76,7 +76,7 @@ def test_model_loads_in_suggest_and_beats_an_untrained_baseline(trained, dev_dat
     baseline = tmp_path / "baseline"
     train_corpus, train_journals = trained[1], trained[2]
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", baseline,
-                            "--arch", "crf", "--iterations", "1", "--dev-share", "0")
+                            "--arch", "crf", "--cue-arch", "crf", "--iterations", "1", "--dev-share", "0")
     assert result.returncode == 0, result.stderr
     # the untrained CRFs alone: without the rules' fallback (config.cfg), which would
     # fill in the cues they miss
@@ -108,7 +108,7 @@ def test_same_data_and_seed_give_the_same_model(trained, tmp_path):
     model_dir, train_corpus, train_journals, _ = trained
     again = tmp_path / "again"
     result = run_in_process("train", train_journals, "--corpus", train_corpus, "-o", again,
-                            "--arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
+                            "--arch", "crf", "--cue-arch", "crf", "--iterations", ITERATIONS, "--dev-share", "0.2", "--seed", "3")
     assert result.returncode == 0, result.stderr
     for name in ("cues.crfsuite", "roles.crfsuite"):
         assert (again / "attribution_model" / name).read_bytes() == (model_dir / "attribution_model" / name).read_bytes()

@@ -29,7 +29,7 @@ def test_watch_puts_a_retrained_model_in_use_for_unopened_documents_only(tmp_pat
     model_dir = tmp_path / "model"
     said: list[str] = []
     options = TrainOptions(annotations=[team], corpus=[corpus], out=model_dir, dev_share=0.0,
-                           settings={"cue_iterations": 30, "role_iterations": 30, "role_arch": "crf"})
+                           settings={"cue_iterations": 30, "role_iterations": 30, "role_arch": "crf", "cue_arch": "crf"})
     _write_subset(corpus, journals, ids[:8], team)
     watch_loop(options, every=4, poll=0.05, say=said.append, rounds=1)
     first = (model_dir / "current").resolve()
@@ -71,13 +71,13 @@ def test_watch_keeps_the_model_in_use_when_the_new_one_is_worse_on_dev(tmp_path)
     said: list[str] = []
     _write_subset(corpus, journals, ids[:10], team)
     good = TrainOptions(annotations=[team], corpus=[corpus], out=model_dir, dev=[dev],
-                        settings={"cue_iterations": 30, "role_iterations": 30, "role_arch": "crf"})
+                        settings={"cue_iterations": 30, "role_iterations": 30, "role_arch": "crf", "cue_arch": "crf"})
     watch_loop(good, every=3, poll=0.05, say=said.append, rounds=1)
     in_use = (model_dir / "current").resolve()
     _write_subset(corpus, journals, ids[:14], team)
     # one L-BFGS step and no rules fallback: an untrained model, worse on dev than the one in use
     bad = TrainOptions(annotations=[team], corpus=[corpus], out=model_dir, dev=[dev],
-                       settings={"cue_iterations": 1, "role_iterations": 1, "role_arch": "crf", "rules_fallback": -1})
+                       settings={"cue_iterations": 1, "role_iterations": 1, "role_arch": "crf", "cue_arch": "crf", "rules_fallback": -1})
     watch_loop(bad, every=3, poll=0.05, say=said.append, rounds=1)
     assert (model_dir / "current").resolve() == in_use
     assert any("not put in use" in line for line in said), said

@@ -13,7 +13,9 @@ kept. Deterministic: features are hashed with crc32 (not Python's salted ``hash`
 torch is seeded and runs on one thread with deterministic algorithms.
 
 Saved as msgpack (settings, label names, float16 weights): no pickle, so a model file
-cannot run code when loaded.
+cannot run code when loaded. Of the feature embedding only the rows training touched are
+stored (a fifth of them on PolNeAR); the others keep their initial values, which are drawn
+from NumPy's seeded generator and drawn again when the model is loaded.
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ _HASHES: dict[str, int] = {}
 # features itself, and each feature read costs time (the embedding's backward pass).
 NEURAL_FEATURES = frozenset(
     ["w", "l", "s", "x3", "rc", "q", "first", "last", "side", "d", "so", "qk", "rs", "rcn", "oc", "pc", "isoc",
-     "pron", "cue", "cue_side"]
+     "pron", "cue", "cue_side",
+     # the cue tagger's layout features (only cue sequences carry them)
+     "nl<", "nl>", "pk", "k-1", "k+1", "qend-1", "qend-2", "qopen+1", "qopen+2", "pos"]
 )
 
 
@@ -95,6 +99,13 @@ def hash_sequence(sequence: Sequence[Sequence[str]], buckets: int) -> tuple[np.n
                 kept += 1
         counts[t] = kept
     return np.asarray(ids, dtype=np.int32), counts
+
+
+def initial_embedding(buckets: int, dim: int, seed: int) -> np.ndarray:
+    """The feature embedding's starting rows (standard normal, as torch's own default):
+    drawn by NumPy's seeded PCG64 so that loading a model can draw the untouched rows
+    again instead of storing them."""
+    return np.random.default_rng(seed).standard_normal((buckets, dim), dtype=np.float32)
 
 
 def _build_net(torch, n_labels: int, net: dict):
@@ -149,7 +160,11 @@ def _build_net(torch, n_labels: int, net: dict):
             mask = torch.empty(x.shape[0], 1, x.shape[2]).bernoulli_(keep).div_(keep)
             return x * mask
 
-    return TaggerNet()
+    built = TaggerNet()
+    with torch.no_grad():
+        start = initial_embedding(int(net["buckets"]), dim, int(net.get("embed_seed", 0)))
+        built.embed.weight.copy_(torch.from_numpy(start))
+    return built
 
 
 def _batch_tensors(torch, examples: list[tuple[np.ndarray, np.ndarray]]):
@@ -214,6 +229,10 @@ class NeuralTagger:
             name: torch.from_numpy(np.frombuffer(raw, dtype=np.float16).reshape(shape).astype(np.float32))
             for name, (shape, raw) in loaded["weights"].items()
         }
+        if "embed_rows" in loaded:  # only the trained rows were stored: the rest start as in training
+            full = self.net.embed.weight.detach().numpy().astype(np.float16).astype(np.float32)
+            full[np.frombuffer(loaded["embed_rows"], dtype=np.int32)] = state["embed.weight"].numpy()
+            state["embed.weight"] = torch.from_numpy(full)
         self.net.load_state_dict(state)
         self.net.eval()
         self.start, self.move = allowed_transitions(self.labels)
@@ -240,14 +259,21 @@ class NeuralTagger:
         return results
 
 
-def serialise(net, labels: Sequence[str], settings: dict) -> bytes:
+def serialise(net, labels: Sequence[str], settings: dict, trained_rows: np.ndarray | None = None) -> bytes:
+    """The model as msgpack; with ``trained_rows`` (sorted bucket ids) only those rows of
+    the feature embedding are stored (the others are still their initial values)."""
     import srsly
 
     weights = {}
     for name, tensor in net.state_dict().items():
         array = tensor.detach().numpy().astype(np.float16)
+        if name == "embed.weight" and trained_rows is not None:
+            array = array[trained_rows]
         weights[name] = (list(array.shape), array.tobytes())
-    return srsly.msgpack_dumps({"magic": MAGIC, "labels": list(labels), "net": settings, "weights": weights})
+    data = {"magic": MAGIC, "labels": list(labels), "net": settings, "weights": weights}
+    if trained_rows is not None:
+        data["embed_rows"] = trained_rows.astype(np.int32).tobytes()
+    return srsly.msgpack_dumps(data)
 
 
 def _segments_of(labels: Sequence[str]) -> set[tuple[int, int, str]]:
@@ -301,7 +327,10 @@ class NeuralTrainer:
         torch.set_num_threads(1)
         torch.use_deterministic_algorithms(True)
         order_random = random.Random(seed)
+        self.settings["embed_seed"] = seed
         net = _build_net(torch, len(self.labels), self.settings)
+        # SparseAdam changes only the rows a batch looks up: the others need not be saved
+        trained_rows = np.unique(np.concatenate([e[0] for e in self.examples])) if self.examples else None
         # The embedding's gradients are sparse (the buckets a batch touches): SparseAdam.
         dense = [parameter for name, parameter in net.named_parameters() if not name.startswith("embed.")]
         optimisers = [torch.optim.Adam(dense, lr=float(self.settings["lr"])),
@@ -312,7 +341,7 @@ class NeuralTrainer:
         order = sorted(range(len(self.examples)), key=lambda k: len(self.examples[k][1]))
         batches = [order[i : i + batch] for i in range(0, len(order), batch)]
         start_state, move = allowed_transitions(self.labels)
-        best_bytes = serialise(net, self.labels, self.settings)
+        best_bytes = serialise(net, self.labels, self.settings, trained_rows)
         best = -1.0
         for epoch in range(1, int(self.settings["epochs"]) + 1):
             net.train()
@@ -341,7 +370,7 @@ class NeuralTrainer:
                 on_epoch(epoch, total / max(1, len(batches)))
             if figure is None or figure > best:
                 best = figure if figure is not None else best
-                best_bytes = serialise(net, self.labels, self.settings)
+                best_bytes = serialise(net, self.labels, self.settings, trained_rows)
                 self.best_epoch = epoch
                 self.held_f1 = figure
             if deadline is not None and time.monotonic() > deadline:

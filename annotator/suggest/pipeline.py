@@ -54,7 +54,7 @@ SENTENCIZER = "annotator_sentencizer"
 # meta.json key of models trained by ``annotator train`` and the format this version reads
 # (annotator.model.package writes it; kept here so loading needs no training code).
 MODEL_META_KEY = "annotator_model"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 CURRENT_LINK = "current"
 RULE_COMPONENTS = (
     "attribution_quotes",
