@@ -2,7 +2,7 @@
 measure on dev, next to the rules.
 
     python benchmarks/bench_learning_curve.py [--sizes 25,50,100,200,400,all] [--iterations N]
-                                              [--cue-arch bilstm|crf] [--polnear DIR] [--seed 0]
+                                              [--cue-arch auto|bilstm|crf] [--polnear DIR] [--seed 0]
 
 For each size, the first N train documents of a seeded shuffle (each with its first
 listed annotator) train a model exactly as ``annotator train`` does; the dev figures are
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--polnear", default=default)
     parser.add_argument("--sizes", default="25,50,100,200,400,all")
     parser.add_argument("--iterations", type=int, default=0, help="L-BFGS iterations (default: annotator train's)")
-    parser.add_argument("--cue-arch", choices=("bilstm", "crf"), default=None, help="default: annotator train's")
+    parser.add_argument("--cue-arch", choices=("auto", "bilstm", "crf"), default=None, help="default: annotator train's")
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
     polnear = Path(arguments.polnear)

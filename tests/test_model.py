@@ -58,7 +58,7 @@ def test_train_reports_data_and_writes_a_spacy_pipeline(trained):
     assert 'factory = "attribution_model"' in config
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     info = meta["annotator_model"]
-    assert info["format"] == 1
+    assert info["format"] == 2
     assert len(info["training_data"]["fingerprint"]) == 40
     assert info["training_data"]["documents"] == TRAIN_DOCS - 5
     assert info["settings"]["role_iterations"] == int(ITERATIONS)

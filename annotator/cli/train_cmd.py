@@ -24,7 +24,8 @@ def train_command(
                                    "(default 150; fewer: faster, a little less accurate)."),
     arch: str = typer.Option(None, "--arch", help="Role labeller: bilstm (default; needs PyTorch: "
                              'pip install -e ".[model]") or crf.'),
-    cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: crf (default) or bilstm."),
+    cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: auto (default: bilstm from 400 training "
+                                 "documents, crf below), bilstm or crf."),
     epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 14; the best on dev is kept)."),
     watch: bool = typer.Option(False, "--watch", help="Keep watching the journals; retrain when --every more "
                                "documents are done and put the new model in use if it is not worse on dev."),
@@ -39,8 +40,10 @@ def train_command(
     settings: dict = {"cue_iterations": iterations, "role_iterations": iterations} if iterations else {}
     for key, value in (("role_arch", arch), ("cue_arch", cue_arch)):
         if value is not None:
-            if value not in ("crf", "bilstm"):
-                raise AnnotatorError(f"--{key.replace('role_', '').replace('_', '-')} must be crf or bilstm, not {value!r}")
+            choices = ("auto", "bilstm", "crf") if key == "cue_arch" else ("bilstm", "crf")
+            if value not in choices:
+                option = key.replace("role_", "").replace("_", "-")
+                raise AnnotatorError(f"--{option} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
             settings[key] = value
     if epochs is not None:
         settings["role_net_epochs"] = settings["cue_net_epochs"] = epochs

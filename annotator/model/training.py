@@ -173,7 +173,8 @@ def train_model(
             "skipped": {**train.skipped, "attributions without a cue or content, or sharing a cue": counts.skipped_attributions},
         },
         "seed": seed,
-        "settings": {**DEFAULT_SETTINGS, **settings, "iterations_run": counts.iterations_run},
+        "settings": {**DEFAULT_SETTINGS, **settings, "iterations_run": counts.iterations_run,
+                     "cue_arch_used": counts.cue_arch},
         "train_seconds": round(time.monotonic() - started, 1),
         "train_cpu_seconds": round(_cpu_seconds() - cpu_started, 1),
     }
