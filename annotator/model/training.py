@@ -153,7 +153,7 @@ def train_model(
     name: str = "attribution",
 ) -> TrainResult:
     """Fit on ``train``; with ``base``, keep whichever of the two is better on dev."""
-    from annotator.model.learn import DEFAULT_SETTINGS, fit
+    from annotator.model.learn import DEFAULT_SETTINGS, fit, rules_fallback_for
     from annotator.model.package import build_model_pipeline, read_meta
 
     started = time.monotonic()
@@ -163,7 +163,8 @@ def train_model(
         settings = {**base_meta["annotator_model"].get("settings", {}), **settings}
     model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes,
                         held_out=dev.pairs if dev is not None else (), seed=seed)
-    nlp = build_model_pipeline(model, name=name, rules_fallback={**DEFAULT_SETTINGS, **settings}["rules_fallback"])
+    rules_fallback = rules_fallback_for({**DEFAULT_SETTINGS, **settings}["rules_fallback"], counts.cue_arch)
+    nlp = build_model_pipeline(model, name=name, rules_fallback=rules_fallback)
     info: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
@@ -174,7 +175,7 @@ def train_model(
         },
         "seed": seed,
         "settings": {**DEFAULT_SETTINGS, **settings, "iterations_run": counts.iterations_run,
-                     "cue_arch_used": counts.cue_arch},
+                     "cue_arch_used": counts.cue_arch, "rules_fallback_used": rules_fallback},
         "train_seconds": round(time.monotonic() - started, 1),
         "train_cpu_seconds": round(_cpu_seconds() - cpu_started, 1),
     }
