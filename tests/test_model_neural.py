@@ -144,3 +144,6 @@ def test_only_trained_embedding_rows_are_stored_and_loading_restores_the_rest():
     assert labels_a == labels_b and np.array_equal(probs_a, probs_b)
     other_seed = NeuralTagger(serialise(net, labels, {**settings, "embed_seed": 8}, trained))
     assert not torch.equal(other_seed.net.embed.weight, a.net.embed.weight)  # the seed decides the rest
+    stored["embed_rows"] = np.array([3, 17, 400, 4096], dtype=np.int32).tobytes()  # a row past the end
+    with pytest.raises(ValueError, match="embedding rows"):
+        NeuralTagger(srsly.msgpack_dumps(stored))

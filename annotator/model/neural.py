@@ -231,7 +231,10 @@ class NeuralTagger:
         }
         if "embed_rows" in loaded:  # only the trained rows were stored: the rest start as in training
             full = self.net.embed.weight.detach().numpy().astype(np.float16).astype(np.float32)
-            full[np.frombuffer(loaded["embed_rows"], dtype=np.int32)] = state["embed.weight"].numpy()
+            rows = np.frombuffer(loaded["embed_rows"], dtype=np.int32)
+            if len(rows) != len(state["embed.weight"]) or (len(rows) and not 0 <= rows.min() <= rows.max() < len(full)):
+                raise ValueError("the stored embedding rows do not fit the network")
+            full[rows] = state["embed.weight"].numpy()
             state["embed.weight"] = torch.from_numpy(full)
         self.net.load_state_dict(state)
         self.net.eval()
