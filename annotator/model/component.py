@@ -2,8 +2,9 @@
 
 It sits after ``attribution_rules`` (whose cues and spans are its features) and
 replaces ``doc._.attributions`` with its own predictions, each carrying
-``"suggester": "<name>@<version>"``. Its two CRF files are saved with the pipeline
-(``nlp.to_disk``) in the component's folder and read back by ``spacy.load``.
+``"suggester": "<name>@<version>"``. Its two labellers' files (``cues.*``, ``roles.*``: a CRF
+or a BiLSTM each) are saved with the pipeline (``nlp.to_disk``) in the component's folder
+and read back by ``spacy.load``.
 
 Registered with ``@Language.factory`` and also through the ``spacy_factories`` entry
 point in pyproject.toml, so ``spacy.load`` (and spaCy's own CLI) find it without

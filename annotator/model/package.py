@@ -3,7 +3,7 @@
 MODEL_DIR is what ``spacy.load`` reads: ``config.cfg`` (the rules' components, then
 ``attribution_model``, then entity grouping), ``meta.json`` (spaCy's keys plus
 ``annotator_model``: format, training data fingerprint, date, settings, counts, dev
-figures) and one folder per component (``attribution_model/`` holds the two CRFs).
+figures) and one folder per component (``attribution_model/`` holds the two labellers).
 
 ``train --watch`` keeps several versions: MODEL_DIR/versions/<hash>/ each a pipeline
 folder, and MODEL_DIR/current, a symbolic link to the one in use, replaced by a rename
