@@ -1,7 +1,9 @@
-"""The attribution model: a cue tagger and a cue-conditioned role labeller (two CRFs).
+"""The attribution model: a cue tagger and a cue-conditioned role labeller (each a CRF or
+a BiLSTM).
 
 Prediction, for one processed Doc:
-1. the cue tagger (python-crfsuite) labels each sentence's tokens B-CUE / I-CUE / O;
+1. the cue tagger gives each token of each sentence its probability of B-CUE / I-CUE (the
+   CRF's marginals or the BiLSTM's softmax); runs reaching ``cue_threshold`` are cues;
 2. for each cue, the role labeller labels a window around it (B-S / I-S / B-C / I-C / O);
    the source is the most probable S segment, the content every C segment (pieces on
    both sides of the cue make one discontinuous content);
