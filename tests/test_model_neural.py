@@ -147,3 +147,25 @@ def test_only_trained_embedding_rows_are_stored_and_loading_restores_the_rest():
     stored["embed_rows"] = np.array([3, 17, 400, 4096], dtype=np.int32).tobytes()  # a row past the end
     with pytest.raises(ValueError, match="embedding rows"):
         NeuralTagger(srsly.msgpack_dumps(stored))
+
+
+def test_feature_dropout_leaves_out_features_of_each_token_in_training_only():
+    """``feature_dropout`` (0.1 by default): in training each feature of each token is left
+    out at that rate, the per-token counts follow, and a rate of 0 leaves the bag whole."""
+    import numpy as np
+
+    from annotator.model.neural import DEFAULT_NET, _drop_features, hash_sequence
+
+    assert DEFAULT_NET["feature_dropout"] == 0.1
+    sequence = [[f"w=token{t}", "s=xxxx", f"l=lemma{t}", "q=0", "rc="] for t in range(200)]
+    ids, counts = hash_sequence(sequence, 1 << 18)
+    kept, kept_counts = _drop_features(ids, counts, 0.1, np.random.default_rng(0))
+    assert kept_counts.sum() == len(kept) and (kept_counts <= counts).all()
+    assert 0.85 * len(ids) < len(kept) < 0.95 * len(ids)  # about a tenth left out
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    kept_starts = np.concatenate([[0], np.cumsum(kept_counts)[:-1]])
+    for t in range(len(counts)):  # what a token keeps is a subset of its own features
+        own = set(ids[starts[t] : starts[t] + counts[t]].tolist())
+        assert set(kept[kept_starts[t] : kept_starts[t] + kept_counts[t]].tolist()) <= own
+    whole, whole_counts = _drop_features(ids, counts, 0.0, np.random.default_rng(0))
+    assert np.array_equal(whole, ids) and np.array_equal(whole_counts, counts)
