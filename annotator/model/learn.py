@@ -134,7 +134,8 @@ def fit(
     held_out: Iterable[tuple[Document, AnnotationRecord]] = (),
     seed: int = 0,
 ) -> tuple[FrameModel, TrainingCounts]:
-    """Train both CRFs on (document, gold record) pairs; deterministic for the same data.
+    """Train the cue tagger and the role labeller (each a CRF or a BiLSTM) on (document,
+    gold record) pairs; deterministic for the same data.
 
     ``max_minutes`` bounds the whole run: CRFsuite cannot be stopped mid-way, so the
     role CRF (the larger) gets as many iterations as the cue CRF's pace says fit in the
@@ -183,14 +184,14 @@ def fit(
                 for sequence, labels in role_examples(view, frames):
                     role_trainer.append(sequence, labels, held_out=True)
         deadline = started + max_minutes * 60 if max_minutes is not None else None
-        cue_bytes, role_bytes = _train_mixed(cue_trainer, role_trainer, on_iteration, seed, deadline)
+        cue_bytes, role_bytes = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, deadline)
         counts.iterations_run["cues"] = _iterations(cue_trainer)
         counts.iterations_run["roles"] = _iterations(role_trainer)
         return FrameModel(cue_bytes, role_bytes), counts
     if max_minutes is None and hasattr(os, "fork"):
         # The two CRFs are independent: fit the cue CRF in a forked child (it inherits
         # the appended data) while this process fits the role CRF: two cores, not one.
-        cue_bytes, role_bytes = _train_both(cue_trainer, role_trainer, on_iteration)
+        cue_bytes, role_bytes = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, None)
     else:
         cue_started = time.monotonic()
         cue_bytes = _train(cue_trainer, "cues", on_iteration)
@@ -242,8 +243,10 @@ def _iterations(trainer) -> int:
     return trainer.iterations
 
 
-def _train_mixed(cue_trainer, role_trainer, on_iteration, seed: int, deadline: float | None) -> tuple[bytes, bytes]:
-    """At least one BiLSTM: (cue model, role model).
+def _train_side_by_side(
+    cue_trainer, role_trainer, on_iteration, seed: int, deadline: float | None
+) -> tuple[bytes, bytes]:
+    """(cue model, role model), each a CRF or a BiLSTM.
 
     The cue tagger is fitted in a forked child while this process fits the role
     labeller, so the two use both cores (the role labeller, the larger, bounds the wall
@@ -259,9 +262,8 @@ def _train_mixed(cue_trainer, role_trainer, on_iteration, seed: int, deadline: f
 
     if not hasattr(os, "fork"):
         return fit_one(cue_trainer, "cues", on_iteration), fit_one(role_trainer, "roles", on_iteration)
-    cue_models, role_bytes = _in_child(lambda: [(fit_one(cue_trainer, "cues", None), _iterations(cue_trainer))],
-                                       lambda: fit_one(role_trainer, "roles", on_iteration))
-    cue_bytes, iterations = cue_models[0]
+    (cue_bytes, iterations), role_bytes = _in_child(lambda: (fit_one(cue_trainer, "cues", None), _iterations(cue_trainer)),
+                                                    lambda: fit_one(role_trainer, "roles", on_iteration))
     if isinstance(cue_trainer, NeuralTrainer):
         cue_trainer.best_epoch = iterations
     else:
@@ -269,10 +271,10 @@ def _train_mixed(cue_trainer, role_trainer, on_iteration, seed: int, deadline: f
     return cue_bytes, role_bytes
 
 
-def _in_child(in_child: Callable[[], list[tuple[bytes, int]]], meanwhile: Callable[[], bytes]):
+def _in_child(in_child: Callable[[], tuple[bytes, int]], meanwhile: Callable[[], bytes]):
     """(what ``in_child`` returned, fitted in a forked child; what ``meanwhile`` returned,
-    run in this process at the same time). The child hands its models and their
-    iteration counts back through a temporary msgpack file."""
+    run in this process at the same time). The child hands its model and its iteration
+    count back through a temporary msgpack file."""
     import srsly
 
     handle, path = tempfile.mkstemp(prefix="annotator-fit-", suffix=".msgpack")
@@ -282,9 +284,9 @@ def _in_child(in_child: Callable[[], list[tuple[bytes, int]]], meanwhile: Callab
         if child == 0:  # the child: fit, write the file, leave at once (no cleanup handlers)
             code = 1
             try:
-                fitted = in_child()
+                model, iterations = in_child()
                 with open(path, "wb") as stream:
-                    stream.write(srsly.msgpack_dumps([[model, iterations] for model, iterations in fitted]))
+                    stream.write(srsly.msgpack_dumps([model, iterations]))
                 code = 0
             finally:
                 os._exit(code)
@@ -298,17 +300,10 @@ def _in_child(in_child: Callable[[], list[tuple[bytes, int]]], meanwhile: Callab
         if status != 0:
             raise RuntimeError("fitting in the worker process failed")
         with open(path, "rb") as stream:
-            fitted = [(bytes(model), int(iterations)) for model, iterations in srsly.msgpack_loads(stream.read())]
-        return fitted, here
+            model, iterations = srsly.msgpack_loads(stream.read())
+        return (bytes(model), int(iterations)), here
     finally:
         os.unlink(path)
-
-
-def _train_both(cue_trainer, role_trainer, on_iteration) -> tuple[bytes, bytes]:
-    cue_models, role_bytes = _in_child(lambda: [(_train(cue_trainer, "cues", None), cue_trainer.iterations)],
-                                       lambda: _train(role_trainer, "roles", on_iteration))
-    cue_trainer.iterations = cue_models[0][1]
-    return cue_models[0][0], role_bytes
 
 
 def _train(trainer, name: str, on_iteration) -> bytes:
