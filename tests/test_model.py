@@ -64,6 +64,8 @@ def test_train_reports_data_and_writes_a_spacy_pipeline(trained):
     assert info["settings"]["role_iterations"] == int(ITERATIONS)
     # the cue CRF is fitted in a forked worker: its iterations still reach meta.json
     assert 0 < info["settings"]["iterations_run"]["cues"] <= int(ITERATIONS)
+    assert info["settings"]["cue_threshold_used"] == 0.5  # "auto" beside the cue CRF
+    assert "cue_threshold = 0.5" in config
     assert info["dev"]["documents"] == 5 and 0.0 < info["dev"]["content_overlap_f1"] <= 1.0
     assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".model.")]  # no staging left
 

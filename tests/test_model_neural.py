@@ -77,6 +77,10 @@ def test_bilstm_cue_tagger_trains_in_its_worker_loads_and_is_deterministic(neura
     """``--cue-arch bilstm``: the cue network is fitted in the forked worker (after this
     process has run torch: the fixture trained already), its best epoch reaches meta.json,
     ``suggest`` loads it, and a second run gives the same bytes."""
+    import srsly
+
+    from annotator.model.neural import ENSEMBLE_MAGIC
+
     _, train_corpus, train_journals, held = neural
     arguments = ("--cue-arch", "bilstm", "--epochs", "6", "--iterations", "10", "--dev-share", "0.2", "--seed", "3")
     first, second = tmp_path / "first", tmp_path / "second"
@@ -85,7 +89,14 @@ def test_bilstm_cue_tagger_trains_in_its_worker_loads_and_is_deterministic(neura
         assert result.returncode == 0, result.stderr
     meta = json.loads((first / "meta.json").read_text(encoding="utf-8"))["annotator_model"]
     assert (meta["settings"]["cue_arch"], meta["settings"]["cue_arch_used"]) == ("bilstm", "bilstm")
+    # two cue networks (cue_members) from seeds 3 and 4, each with its best epoch
     assert 0 < meta["settings"]["iterations_run"]["cues"] <= 6
+    assert 0 < meta["settings"]["iterations_run"]["cues_2"] <= 6
+    assert meta["settings"]["cue_threshold_used"] == 0.6
+    assert 'cue_threshold = 0.6' in (first / "config.cfg").read_text(encoding="utf-8")
+    stored = srsly.msgpack_loads((first / "attribution_model" / "cues.bilstm").read_bytes())
+    assert stored["magic"] == ENSEMBLE_MAGIC and len(stored["members"]) == 2
+    assert stored["members"][0] != stored["members"][1]
     assert not (first / "attribution_model" / "cues.crfsuite").exists()
     for name in ("cues.bilstm", "roles.bilstm"):
         assert (first / "attribution_model" / name).read_bytes() == (second / "attribution_model" / name).read_bytes()
@@ -137,16 +148,50 @@ def test_only_trained_embedding_rows_are_stored_and_loading_restores_the_rest():
     stored = srsly.msgpack_loads(compact)
     assert stored["weights"]["embed.weight"][0] == [4, 8]
     a, b = NeuralTagger(compact), NeuralTagger(whole)
-    for name, tensor in a.net.state_dict().items():
-        assert torch.equal(tensor, b.net.state_dict()[name]), name
+    for name, tensor in a.members[0].net.state_dict().items():
+        assert torch.equal(tensor, b.members[0].net.state_dict()[name]), name
     sequence = [["w=said", "s=xxxx"], ["w=unseen-word", "s=x"], ["w=it", "s=xx"]]
     (labels_a, probs_a), (labels_b, probs_b) = a.label([sequence])[0], b.label([sequence])[0]
     assert labels_a == labels_b and np.array_equal(probs_a, probs_b)
     other_seed = NeuralTagger(serialise(net, labels, {**settings, "embed_seed": 8}, trained))
-    assert not torch.equal(other_seed.net.embed.weight, a.net.embed.weight)  # the seed decides the rest
+    assert not torch.equal(other_seed.members[0].net.embed.weight, a.members[0].net.embed.weight)  # the seed decides the rest
     stored["embed_rows"] = np.array([3, 17, 400, 4096], dtype=np.int32).tobytes()  # a row past the end
     with pytest.raises(ValueError, match="embedding rows"):
         NeuralTagger(srsly.msgpack_dumps(stored))
+
+
+def test_an_ensemble_labeller_averages_its_members_probabilities():
+    """``pack_members``: several networks in one labeller file; labelling gives the mean
+    of the members' probabilities and the BIO-valid labels of that mean. One member stays
+    a plain file; members that label differently are refused."""
+    import numpy as np
+    import srsly
+    import torch
+
+    from annotator.model.neural import DEFAULT_NET, NeuralTagger, _build_net, pack_members, serialise
+
+    labels = ["O", "B-CUE", "I-CUE"]
+    files = []
+    for seed in (1, 2):
+        settings = {**DEFAULT_NET, "buckets": 1 << 10, "dim": 8, "hidden": 8, "embed_seed": seed}
+        torch.manual_seed(seed)
+        files.append(serialise(_build_net(torch, len(labels), settings), labels, settings))
+    assert pack_members(files[:1]) == files[0]
+    both = NeuralTagger(pack_members(files))
+    sequences = [[["w=he"], ["w=said"], ["w=that"]], [["w=officials"], ["w=told"], ["w=reporters"], ["w=."]]]
+    singles = [NeuralTagger(f).label(sequences) for f in files]
+    for k, (found, probs) in enumerate(both.label(sequences)):
+        first, second = singles[0][k][1], singles[1][k][1]
+        assert not np.allclose(first, second)  # the members differ
+        assert np.allclose(probs, (first + second) / 2)
+        assert len(found) == len(sequences[k]) and found[0] != "I-CUE"
+    other = srsly.msgpack_loads(files[1])
+    other["labels"] = ["O", "B-C", "I-C"]
+    with pytest.raises(ValueError, match="share their labels"):
+        NeuralTagger(pack_members([files[0], srsly.msgpack_dumps(other)]))
+    for broken in (b"\xc1garbage", pack_members([files[0], b"\xc1garbage"])):
+        with pytest.raises(ValueError, match="unreadable msgpack"):
+            NeuralTagger(broken)
 
 
 def test_feature_dropout_leaves_out_features_of_each_token_in_training_only():

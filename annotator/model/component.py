@@ -48,10 +48,14 @@ def version_hash(cue_model: bytes, role_model: bytes) -> str:
 
 
 class AttributionModel:
-    def __init__(self, nlp: Language, name: str, min_score: float, rules_fallback: float = -1.0):
+    def __init__(
+        self, nlp: Language, name: str, min_score: float, rules_fallback: float = -1.0, cue_threshold: float = 0.5
+    ):
         self.nlp = nlp
         self.name = name
         self.min_score = min_score
+        # the cue tagger's probability from which a token is a cue token (FrameModel.find_cues)
+        self.cue_threshold = cue_threshold
         # The rules' attributions whose cue no model cue overlaps, if their score is at
         # least this (negative: none); they keep the rules as their suggester.
         self.rules_fallback = rules_fallback
@@ -60,6 +64,7 @@ class AttributionModel:
 
     def set_model(self, model: FrameModel) -> None:
         self.model = model
+        model.cue_threshold = self.cue_threshold
         model_name = self.nlp.meta.get("name") or "model"
         self.suggester = f"{model_name}@{version_hash(model.cue_model, model.role_model)}"
 
@@ -118,6 +123,10 @@ def _uncovered(rules: list[dict], found: list[dict], min_score: float) -> list[d
     return extra
 
 
-@Language.factory("attribution_model", default_config={"min_score": 0.0, "rules_fallback": -1.0})
-def make_attribution_model(nlp: Language, name: str, min_score: float, rules_fallback: float) -> AttributionModel:
-    return AttributionModel(nlp, name, min_score, rules_fallback)
+@Language.factory(
+    "attribution_model", default_config={"min_score": 0.0, "rules_fallback": -1.0, "cue_threshold": 0.5}
+)
+def make_attribution_model(
+    nlp: Language, name: str, min_score: float, rules_fallback: float, cue_threshold: float
+) -> AttributionModel:
+    return AttributionModel(nlp, name, min_score, rules_fallback, cue_threshold)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 MAGIC = "annotator-bilstm-1"
+ENSEMBLE_MAGIC = "annotator-bilstm-ensemble-1"
 
 DEFAULT_NET: dict[str, int | float] = {
     "buckets": 1 << 18,
@@ -221,18 +222,73 @@ def viterbi(log_probs: np.ndarray, start: np.ndarray, move: np.ndarray) -> list[
     return best[::-1]
 
 
+def pack_members(models: Sequence[bytes]) -> bytes:
+    """Several BiLSTMs trained alike from different seeds as one labeller file; one
+    model stays as it is."""
+    import srsly
+
+    if len(models) == 1:
+        return models[0]
+    return srsly.msgpack_dumps({"magic": ENSEMBLE_MAGIC, "members": list(models)})
+
+
+def _unpack(data: bytes):
+    import srsly
+
+    try:
+        return srsly.msgpack_loads(data)
+    except Exception:  # msgpack raises several kinds, some with no message
+        raise ValueError("not a BiLSTM labeller (unreadable msgpack)") from None
+
+
 class NeuralTagger:
-    """A trained BiLSTM labeller: ``label(sequences)`` gives labels and per-token
-    probabilities for each sequence (the interface :class:`FrameModel` reads)."""
+    """A trained BiLSTM labeller, or the mean of several (:func:`pack_members`):
+    ``label(sequences)`` gives labels and per-token probabilities for each sequence (the
+    interface :class:`FrameModel` reads)."""
 
     def __init__(self, data: bytes):
-        import srsly
+        loaded = _unpack(data)
+        if isinstance(loaded, dict) and loaded.get("magic") == ENSEMBLE_MAGIC:
+            members = loaded.get("members")
+            if not isinstance(members, list) or not members or not all(isinstance(m, bytes) for m in members):
+                raise ValueError("the labeller's members are not BiLSTMs")
+            self.members = [_Member(m) for m in members]
+        else:
+            self.members = [_Member(data, loaded)]
+        first = self.members[0]
+        if any(m.labels != first.labels or m.buckets != first.buckets for m in self.members):
+            raise ValueError("the labeller's members do not share their labels and features")
+        self.data = data
+        self.labels = first.labels
+        self.start, self.move = allowed_transitions(self.labels)
 
+    def label(self, sequences: Sequence[Sequence[Sequence[str]]]) -> list[tuple[list[str], np.ndarray]]:
+        """For each sequence: (Viterbi labels, softmax probabilities time x labels; the
+        members' mean)."""
+        if not sequences:
+            return []
+        hashed = [hash_sequence(sequence, self.members[0].buckets) for sequence in sequences]
+        probabilities = self.members[0].probabilities(hashed)
+        for member in self.members[1:]:
+            for total, more in zip(probabilities, member.probabilities(hashed)):
+                total += more
+        results = []
+        for probs in probabilities:
+            probs /= len(self.members)
+            best = viterbi(np.log(np.maximum(probs, 1e-30)), self.start, self.move)
+            results.append(([self.labels[i] for i in best], probs))
+        return results
+
+
+class _Member:
+    """One BiLSTM of a labeller."""
+
+    def __init__(self, data: bytes, loaded=None):
         torch = require_torch()
-        loaded = srsly.msgpack_loads(data)
+        if loaded is None:
+            loaded = _unpack(data)
         if not isinstance(loaded, dict) or loaded.get("magic") != MAGIC:
             raise ValueError("not a BiLSTM labeller")
-        self.data = data
         self.labels: list[str] = list(loaded["labels"])
         self.net_settings: dict = dict(loaded["net"])
         torch.set_num_threads(1)
@@ -250,28 +306,19 @@ class NeuralTagger:
             state["embed.weight"] = torch.from_numpy(full)
         self.net.load_state_dict(state)
         self.net.eval()
-        self.start, self.move = allowed_transitions(self.labels)
-        self.index = {label: i for i, label in enumerate(self.labels)}
+        self.buckets = int(self.net_settings["buckets"])
 
-    def label(self, sequences: Sequence[Sequence[Sequence[str]]]) -> list[tuple[list[str], np.ndarray]]:
-        """For each sequence: (Viterbi labels, softmax probabilities time x labels)."""
+    def probabilities(self, hashed: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        """Softmax probabilities (time x labels) of each hashed sequence."""
         torch = require_torch()
-        results: list[tuple[list[str], np.ndarray]] = []
-        if not sequences:
-            return results
-        buckets = int(self.net_settings["buckets"])
-        hashed = [hash_sequence(sequence, buckets) for sequence in sequences]
+        out: list[np.ndarray] = []
         chunk = 64
         with torch.no_grad():
             for first in range(0, len(hashed), chunk):
                 part = hashed[first : first + chunk]
-                scores = self.net(*_batch_tensors(torch, part))
-                log_probs = torch.log_softmax(scores, dim=-1).numpy()
-                for k, (_, counts) in enumerate(part):
-                    lp = log_probs[k, : len(counts)]
-                    best = viterbi(lp, self.start, self.move)
-                    results.append(([self.labels[i] for i in best], np.exp(lp)))
-        return results
+                probs = torch.softmax(self.net(*_batch_tensors(torch, part)), dim=-1).numpy()
+                out.extend(probs[k, : len(counts)].copy() for k, (_, counts) in enumerate(part))
+        return out
 
 
 def serialise(net, labels: Sequence[str], settings: dict, trained_rows: np.ndarray | None = None) -> bytes:
@@ -325,6 +372,7 @@ class NeuralTrainer:
         self.index = {label: i for i, label in enumerate(self.labels)}
         self.epochs_run = 0
         self.best_epoch = 0
+        self.member_epochs: list[int] = []  # each trained network's best epoch
         self.held_f1: float | None = None
 
     def append(self, sequence, labels: Sequence[str], held_out: bool = False) -> None:
@@ -345,6 +393,7 @@ class NeuralTrainer:
         feature_dropout = float(self.settings.get("feature_dropout", 0.0))
         feature_random = np.random.default_rng(seed + 1)
         self.settings["embed_seed"] = seed
+        self.best_epoch, self.held_f1 = 0, None
         net = _build_net(torch, len(self.labels), self.settings)
         # SparseAdam changes only the rows a batch looks up: the others need not be saved
         trained_rows = np.unique(np.concatenate([e[0] for e in self.examples])) if self.examples else None

@@ -42,7 +42,8 @@ def build_model_pipeline(model: FrameModel, name: str = "attribution", rules_fal
 
     nlp = build_pipeline("rules")
     nlp.meta["name"] = name
-    nlp.add_pipe("attribution_model", before="attribution_entities", config={"rules_fallback": float(rules_fallback)})
+    config = {"rules_fallback": float(rules_fallback), "cue_threshold": float(model.cue_threshold)}
+    nlp.add_pipe("attribution_model", before="attribution_entities", config=config)
     nlp.get_pipe("attribution_model").set_model(model)
     return nlp
 
