@@ -58,7 +58,7 @@ def test_train_reports_data_and_writes_a_spacy_pipeline(trained):
     assert 'factory = "attribution_model"' in config
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     info = meta["annotator_model"]
-    assert info["format"] == 2
+    assert info["format"] == 3
     assert len(info["training_data"]["fingerprint"]) == 40
     assert info["training_data"]["documents"] == TRAIN_DOCS - 5
     assert info["settings"]["role_iterations"] == int(ITERATIONS)
@@ -206,6 +206,9 @@ def test_not_a_model_and_another_version_are_refused(trained, dev_data, tmp_path
     assert "model format 0" in _one_line_error(
         run_cli("train", train_journals, "--corpus", train_corpus, "-o", tmp_path / "m", "--base", old))
     assert not (tmp_path / "m").exists() and not (tmp_path / "s.jsonl").exists()
+    meta["annotator_model"]["format"] = 2  # the previous format still loads (one cue network)
+    (old / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert run_cli("suggest", corpus, "-o", tmp_path / "s.jsonl", "--model", old).returncode == 0
     # an output folder that holds something else is never replaced by a model
     other = tmp_path / "notes"
     other.mkdir()

@@ -54,7 +54,10 @@ SENTENCIZER = "annotator_sentencizer"
 # meta.json key of models trained by ``annotator train`` and the format this version reads
 # (annotator.model.package writes it; kept here so loading needs no training code).
 MODEL_META_KEY = "annotator_model"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
+# Format 3 may hold several cue networks in cues.bilstm and a cue_threshold in config.cfg;
+# a format-2 model is the one-network case of it (threshold 0.5, the config default).
+READABLE_MODEL_FORMATS = (2, 3)
 CURRENT_LINK = "current"
 RULE_COMPONENTS = (
     "attribution_quotes",
@@ -123,10 +126,11 @@ def check_model_meta(path: Path) -> None:
     info = meta.get(MODEL_META_KEY) if isinstance(meta, dict) else None
     if info is None:
         return
-    if not isinstance(info, dict) or info.get("format") != MODEL_FORMAT:
+    if not isinstance(info, dict) or info.get("format") not in READABLE_MODEL_FORMATS:
         found = info.get("format") if isinstance(info, dict) else info
+        readable = " or ".join(str(number) for number in READABLE_MODEL_FORMATS)
         raise AnnotatorError(
-            f"model format {found!r} is not the one this version reads ({MODEL_FORMAT}); "
+            f"model format {found!r} is not one this version reads ({readable}); "
             "retrain it with `annotator train`",
             meta_path,
         )
