@@ -1,5 +1,5 @@
 """The BiLSTM labellers: the role labeller (the default) and the cue tagger (the default
-from 400 training documents): trained on a PolNeAR dev sample the model beats the untrained
+from 50 training documents): trained on a PolNeAR dev sample the model beats the untrained
 network on held-out documents, loads in suggest, and the same data and seed give the same
 model, byte for byte."""
 
@@ -46,7 +46,7 @@ def test_bilstm_is_the_default_and_beats_the_untrained_network(neural, tmp_path)
     model_dir, train_corpus, train_journals, held = neural
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))["annotator_model"]
     assert meta["settings"]["role_arch"] == "bilstm"
-    # 19 training documents: "auto" picks the cue CRF (the BiLSTM from 400)
+    # 19 training documents: "auto" picks the cue CRF (the BiLSTM from 50)
     assert (meta["settings"]["cue_arch"], meta["settings"]["cue_arch_used"]) == ("auto", "crf")
     # the cue CRF runs in a forked worker beside the BiLSTM: its iterations still reach meta.json
     assert 0 < meta["settings"]["iterations_run"]["cues"] <= 10

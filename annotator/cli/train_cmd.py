@@ -24,7 +24,7 @@ def train_command(
                                    "(default 150; fewer: faster, a little less accurate)."),
     arch: str = typer.Option(None, "--arch", help="Role labeller: bilstm (default; needs PyTorch: "
                              'pip install -e ".[model]") or crf.'),
-    cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: auto (default: bilstm from 400 training "
+    cue_arch: str = typer.Option(None, "--cue-arch", help="Cue tagger: auto (default: bilstm from 50 training "
                                  "documents, crf below), bilstm or crf."),
     epochs: int = typer.Option(None, "--epochs", min=1, help="Epochs of each BiLSTM (default 14; the best on dev is kept)."),
     cue_members: int = typer.Option(None, "--cue-members", min=1, max=8, help="Cue BiLSTMs trained from successive "
