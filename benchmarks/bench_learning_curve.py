@@ -78,7 +78,7 @@ def main() -> None:
     if not (polnear / "train").is_dir() or not (polnear / "dev").is_dir():
         print(f"PolNeAR not found at {polnear}: pass --polnear DIR or set ANNOTATOR_POLNEAR_DIR")
         sys.exit(2)
-    from annotator.model.learn import fit, rules_fallback_for
+    from annotator.model.learn import fit
     from annotator.model.package import build_model_pipeline, write_model
     from annotator.model.training import _cpu_seconds
 
@@ -101,8 +101,8 @@ def main() -> None:
             started, cpu = time.perf_counter(), _cpu_seconds()
             model, counts = fit(pairs, settings)
             wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-            fallback = rules_fallback_for(settings.get("rules_fallback", "auto"), counts.cue_arch)
-            nlp = build_model_pipeline(model, rules_fallback=fallback)
+            # fit resolved the cue threshold (in the model) and the rules' fallback (in counts)
+            nlp = build_model_pipeline(model, rules_fallback=counts.rules_fallback)
             folder = write_model(nlp, Path(scratch) / f"m{count}", {"settings": settings})
             megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
             figures = score(folder, dev_docs, dev_gold)

@@ -209,6 +209,14 @@ def test_not_a_model_and_another_version_are_refused(trained, dev_data, tmp_path
     meta["annotator_model"]["format"] = 2  # the previous format still loads (one cue network)
     (old / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     assert run_cli("suggest", corpus, "-o", tmp_path / "s.jsonl", "--model", old).returncode == 0
+    # a config.cfg value spaCy refuses: one line naming the setting, not spaCy's dump
+    config = (old / "config.cfg").read_text(encoding="utf-8")
+    block = config.index("[components.attribution_model]")
+    at = config.index("cue_threshold = ", block)
+    (old / "config.cfg").write_text(config[:at] + 'cue_threshold = "high"' + config[config.index("\n", at):], encoding="utf-8")
+    line = _one_line_error(run_cli("suggest", corpus, "-o", tmp_path / "t.jsonl", "--model", old))
+    assert "config.cfg: attribution_model.cue_threshold" in line and "'high'" in line
+    assert "English object" not in line and not (tmp_path / "t.jsonl").exists()
     # an output folder that holds something else is never replaced by a model
     other = tmp_path / "notes"
     other.mkdir()

@@ -48,8 +48,8 @@ DEFAULT_SETTINGS: dict[str, float | int | str] = {
 }
 # The PolNeAR learning curve (README, "Learning curve", measured with the two cue networks):
 # the cue CRF leads on the mean of the six dev F1 at 25 training documents (51.3 against
-# 50.0), the two tie at 50 (55.5 / 55.4, the BiLSTMs saving more keys: 5.95 against
-# 6.07 per gold attribution), and the cue BiLSTMs lead from 100 (60.9 / 59.0; 400: 66.5 / 62.6).
+# 50.6), the cue BiLSTMs from 50 (56.5 / 55.5, keys per gold attribution 5.94 / 6.07;
+# 100: 61.0 / 59.0; 400: 66.9 / 62.6).
 BILSTM_CUES_FROM = 50
 ROLE_LABELS = ("O", "B-S", "I-S", "B-C", "I-C")
 CUE_TAGS = ("O", "B-CUE", "I-CUE")
@@ -66,6 +66,7 @@ class TrainingCounts:
     role_tokens: int = 0
     iterations_run: dict[str, int] = field(default_factory=dict)
     cue_arch: str = ""  # the cue tagger trained ("auto" resolved)
+    rules_fallback: float = -1.0  # the setting resolved (rules_fallback_for)
 
 
 def feature_pipeline():
@@ -193,15 +194,13 @@ def fit(
                 for sequence, labels in role_examples(view, frames):
                     role_trainer.append(sequence, labels, held_out=True)
         deadline = started + max_minutes * 60 if max_minutes is not None else None
-        cue_bytes, role_bytes = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, deadline,
-                                                    int(settings["cue_members"]))
-        _record_iterations(counts, "cues", _iterations(cue_trainer))
-        _record_iterations(counts, "roles", _iterations(role_trainer))
-        return FrameModel(cue_bytes, role_bytes), counts
+        cues, roles = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, deadline,
+                                          int(settings["cue_members"]))
+        return _model(cues, roles, counts, settings), counts
     if max_minutes is None and hasattr(os, "fork"):
         # The two CRFs are independent: fit the cue CRF in a forked child (it inherits
         # the appended data) while this process fits the role CRF: two cores, not one.
-        cue_bytes, role_bytes = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, None)
+        cues, roles = _train_side_by_side(cue_trainer, role_trainer, on_iteration, seed, None)
     else:
         cue_started = time.monotonic()
         cue_bytes = _train(cue_trainer, "cues", on_iteration)
@@ -212,10 +211,20 @@ def fit(
             pace *= max(1.0, counts.role_tokens / max(1, counts.cue_tokens))
             affordable = int(left / pace) if pace > 0 else int(settings["role_iterations"])
             role_trainer.set("max_iterations", str(max(10, min(int(settings["role_iterations"]), affordable))))
-        role_bytes = _train(role_trainer, "roles", on_iteration)
-    counts.iterations_run["cues"] = cue_trainer.iterations
-    counts.iterations_run["roles"] = role_trainer.iterations
-    return FrameModel(cue_bytes, role_bytes), counts
+        cues = (cue_bytes, [cue_trainer.iterations])
+        roles = (_train(role_trainer, "roles", on_iteration), [role_trainer.iterations])
+    return _model(cues, roles, counts, settings), counts
+
+
+def _model(cues: Fitted, roles: Fitted, counts: TrainingCounts, settings: dict) -> FrameModel:
+    """The fitted model with its decoding settings resolved; the iterations (a BiLSTM's
+    best epoch, one per cue network) recorded in ``counts``."""
+    for name, (_, iterations) in (("cues", cues), ("roles", roles)):
+        counts.iterations_run[name] = iterations[0]
+        for number, value in enumerate(iterations[1:], start=2):
+            counts.iterations_run[f"{name}_{number}"] = value
+    counts.rules_fallback = rules_fallback_for(settings["rules_fallback"], counts.cue_arch)
+    return FrameModel(cues[0], roles[0], cue_threshold_for(settings["cue_threshold"], counts.cue_arch))
 
 
 def cue_arch_for(arch: str, documents: int) -> str:
@@ -257,22 +266,12 @@ def _make_trainer(kind: str, settings: dict, labels: Sequence[str]):
     return _trainer(settings[f"{kind}_c1"], settings[f"{kind}_c2"], int(settings[f"{kind}_iterations"]), settings["minfreq"])
 
 
-def _iterations(trainer) -> list[int]:
-    """Iterations run (CRF) or each member's best epoch (BiLSTM)."""
-    if isinstance(trainer, NeuralTrainer):
-        return list(trainer.member_epochs)
-    return [trainer.iterations]
-
-
-def _record_iterations(counts: TrainingCounts, name: str, iterations: list[int]) -> None:
-    counts.iterations_run[name] = iterations[0]
-    for number, value in enumerate(iterations[1:], start=2):
-        counts.iterations_run[f"{name}_{number}"] = value
+Fitted = tuple[bytes, list[int]]  # a model file and its iterations (one per cue network)
 
 
 def _train_side_by_side(
     cue_trainer, role_trainer, on_iteration, seed: int, deadline: float | None, cue_members: int = 1
-) -> tuple[bytes, bytes]:
+) -> tuple[Fitted, Fitted]:
     """(cue model, role model), each a CRF or a BiLSTM; a cue BiLSTM is ``cue_members``
     networks from seeds ``seed``, ``seed + 1``, ... (:func:`neural.pack_members`).
 
@@ -282,9 +281,10 @@ def _train_side_by_side(
     it has run. The child's progress is not reported (it has no terminal of its own).
     """
 
-    def fit_one(trainer, name: str, report_to, members: int = 1) -> bytes:
+    def fit_one(trainer, name: str, report_to, members: int = 1) -> Fitted:
         if not isinstance(trainer, NeuralTrainer):
-            return _train(trainer, name, report_to)
+            model = _train(trainer, name, report_to)
+            return model, [trainer.iterations]
         report = (lambda epoch, loss: report_to(name, epoch, loss)) if report_to is not None else None
         models: list[bytes] = []
         epochs: list[int] = []
@@ -293,26 +293,18 @@ def _train_side_by_side(
                 break  # out of time: the members trained so far
             models.append(trainer.train(seed=seed + number, deadline=deadline, on_epoch=report))
             epochs.append(trainer.best_epoch)
-        trainer.member_epochs = epochs
-        return pack_members(models)
+        return pack_members(models), epochs
 
     if not hasattr(os, "fork"):
         return fit_one(cue_trainer, "cues", on_iteration, cue_members), fit_one(role_trainer, "roles", on_iteration)
-    (cue_bytes, iterations), role_bytes = _in_child(
-        lambda: (fit_one(cue_trainer, "cues", None, cue_members), _iterations(cue_trainer)),
-        lambda: fit_one(role_trainer, "roles", on_iteration),
-    )
-    if isinstance(cue_trainer, NeuralTrainer):
-        cue_trainer.member_epochs = list(iterations)
-    else:
-        cue_trainer.iterations = iterations[0]
-    return cue_bytes, role_bytes
+    return _in_child(lambda: fit_one(cue_trainer, "cues", None, cue_members),
+                     lambda: fit_one(role_trainer, "roles", on_iteration))
 
 
-def _in_child(in_child: Callable[[], tuple[bytes, list[int]]], meanwhile: Callable[[], bytes]):
+def _in_child(in_child: Callable[[], Fitted], meanwhile: Callable[[], Fitted]) -> tuple[Fitted, Fitted]:
     """(what ``in_child`` returned, fitted in a forked child; what ``meanwhile`` returned,
-    run in this process at the same time). The child hands its model and its iteration
-    count back through a temporary msgpack file."""
+    run in this process at the same time). The child hands its model and its iterations
+    back through a temporary msgpack file."""
     import srsly
 
     handle, path = tempfile.mkstemp(prefix="annotator-fit-", suffix=".msgpack")

@@ -258,7 +258,6 @@ class NeuralTagger:
         first = self.members[0]
         if any(m.labels != first.labels or m.buckets != first.buckets for m in self.members):
             raise ValueError("the labeller's members do not share their labels and features")
-        self.data = data
         self.labels = first.labels
         self.start, self.move = allowed_transitions(self.labels)
 
@@ -372,7 +371,6 @@ class NeuralTrainer:
         self.index = {label: i for i, label in enumerate(self.labels)}
         self.epochs_run = 0
         self.best_epoch = 0
-        self.member_epochs: list[int] = []  # each trained network's best epoch
         self.held_f1: float | None = None
 
     def append(self, sequence, labels: Sequence[str], held_out: bool = False) -> None:

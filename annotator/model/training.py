@@ -153,7 +153,7 @@ def train_model(
     name: str = "attribution",
 ) -> TrainResult:
     """Fit on ``train``; with ``base``, keep whichever of the two is better on dev."""
-    from annotator.model.learn import DEFAULT_SETTINGS, cue_threshold_for, fit, rules_fallback_for
+    from annotator.model.learn import DEFAULT_SETTINGS, fit
     from annotator.model.package import build_model_pipeline, read_meta
 
     started = time.monotonic()
@@ -163,9 +163,7 @@ def train_model(
         settings = {**base_meta["annotator_model"].get("settings", {}), **settings}
     model, counts = fit(train.pairs, settings, on_iteration=on_iteration, max_minutes=max_minutes,
                         held_out=dev.pairs if dev is not None else (), seed=seed)
-    rules_fallback = rules_fallback_for({**DEFAULT_SETTINGS, **settings}["rules_fallback"], counts.cue_arch)
-    model.cue_threshold = cue_threshold_for({**DEFAULT_SETTINGS, **settings}["cue_threshold"], counts.cue_arch)
-    nlp = build_model_pipeline(model, name=name, rules_fallback=rules_fallback)
+    nlp = build_model_pipeline(model, name=name, rules_fallback=counts.rules_fallback)
     info: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
@@ -176,7 +174,7 @@ def train_model(
         },
         "seed": seed,
         "settings": {**DEFAULT_SETTINGS, **settings, "iterations_run": counts.iterations_run,
-                     "cue_arch_used": counts.cue_arch, "rules_fallback_used": rules_fallback,
+                     "cue_arch_used": counts.cue_arch, "rules_fallback_used": counts.rules_fallback,
                      "cue_threshold_used": model.cue_threshold},
         "train_seconds": round(time.monotonic() - started, 1),
         "train_cpu_seconds": round(_cpu_seconds() - cpu_started, 1),

@@ -67,6 +67,18 @@ RULE_COMPONENTS = (
 )
 
 
+def _one_line(error: Exception) -> str:
+    """A loading error as one line: a config.cfg value spaCy refuses names its setting and
+    why (its own message spans lines and prints the pipeline object)."""
+    from spacy.util import ConfigValidationError
+
+    if isinstance(error, ConfigValidationError) and error.errors:
+        return "config.cfg: " + "; ".join(
+            f"{'.'.join(str(part) for part in item.get('loc', []))}: {item.get('msg', '')}" for item in error.errors
+        )
+    return " ".join(str(error).split())
+
+
 def build_pipeline(model: str | Path = "rules", config: dict[str, dict[str, Any]] | None = None):
     """The nlp object: ``"rules"`` for the built-in pipeline, or a pipeline directory."""
     import spacy
@@ -79,7 +91,7 @@ def build_pipeline(model: str | Path = "rules", config: dict[str, dict[str, Any]
         try:
             return spacy.load(path)
         except Exception as error:  # spaCy raises many kinds; report them in one line
-            raise AnnotatorError(f"cannot load the pipeline: {error}", path) from None
+            raise AnnotatorError(f"cannot load the pipeline: {_one_line(error)}", path) from None
     config = config or {}
     nlp = spacy.blank("en")
     nlp.add_pipe(SENTENCIZER, name="sentencizer")
